@@ -1,0 +1,1 @@
+"""Platform administration: verifying organisations, users, the mail outbox."""

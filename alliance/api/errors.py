@@ -1,0 +1,58 @@
+"""JSON errors of the API: {"error": {"code": "...", "message": "...", "fields": {...}}} with a 4xx status."""
+
+import marshmallow as ma
+from flask import jsonify
+from flask_smorest import abort as smorest_abort
+from werkzeug.exceptions import HTTPException
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+class ErrorDetailSchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Dict(metadata={"description": "Per-field messages, for validation errors"})
+
+
+class ErrorSchema(ma.Schema):
+    error = ma.fields.Nested(ErrorDetailSchema, required=True)
+
+
+def api_abort(status: int, message: str, code: str | None = None, fields: dict | None = None):
+    """Stop the request with a JSON error; `code` is a stable machine-readable name."""
+    smorest_abort(status, message=message, error_code=code or CODES.get(status, "error"), fields=fields)
+
+
+def json_error_response(error: HTTPException):
+    data = getattr(error, "data", None) or {}
+    detail = {
+        "code": data.get("error_code") or CODES.get(error.code, "error"),
+        "message": data.get("message") or error.description or error.name,
+    }
+    fields = data.get("fields") or data.get("messages")
+    if fields:
+        # webargs nests messages by location ({"json": {...}}); a client wants the field names.
+        if isinstance(fields, dict) and set(fields) <= {"json", "query", "form", "headers", "files", "view_args"}:
+            fields = {k: v for location in fields.values() for k, v in location.items()}
+        detail["fields"] = fields
+        if error.code == 422 and not data.get("message"):
+            detail["message"] = "The request has invalid fields."
+    response = jsonify({"error": detail})
+    response.status_code = error.code or 500
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    if error.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="alliance"'
+    return response

@@ -1,0 +1,103 @@
+"""Account operations: registration, password changes and reset tokens. Flush, never commit."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from alliance.auth.passwords import hash_password, normalise_email
+from alliance.extensions import db
+from alliance.mail import queue_mail
+from alliance.models import Organisation, User
+from alliance.models.user import new_session_nonce
+
+RESET_MAX_AGE = 3600
+
+
+class AccountError(ValueError):
+    """A user-facing reason why an account operation was refused; `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class NewOrganisation:
+    name: str
+    kind: str
+    org_type: str
+    country: str
+    sme: bool = False
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email))) is not None
+
+
+def create_user(
+    email: str, name: str, password: str, organisation: Organisation | NewOrganisation, is_admin: bool = False
+) -> User:
+    """Create an account, with a new organisation (unverified) or in an existing one."""
+    if email_taken(email):
+        raise AccountError("An account with this e-mail address exists already.", "email")
+    if isinstance(organisation, NewOrganisation):
+        existing = db.session.scalar(
+            sa.select(Organisation).where(
+                sa.func.lower(Organisation.name) == organisation.name.strip().lower(),
+                Organisation.country == organisation.country,
+            )
+        )
+        if existing is not None:
+            raise AccountError("This organisation is registered already: choose it from the list.", "organisation_name")
+        organisation = Organisation(
+            name=organisation.name.strip(), kind=organisation.kind, org_type=organisation.org_type,
+            country=organisation.country.upper(), sme=organisation.sme and organisation.kind == "supplier",
+        )
+        db.session.add(organisation)
+    user = User(email=normalise_email(email), name=name.strip(), password_hash=hash_password(password),
+                organisation=organisation, is_admin=is_admin)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end every other session of the user."""
+    user.password_hash = hash_password(password)
+    user.session_nonce = new_session_nonce()
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    # The session nonce is in the token: once the password changes, the token stops working.
+    return _reset_serializer().dumps({"id": user.id, "nonce": user.session_nonce})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if user is None or user.session_nonce != data.get("nonce") or not user.is_active:
+        return None
+    return user
+
+
+def send_reset_mail(email: str) -> None:
+    """Mail a reset link if the address has an account; say nothing either way (no account probing)."""
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.is_active:
+        return
+    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    queue_mail(
+        user.email,
+        "Reset your alliance password",
+        f"Hello {user.name},\n\nSomeone asked to reset the password of your alliance account. If it was you, "
+        f"open this link within an hour:\n\n{link}\n\nIf it was not you, ignore this mail; nothing changes.\n",
+    )

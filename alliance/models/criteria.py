@@ -1,0 +1,85 @@
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from alliance.extensions import db
+from alliance.models.base import UTCDateTime, utcnow
+
+CRITERION_TYPES = {
+    "selection": "Selection criterion",
+    "specification": "Technical specification",
+    "award": "Award criterion",
+    "clause": "Contract performance clause",
+}
+LEVELS = {"core": "Core", "comprehensive": "Comprehensive"}
+
+
+class Category(db.Model):
+    """A product category: a CPV code (Regulation (EC) 213/2008) and a UN/CEFACT Rec. 20 unit."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cpv_code: Mapped[str] = mapped_column(sa.String(10), unique=True)  # e.g. "30213100-6"
+    name: Mapped[str] = mapped_column(sa.String(200))
+    unit: Mapped[str] = mapped_column(sa.String(3))  # e.g. "C62" (one), "PR" (pair)
+    sector: Mapped[str] = mapped_column(sa.String(20), index=True)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.cpv_code} {self.name!r}>"
+
+
+class CriteriaSet(db.Model):
+    """One version of an alliance's criteria for a category. Published versions never change."""
+
+    __tablename__ = "criteria_set"
+    __table_args__ = (
+        sa.UniqueConstraint("alliance_id", "category_id", "version"),
+        sa.CheckConstraint("status IN ('draft', 'published', 'retired')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alliance_id: Mapped[int] = mapped_column(sa.ForeignKey("alliance.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    based_on_id: Mapped[int | None] = mapped_column(sa.ForeignKey("criteria_set.id"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    retired_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    category: Mapped[Category] = relationship()
+    criteria: Mapped[list["Criterion"]] = relationship(
+        back_populates="criteria_set", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
+
+
+class Criterion(db.Model):
+    """A criterion as procurers use it, with its verification and the published source it comes from."""
+
+    __tablename__ = "criterion"
+    __table_args__ = (
+        sa.UniqueConstraint("criteria_set_id", "code"),
+        sa.CheckConstraint("type IN ('selection', 'specification', 'award', 'clause')", name="type"),
+        sa.CheckConstraint("level IN ('core', 'comprehensive')", name="level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criteria_set_id: Mapped[int] = mapped_column(sa.ForeignKey("criteria_set.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    code: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    text: Mapped[str] = mapped_column(sa.Text)
+    type: Mapped[str] = mapped_column(sa.String(16))
+    level: Mapped[str] = mapped_column(sa.String(16))
+    verification: Mapped[str] = mapped_column(sa.Text, default="")
+    source: Mapped[str] = mapped_column(sa.String(300))  # the published document
+    source_section: Mapped[str] = mapped_column(sa.String(120), default="")
+    source_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Optional cited impact factor, e.g. 0.017 "kg CO2e per dose" from a named source.
+    impact_factor: Mapped[float | None] = mapped_column(sa.Float)
+    impact_unit: Mapped[str] = mapped_column(sa.String(80), default="")
+    impact_source: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    criteria_set: Mapped[CriteriaSet] = relationship(back_populates="criteria")

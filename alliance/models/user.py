@@ -1,0 +1,60 @@
+import secrets
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from alliance.extensions import db
+from alliance.models.base import UTCDateTime, utcnow
+from alliance.models.organisation import Organisation
+
+
+def new_session_nonce() -> str:
+    return secrets.token_hex(8)
+
+
+class User(UserMixin, db.Model):
+    """A person, always acting for one organisation. Platform admins have is_admin."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    # Part of the login session's id: changing it (password change or reset) logs out every other session.
+    session_nonce: Mapped[str] = mapped_column(sa.String(32), default=new_session_nonce)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the user sees the token once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(12))  # shown in settings to tell tokens apart
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

