@@ -22,7 +22,7 @@ def queue_mail(recipient: str, subject: str, body: str, event_key: str | None = 
     message = MailMessage(recipient=recipient, subject=subject[:200], body=body, event_key=event_key)
     db.session.add(message)
     db.session.flush()
-    request_job(f"send_mail:{message.id}", "workers.mail.send_mail", message.id)
+    request_job(f"send_mail-{message.id}", "workers.mail.send_mail", message.id)
     return message
 
 

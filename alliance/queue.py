@@ -73,8 +73,9 @@ def request_job(job_id: str, func: str, *args, delay_seconds: int = 0) -> Pendin
 
 
 def rq_job_id(pending: PendingJob) -> str:
-    """The RQ id of a pending job: its stable name plus the row id, unique per run."""
-    return f"{pending.job_id}:{pending.id}"
+    """The RQ id of a pending job: its stable name plus the row id, unique per run (RQ allows only
+    letters, digits, "_" and "-" in ids, so stable names use those too)."""
+    return f"{pending.job_id}-{pending.id}"
 
 
 def dispatch_pending_jobs(app: Flask | None = None) -> int:

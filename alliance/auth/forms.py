@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from alliance.formatting import country_choices
 from alliance.models import BUYER_TYPES, SUPPLIER_TYPES
@@ -22,8 +22,8 @@ class RegisterForm(FlaskForm):
         "Organisation", choices=[("existing", "Join an organisation already registered"), ("new", "Register a new organisation")],
         default="new",
     )
-    existing_organisation = SelectField("Registered organisation", coerce=int, validators=[Optional()], validate_choice=False)
-    organisation_name = StringField("Organisation name", validators=[Optional(), Length(max=200)])
+    existing_organisation = SelectField("Registered organisation", coerce=int, validate_choice=False, default=0)
+    organisation_name = StringField("Organisation name", validators=[Length(max=200)])
     organisation_kind = SelectField("Organisation kind", choices=[("buyer", "Public buyer"), ("supplier", "Supplier")])
     organisation_type = SelectField(
         "Type", choices=[(k, v) for k, v in {**BUYER_TYPES, **SUPPLIER_TYPES}.items()]

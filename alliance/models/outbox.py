@@ -9,7 +9,7 @@ class PendingJob(db.Model):
     """A background job recorded in the same transaction as the change that needs it.
 
     After commit it is pushed to RQ; if Redis is unreachable it waits here and the next sweep enqueues it,
-    so no work is lost. `job_id` is stable (e.g. "compile_signals:round:7"), so a burst collapses into one.
+    so no work is lost. `job_id` is stable (e.g. "compile_signals-round-7"), so a burst collapses into one.
     """
 
     __tablename__ = "pending_job"
