@@ -1,0 +1,27 @@
+"""Market signals: compiling pledges into disclosure-controlled snapshots.
+
+Snapshot data format (Snapshot.lead_data and Snapshot.public_data share it). Figures are integers:
+quantities in the category's unit, values in minor units of `currency`. In public_data a suppressed
+entry has "quantity", "value_minor" and "buyers" set to null, "suppressed": true and a "reason"; in
+lead_data the figures stay and "suppressed"/"reason" say what the public sees.
+
+{
+  "round": {"id": 7, "title": "...", "currency": "EUR", "delivery_from": "2027-Q1", "delivery_to": "2028-Q4"},
+  "k": 3, "p": 80, "compiled_at": "ISO 8601", "watermark": "...",
+  "totals": {"quantity": .., "value_minor": .., "buyers": .., "countries": .., "comprehensive_value_share": 0.0-1.0},
+  "categories": [{"cpv_code": "30213100-6", "name": "Portable computers", "unit": "C62"}],
+  "cells":      [{"category": "30213100-6", "quarter": "2027-Q1", "country": "SE", <figures>}],
+  "by_category": [{"category": ..., <figures>, "comprehensive_value_share": ..}],
+  "by_quarter":  [{"category": ..., "quarter": ..., <figures>}],
+  "by_country":  [{"category": ..., "country": ..., <figures>}],
+  "by_level":    [{"category": ..., "level": "core" | "comprehensive", <figures>}],
+  "impact":      [{"category": .., "criterion_code": .., "criterion_title": .., "factor": .., "unit": ..,
+                   "source": .., "estimate": .. | null, "suppressed": bool, "reason": ..}],
+  "readiness":   [{"criterion_id": .., "criterion_code": .., "category": .., "meets": n | null,
+                   "meets_sme": n | null, "by_date": n | null, "earliest_date": "YYYY-MM-DD" | null,
+                   "cannot": n | null, "required_quantity": .. | null, "suppressed": bool, "reason": ..}],
+  "change":      {"previous_snapshot_id": .. | null, "quantity": .. | null, "value_minor": .. | null}
+}
+where <figures> = "quantity", "value_minor", "buyers", "suppressed", "reason" ("fewer than 3 buyers",
+"one buyer holds more than 80% of the volume", "hidden so a suppressed figure cannot be derived").
+"""
