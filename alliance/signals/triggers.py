@@ -19,5 +19,8 @@ def pledges_changed(round_id: int) -> PendingJob:
 
 
 def compile_now(round_id: int) -> PendingJob:
-    """Request a compile as soon as a worker is free (a lead asked, or the nightly schedule)."""
-    return request_job(compile_job_name(round_id), "workers.signals.compile_signals", round_id)
+    """Request a compile as soon as a worker is free (a lead asked, or the nightly schedule).
+
+    Its own job name, so it is not folded into a debounced compile that waits for pledge edits to settle.
+    """
+    return request_job(compile_job_name(round_id) + "-now", "workers.signals.compile_signals", round_id)
