@@ -5,11 +5,13 @@ same server through its file. Ctrl-C stops all three.
 """
 
 import os
+import signal
 import subprocess
 import sys
 
 import click
 from flask.cli import ScriptInfo, pass_script_info
+from werkzeug.serving import run_simple
 
 from alliance.queue import get_redis
 
@@ -21,6 +23,8 @@ from alliance.queue import get_redis
 def serve_command(info: ScriptInfo, host: str, port: int) -> None:
     """Serve the web app with a worker and the cron scheduler (development and demo)."""
     app = info.load_app()
+    # `kill` (SIGTERM) stops the children too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     get_redis(app).ping()  # starts the embedded Redis when REDIS_URL is not set
     children = [
         subprocess.Popen([sys.executable, "-m", "workers"], env=os.environ.copy()),
@@ -28,7 +32,7 @@ def serve_command(info: ScriptInfo, host: str, port: int) -> None:
     ]
     click.echo(f"alliance is at http://{host}:{port} (worker pid {children[0].pid}); Ctrl-C stops it.")
     try:
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
+        run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
         for child in children:
             if child.poll() is None:
