@@ -1,0 +1,1 @@
+"""The supplier side: readiness declarations per criterion, and subscriptions to sectors and CPV codes."""

@@ -1,0 +1,136 @@
+"""The readiness view of a round: what the market says it can deliver, against what buyers ask.
+
+Rows follow the "readiness" format of alliance.signals (see its docstring). Per criterion of every
+criteria set that submitted pledges of the round use:
+- meets / meets_sme / by_date / cannot: how many supplier organisations declared so (one declaration per
+  organisation and criterion, so rows are organisations); earliest_date: the soonest "by_date" date;
+- required_quantity: the submitted quantity that requires the criterion. A core criterion is required by
+  core and comprehensive pledges, a comprehensive criterion by comprehensive pledges only.
+
+Disclosure control: a supplier count from fewer than k organisations is suppressed (a count of 0 names
+nobody and is shown); required_quantity follows the buyer rules (fewer than k buyers, or one buyer holding
+more than p % of it). Public rows carry null for a suppressed figure; lead rows keep the figures. Each row
+also lists "suppressed_fields" so a page can mark exactly which figure is hidden.
+"""
+
+import sqlalchemy as sa
+
+from alliance.extensions import db
+from alliance.models import Category, CriteriaSet, Criterion, DemandRound, Organisation, Pledge, ReadinessDeclaration
+
+SUPPLIER_FIELDS = ("meets", "meets_sme", "by_date", "cannot")
+
+
+def compile_readiness(round_id: int, k: int, p: int | None = None) -> tuple[list[dict], list[dict]]:
+    """(lead_rows, public_rows) of the round's readiness view; p defaults to the alliance's p."""
+    if p is None:
+        p = db.session.get(DemandRound, round_id).alliance.p
+    criteria = db.session.execute(
+        sa.select(Criterion.id, Criterion.code, Criterion.title, Criterion.level, Category.cpv_code)
+        .join(CriteriaSet, CriteriaSet.id == Criterion.criteria_set_id)
+        .join(Category, Category.id == CriteriaSet.category_id)
+        .where(Criterion.criteria_set_id.in_(_pledged_sets(round_id)))
+        .order_by(Category.cpv_code, CriteriaSet.version, Criterion.position, Criterion.id)
+    ).all()
+    supply = _supplier_counts([row.id for row in criteria])
+    demand = _required_quantities(round_id)
+    lead_rows, public_rows = [], []
+    for criterion in criteria:
+        lead, public = _row(criterion, supply.get(criterion.id), demand.get(criterion.id), k, p)
+        lead_rows.append(lead)
+        public_rows.append(public)
+    return lead_rows, public_rows
+
+
+def _pledged_sets(round_id: int):
+    return (
+        sa.select(Pledge.criteria_set_id)
+        .where(Pledge.round_id == round_id, Pledge.status == "submitted")
+        .distinct()
+        .scalar_subquery()
+    )
+
+
+def _supplier_counts(criterion_ids: list[int]) -> dict[int, sa.Row]:
+    if not criterion_ids:
+        return {}
+    decl = ReadinessDeclaration
+
+    def count_if(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    rows = db.session.execute(
+        sa.select(
+            decl.criterion_id,
+            count_if(decl.status == "meets").label("meets"),
+            count_if(sa.and_(decl.status == "meets", Organisation.sme.is_(True))).label("meets_sme"),
+            count_if(decl.status == "by_date").label("by_date"),
+            sa.func.min(sa.case((decl.status == "by_date", decl.ready_by))).label("earliest_date"),
+            count_if(decl.status == "cannot").label("cannot"),
+        )
+        .join(Organisation, Organisation.id == decl.organisation_id)
+        .where(decl.criterion_id.in_(criterion_ids), Organisation.kind == "supplier")
+        .group_by(decl.criterion_id)
+    ).all()
+    return {row.criterion_id: row for row in rows}
+
+
+def _required_quantities(round_id: int) -> dict[int, sa.Row]:
+    """Per criterion: the submitted quantity requiring it, its distinct buyers and the largest buyer's part."""
+    per_buyer = (
+        sa.select(
+            Criterion.id.label("criterion_id"),
+            Pledge.organisation_id,
+            sa.func.sum(Pledge.quantity).label("quantity"),
+        )
+        .join(Pledge, Pledge.criteria_set_id == Criterion.criteria_set_id)
+        .where(
+            Pledge.round_id == round_id,
+            Pledge.status == "submitted",
+            sa.or_(Criterion.level == "core", Pledge.level == "comprehensive"),
+        )
+        .group_by(Criterion.id, Pledge.organisation_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            per_buyer.c.criterion_id,
+            sa.func.sum(per_buyer.c.quantity).label("quantity"),
+            sa.func.count().label("buyers"),
+            sa.func.max(per_buyer.c.quantity).label("largest"),
+        ).group_by(per_buyer.c.criterion_id)
+    ).all()
+    return {row.criterion_id: row for row in rows}
+
+
+def _row(criterion, supply, demand, k: int, p: int) -> tuple[dict, dict]:
+    figures = {name: int(getattr(supply, name)) if supply else 0 for name in SUPPLIER_FIELDS}
+    earliest = supply.earliest_date if supply else None
+    figures["earliest_date"] = earliest.isoformat() if earliest is not None else None
+    quantity = int(demand.quantity) if demand else 0
+    figures["required_quantity"] = quantity
+
+    hidden, reasons = [], []
+    for name in SUPPLIER_FIELDS:
+        if 0 < figures[name] < k:
+            hidden.append(name)
+    if "by_date" in hidden:
+        hidden.append("earliest_date")  # one date of fewer than k suppliers would name one of them
+    if hidden:
+        reasons.append(f"fewer than {k} suppliers")
+    if demand is not None:
+        if demand.buyers < k:
+            hidden.append("required_quantity")
+            reasons.append(f"fewer than {k} buyers")
+        elif quantity and int(demand.largest) * 100 > p * quantity:
+            hidden.append("required_quantity")
+            reasons.append(f"one buyer holds more than {p}% of the volume")
+
+    base = {
+        "criterion_id": criterion.id, "criterion_code": criterion.code, "criterion_title": criterion.title,
+        "level": criterion.level, "category": criterion.cpv_code,
+        "suppressed": bool(hidden), "reason": "; ".join(reasons) or None, "suppressed_fields": hidden,
+    }
+    lead = base | figures
+    public = base | {name: (None if name in hidden else value) for name, value in figures.items()}
+    return lead, public
