@@ -62,6 +62,8 @@ class Config:
 class TestConfig(Config):
     """Used by the test suite: a cheaper password hash (the production default is asserted separately)."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self) -> None:
         super().__init__()
         self.TESTING = True

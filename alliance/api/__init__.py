@@ -24,10 +24,8 @@ class AllianceApi(Api):
         """Errors are rendered by alliance.web for the whole app (JSON under /api/, HTML elsewhere)."""
 
 
-api = AllianceApi()
-
-
 def init_api(app: Flask) -> None:
+    api = AllianceApi()  # one per app: the spec it builds belongs to that app
     api.init_app(
         app,
         spec_kwargs={
