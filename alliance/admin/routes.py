@@ -1,9 +1,19 @@
+"""Platform administration pages: organisations, users, new alliances, the mail outbox, the audit log."""
+
 from functools import wraps
 
-from flask import Blueprint, abort, render_template
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from alliance.admin import operations as ops
+from alliance.alliances.forms import K_HINT, P_HINT, AllianceForm
+from alliance.alliances.membership import AllianceSettings, MembershipError, create_alliance
+from alliance.extensions import db
+from alliance.models import BUYER_TYPES, SUPPLIER_TYPES, MailMessage, Organisation
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+PER_PAGE = 50
 
 
 def admin_required(view):
@@ -17,7 +27,139 @@ def admin_required(view):
     return wrapped
 
 
+@bp.context_processor
+def _names() -> dict:
+    return {"org_types": {**BUYER_TYPES, **SUPPLIER_TYPES}}
+
+
+def _search_arg(name: str) -> str:
+    return request.args.get(name, "", type=str)[:200]
+
+
+def _back(endpoint: str):
+    """Redirect to the list the action came from, keeping its filters (only our own query string)."""
+    return redirect(url_for(endpoint, **{k: v for k, v in request.args.items() if k in ("kind", "status", "q", "page")}))
+
+
 @bp.route("/")
 @admin_required
 def index():
-    return render_template("admin/index.html")
+    waiting = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Organisation)
+        .where(Organisation.kind == "buyer", Organisation.verified.is_(False))
+    )
+    unsent = db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage).where(MailMessage.sent_at.is_(None)))
+    return render_template("admin/index.html", waiting=waiting, unsent=unsent)
+
+
+@bp.route("/organisations")
+@admin_required
+def organisations():
+    kind, status, search = _search_arg("kind"), _search_arg("status"), _search_arg("q")
+    page = db.paginate(ops.organisations_query(kind, status, search), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/organisations.html", page=page, kind=kind, status=status, q=search)
+
+
+@bp.route("/organisations/<int:organisation_id>/<any(verify, unverify):action>", methods=["POST"])
+@admin_required
+def verify(organisation_id: int, action: str):
+    def change():
+        return ops.set_verified(current_user, organisation_id, action == "verify").name
+
+    verb = "is verified as a public body" if action == "verify" else "is no longer verified"
+    return _apply(change, "admin.organisations", verb)
+
+
+@bp.route("/organisations/<int:organisation_id>/<any(sme, not_sme):action>", methods=["POST"])
+@admin_required
+def sme(organisation_id: int, action: str):
+    def change():
+        return ops.set_sme(current_user, organisation_id, action == "sme").name
+
+    verb = "is marked as an SME" if action == "sme" else "is no longer marked as an SME"
+    return _apply(change, "admin.organisations", verb)
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    search = _search_arg("q")
+    page = db.paginate(ops.users_query(search), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/users.html", page=page, q=search)
+
+
+@bp.route("/users/<int:user_id>/<any(disable, enable, grant_admin, revoke_admin):action>", methods=["POST"])
+@admin_required
+def user_action(user_id: int, action: str):
+    def change():
+        if action in ("disable", "enable"):
+            user = ops.set_disabled(current_user, user_id, action == "disable")
+        else:
+            user = ops.set_admin(current_user, user_id, action == "grant_admin")
+        return user.email
+
+    verbs = {"disable": "is disabled", "enable": "is enabled", "grant_admin": "is now a platform admin",
+             "revoke_admin": "is no longer a platform admin"}
+    return _apply(change, "admin.users", verbs[action])
+
+
+def _apply(change, endpoint: str, verb: str):
+    """Run an admin change (returning the name of what it changed), commit, and say what happened."""
+    try:
+        name = change()
+    except LookupError:
+        abort(404)
+    except ops.AdminError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{name} {verb}.", "success")
+    return _back(endpoint)
+
+
+@bp.route("/alliances/new", methods=["GET", "POST"])
+@admin_required
+def new_alliance():
+    form = AllianceForm()
+    buyers = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.country)
+        .where(Organisation.kind == "buyer", Organisation.verified.is_(True)).order_by(Organisation.name)
+    ).all()
+    form.lead_organisation.choices = [(0, "Choose a verified buyer organisation")] + [
+        (org.id, f"{org.name} ({org.country})") for org in buyers
+    ]
+    if form.validate_on_submit():
+        settings = AllianceSettings(charter=form.charter.data or "", k=form.k.data, p=form.p.data)
+        try:
+            alliance = create_alliance(current_user, form.slug.data, form.name.data, form.sector.data, settings,
+                                       form.currency.data, form.lead_organisation.data)
+        except MembershipError as error:
+            db.session.rollback()
+            target = getattr(form, error.field, None) if error.field else None
+            target.errors.append(str(error)) if target is not None else form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{alliance.name} is created.", "success")
+            return redirect(url_for("alliances.show", slug=alliance.slug))
+    return render_template("admin/alliance_new.html", form=form, k_hint=K_HINT, p_hint=P_HINT)
+
+
+@bp.route("/mail")
+@admin_required
+def mail():
+    page = db.paginate(ops.mail_query(), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/mail.html", page=page)
+
+
+@bp.route("/mail/<int:message_id>")
+@admin_required
+def mail_message(message_id: int):
+    return render_template("admin/mail_message.html", message=db.get_or_404(MailMessage, message_id))
+
+
+@bp.route("/audit")
+@admin_required
+def audit():
+    page = db.paginate(ops.audit_query(), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/audit.html", page=page, actors=ops.actor_emails(page.items))

@@ -1,19 +1,151 @@
-import sqlalchemy as sa
-from flask import Blueprint, render_template
+"""Alliance pages: the public list and page, join requests, decisions by leads, settings."""
 
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from alliance.alliances import membership as ops
+from alliance.alliances.access import is_lead
+from alliance.alliances.forms import K_HINT, P_HINT, SettingsForm
 from alliance.extensions import db
-from alliance.models import Alliance
+from alliance.models import BUYER_TYPES, SECTORS, Alliance, Membership
 
 bp = Blueprint("alliances", __name__, url_prefix="/alliances")
 
 
+@bp.context_processor
+def _names() -> dict:
+    return {"sector_names": SECTORS, "buyer_types": BUYER_TYPES}
+
+
+def _alliance(slug: str) -> Alliance:
+    return db.first_or_404(sa.select(Alliance).where(Alliance.slug == slug))
+
+
+def _led_alliance(slug: str) -> Alliance:
+    """The alliance, when the current user's organisation leads it; 403 otherwise."""
+    alliance = _alliance(slug)
+    if not is_lead(current_user, alliance):
+        abort(403)
+    return alliance
+
+
 @bp.route("/")
 def index():
-    alliances = db.session.scalars(sa.select(Alliance).order_by(Alliance.name)).all()
-    return render_template("alliances/index.html", alliances=alliances)
+    counts = (
+        sa.select(Membership.alliance_id, sa.func.count().label("members"))
+        .where(Membership.status == "active").group_by(Membership.alliance_id).subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Alliance, sa.func.coalesce(counts.c.members, 0))
+        .outerjoin(counts, counts.c.alliance_id == Alliance.id).order_by(Alliance.name)
+    ).all()
+    return render_template("alliances/index.html", rows=rows)
 
 
 @bp.route("/<slug>")
 def show(slug: str):
-    alliance = db.first_or_404(sa.select(Alliance).where(Alliance.slug == slug))
-    return render_template("alliances/show.html", alliance=alliance)
+    alliance = _alliance(slug)
+    own = None
+    lead = False
+    if current_user.is_authenticated:
+        own = ops.membership_of(current_user.organisation_id, alliance.id)
+        lead = own is not None and own.status == "active" and own.role == "lead"
+    return render_template(
+        "alliances/show.html", alliance=alliance, members=ops.members(alliance.id), own=own, lead=lead,
+        requests=ops.pending_requests(alliance.id) if lead else [],
+    )
+
+
+@bp.route("/<slug>/join", methods=["POST"])
+@login_required
+def join(slug: str):
+    alliance = _alliance(slug)
+    try:
+        ops.request_to_join(current_user, alliance)
+    except ops.MembershipError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Your request to join {alliance.name} is sent. A lead of the alliance will decide.", "success")
+    return redirect(url_for("alliances.show", slug=slug))
+
+
+@bp.route("/<slug>/leave", methods=["POST"])
+@login_required
+def leave(slug: str):
+    alliance = _alliance(slug)
+    own = ops.membership_of(current_user.organisation_id, alliance.id)
+    was_pending = own is not None and own.status == "pending"
+    try:
+        ops.leave(current_user, alliance)
+    except ops.MembershipError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        if was_pending:
+            flash(f"Your request to join {alliance.name} is withdrawn.", "info")
+        else:
+            flash(f"{current_user.organisation.name} has left {alliance.name}.", "info")
+    return redirect(url_for("alliances.show", slug=slug))
+
+
+@bp.route("/<slug>/requests/<int:membership_id>/<any(approve, decline):decision>", methods=["POST"])
+@login_required
+def decide(slug: str, membership_id: int, decision: str):
+    alliance = _led_alliance(slug)
+    try:
+        membership = ops.decide_request(current_user, alliance, membership_id, approve=decision == "approve")
+    except LookupError:
+        abort(404)
+    except ops.MembershipError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        verb = "is now a member" if decision == "approve" else "was declined"
+        flash(f"{membership.organisation.name} {verb}.", "success")
+    return redirect(url_for("alliances.show", slug=slug))
+
+
+@bp.route("/<slug>/members/<int:membership_id>/lead", methods=["POST"])
+@login_required
+def promote(slug: str, membership_id: int):
+    alliance = _led_alliance(slug)
+    try:
+        membership = ops.make_lead(current_user, alliance, membership_id)
+    except LookupError:
+        abort(404)
+    except ops.MembershipError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{membership.organisation.name} is now a lead of {alliance.name}.", "success")
+    return redirect(url_for("alliances.show", slug=slug))
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str):
+    alliance = _led_alliance(slug)
+    form = SettingsForm(obj=alliance)
+    if not form.is_submitted():
+        form.fingerprint.data = ops.settings_fingerprint(alliance)
+    if form.validate_on_submit():
+        new = ops.AllianceSettings(charter=form.charter.data or "", k=form.k.data, p=form.p.data)
+        try:
+            ops.update_settings(current_user, alliance, new, form.fingerprint.data or "")
+        except ops.MembershipError as error:
+            db.session.rollback()
+            alliance = _alliance(slug)
+            form.fingerprint.data = ops.settings_fingerprint(alliance)
+            target = getattr(form, error.field) if error.field else None
+            target.errors.append(str(error)) if target is not None else form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("The alliance settings are saved.", "success")
+            return redirect(url_for("alliances.show", slug=slug))
+    return render_template("alliances/settings.html", alliance=alliance, form=form, k_hint=K_HINT, p_hint=P_HINT)

@@ -1,0 +1,119 @@
+"""Platform administration: verifying buyers, the SME flag, disabling users, admin rights. Flush, never commit."""
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from alliance.audit import record_event
+from alliance.extensions import db
+from alliance.models import AuditEvent, MailMessage, Organisation, User
+from alliance.models.user import new_session_nonce
+
+
+class AdminError(ValueError):
+    """A user-facing reason why an admin action was refused."""
+
+
+def organisations_query(kind: str = "", status: str = "", search: str = "") -> sa.Select:
+    """Organisations for the admin list: unverified buyers first (they wait for a decision), then by name."""
+    query = sa.select(Organisation)
+    if kind in ("buyer", "supplier"):
+        query = query.where(Organisation.kind == kind)
+    if status == "unverified":
+        query = query.where(Organisation.kind == "buyer", Organisation.verified.is_(False))
+    elif status == "verified":
+        query = query.where(Organisation.verified.is_(True))
+    if search.strip():
+        query = query.where(Organisation.name.ilike(f"%{_escape_like(search.strip())}%", escape="\\"))
+    waiting = sa.case((sa.and_(Organisation.kind == "buyer", Organisation.verified.is_(False)), 0), else_=1)
+    return query.order_by(waiting, Organisation.name, Organisation.id)
+
+
+def users_query(search: str = "") -> sa.Select:
+    """Users for the admin list, searched by e-mail (case-insensitive substring)."""
+    query = sa.select(User).join(User.organisation).options(orm.contains_eager(User.organisation))
+    if search.strip():
+        query = query.where(User.email.ilike(f"%{_escape_like(search.strip().lower())}%", escape="\\"))
+    return query.order_by(User.email)
+
+
+def mail_query() -> sa.Select:
+    return sa.select(MailMessage).order_by(MailMessage.created_at.desc(), MailMessage.id.desc())
+
+
+def audit_query() -> sa.Select:
+    return sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+
+
+def actor_emails(events: list[AuditEvent]) -> dict[int, str]:
+    """The e-mail of each actor of the given events, in one query."""
+    ids = {event.actor_id for event in events if event.actor_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.email).where(User.id.in_(ids))).tuples().all())
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _organisation(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise LookupError(organisation_id)
+    return organisation
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(user_id)
+    return user
+
+
+def set_verified(actor: User, organisation_id: int, verified: bool) -> Organisation:
+    """Verify a buyer organisation as a public body (or withdraw that). Suppliers are not verified."""
+    organisation = _organisation(organisation_id)
+    if not organisation.is_buyer:
+        raise AdminError("Only buyer organisations are verified as public bodies.")
+    if organisation.verified != verified:
+        organisation.verified = verified
+        record_event(actor, "organisation.verified" if verified else "organisation.unverified", "organisation",
+                     organisation.id, name=organisation.name)
+    return organisation
+
+
+def set_sme(actor: User, organisation_id: int, sme: bool) -> Organisation:
+    """Set or clear the SME flag of a supplier organisation."""
+    organisation = _organisation(organisation_id)
+    if not organisation.is_supplier:
+        raise AdminError("The SME flag is for supplier organisations.")
+    if organisation.sme != sme:
+        organisation.sme = sme
+        record_event(actor, "organisation.sme_set" if sme else "organisation.sme_cleared", "organisation",
+                     organisation.id, name=organisation.name)
+    return organisation
+
+
+def set_disabled(actor: User, user_id: int, disabled: bool) -> User:
+    """Disable a user (ends their sessions; their API tokens stop working) or enable them again."""
+    user = _user(user_id)
+    if user.id == actor.id:
+        raise AdminError("You cannot disable your own account.")
+    if user.disabled != disabled:
+        user.disabled = disabled
+        if disabled:
+            user.session_nonce = new_session_nonce()
+        record_event(actor, "user.disabled" if disabled else "user.enabled", "user", user.id, email=user.email)
+    return user
+
+
+def set_admin(actor: User, user_id: int, is_admin: bool) -> User:
+    """Grant or revoke platform admin rights; never on one's own account (no self-lockout, no self-grant)."""
+    user = _user(user_id)
+    if user.id == actor.id:
+        raise AdminError("You cannot change your own admin rights; ask another admin.")
+    if user.is_admin != is_admin:
+        user.is_admin = is_admin
+        record_event(actor, "user.admin_granted" if is_admin else "user.admin_revoked", "user", user.id,
+                     email=user.email)
+    return user
