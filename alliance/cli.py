@@ -6,11 +6,13 @@ from flask.cli import with_appcontext
 
 
 def register_cli(app: Flask) -> None:
+    from alliance.reference.commands import load_reference_command
     from alliance.serve import serve_command
 
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(load_reference_command)
 
 
 @click.command("demo")

@@ -1,0 +1,1 @@
+"""Reference data shipped with the application: CPV categories and published criteria libraries."""
