@@ -15,6 +15,7 @@ BLUEPRINT_MODULES = [
     "alliance.auth.routes",
     "alliance.admin.routes",
     "alliance.alliances.routes",
+    "alliance.notifications.routes",
 ]
 
 # The navigation: (label, endpoint, who sees it). Links whose endpoint does not exist are left out.

@@ -6,10 +6,12 @@ The embedded setup (`make run`) starts the same schedule through `python -m work
 from rq import cron
 
 from workers.maintenance import dispatch_pending
+from workers.notifications import round_closing_reminders
 
 QUEUE = "default"
 
 cron.register(dispatch_pending, QUEUE, interval=60)
+cron.register(round_closing_reminders, QUEUE, cron="0 7 * * *")  # a reminder 3 days before a round closes
 
 
 def run_cron() -> None:

@@ -1,0 +1,159 @@
+"""Who hears about which event, and what they read. Each function takes an id, notifies every recipient
+once (see delivery.notify) and returns how many were notified; the calling job commits."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from werkzeug.routing import BuildError
+
+from alliance.extensions import db
+from alliance.models import (
+    Category,
+    DemandRound,
+    DemandSummary,
+    Dialogue,
+    Membership,
+    Organisation,
+    Post,
+    Subscription,
+    User,
+    round_category,
+)
+from alliance.notifications.delivery import notify
+
+REMINDER_DAYS = 3
+
+
+def summary_published(summary_id: int) -> int:
+    """Tell suppliers subscribed to the summary's sector or one of its CPV codes."""
+    summary = db.session.get(DemandSummary, summary_id)
+    if summary is None or summary.status != "published":
+        return 0
+    alliance = summary.alliance
+    codes = _round_cpv_codes(summary.round_id) | {s.category.cpv_code for s in summary.criteria_sets}
+    title = f"New demand summary: {summary.title}"
+    body = f"{alliance.name} published the demand summary “{summary.title}”."
+    path = _path("summaries.show", f"/summaries/{summary.id}", summary_id=summary.id)
+    return _notify_all(_subscribers(alliance.sector, codes), "summary_published",
+                       f"summary-published-{summary.id}", title, body, path)
+
+
+def dialogue_opened(dialogue_id: int) -> int:
+    """Tell suppliers subscribed to the dialogue's sector or the CPV codes of its round."""
+    dialogue = db.session.get(Dialogue, dialogue_id)
+    if dialogue is None or dialogue.status != "open":
+        return 0
+    title = f"New market dialogue: {dialogue.title}"
+    body = (f"{dialogue.alliance.name} opened the market dialogue “{dialogue.title}”. "
+            f"Questions and responses are welcome until {dialogue.closes_at:%Y-%m-%d %H:%M} UTC.")
+    return _notify_all(_subscribers(dialogue.alliance.sector, _dialogue_cpv_codes(dialogue)), "dialogue_opened",
+                       f"dialogue-opened-{dialogue.id}", title, body, _dialogue_path(dialogue))
+
+
+def dialogue_answered(post_id: int) -> int:
+    """Tell the alliance's buyers, the suppliers who took part and the subscribed suppliers: all at once."""
+    answer = db.session.get(Post, post_id)
+    if answer is None or answer.kind != "answer":
+        return 0
+    dialogue = answer.dialogue
+    members = sa.select(User).join(Membership, Membership.organisation_id == User.organisation_id).where(
+        Membership.alliance_id == dialogue.alliance_id, Membership.status == "active"
+    )
+    participants = sa.select(User).where(
+        User.organisation_id.in_(
+            sa.select(Post.organisation_id).where(
+                Post.dialogue_id == dialogue.id, Post.kind.in_(("question", "response"))
+            )
+        )
+    )
+    recipients = {user.id: user for user in db.session.scalars(members)}
+    recipients.update({user.id: user for user in db.session.scalars(participants)})
+    recipients.update({user.id: user for user in _subscribers(dialogue.alliance.sector, _dialogue_cpv_codes(dialogue))})
+    recipients.pop(answer.author_id, None)
+    title = f"New answer in “{dialogue.title}”"
+    body = f"The leads of {dialogue.alliance.name} answered a question in the market dialogue “{dialogue.title}”."
+    return _notify_all(recipients.values(), "dialogue_answered", f"dialogue-answered-{answer.id}", title, body,
+                       _dialogue_path(dialogue) + f"#post-{answer.id}")
+
+
+def round_closing_reminders(today: date | None = None, days: int = REMINDER_DAYS) -> int:
+    """Remind the buyers of each open round that closes within `days` days; once per round and user."""
+    today = today or date.today()
+    rounds = db.session.scalars(
+        sa.select(DemandRound).where(
+            DemandRound.status == "open", DemandRound.closes_on >= today,
+            DemandRound.closes_on <= today + timedelta(days=days),
+        )
+    ).all()
+    count = 0
+    for demand_round in rounds:
+        buyers = db.session.scalars(
+            sa.select(User)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.alliance_id == demand_round.alliance_id, Membership.status == "active",
+                   Organisation.kind == "buyer")
+        )
+        title = f"“{demand_round.title}” closes on {demand_round.closes_on:%Y-%m-%d}"
+        body = (f"The demand round “{demand_round.title}” of {demand_round.alliance.name} closes on "
+                f"{demand_round.closes_on:%Y-%m-%d}. Check that your pledges are submitted.")
+        path = _path("alliances.show", "/alliances/", slug=demand_round.alliance.slug)
+        count += _notify_all(buyers, "round_closing", f"round-closing-{demand_round.id}", title, body, path)
+    return count
+
+
+def _notify_all(users, kind: str, event_key: str, title: str, body: str, path: str) -> int:
+    notified = 0
+    for user in users:
+        wrote, mailed = notify(user, kind, event_key, title, body, path)
+        notified += wrote or mailed
+    return notified
+
+
+def _subscribers(sector: str, cpv_codes: set[str]) -> list[User]:
+    """Active users of supplier organisations subscribed to the sector or a prefix of one of the codes."""
+    matches = [Subscription.sector == sector] + [
+        sa.and_(Subscription.cpv_prefix != "", sa.literal(code, sa.String).startswith(Subscription.cpv_prefix))
+        for code in sorted(cpv_codes)
+    ]
+    return db.session.scalars(
+        sa.select(User)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            Organisation.kind == "supplier", User.disabled.is_(False),
+            User.id.in_(sa.select(Subscription.user_id).where(sa.or_(*matches))),
+        )
+        .order_by(User.id)
+    ).all()
+
+
+def _round_cpv_codes(round_id: int | None) -> set[str]:
+    if round_id is None:
+        return set()
+    return set(db.session.scalars(
+        sa.select(Category.cpv_code).join(round_category, round_category.c.category_id == Category.id)
+        .where(round_category.c.round_id == round_id)
+    ))
+
+
+def _dialogue_cpv_codes(dialogue: Dialogue) -> set[str]:
+    round_id = dialogue.round_id
+    if round_id is None and dialogue.summary_id is not None:
+        round_id = db.session.scalar(sa.select(DemandSummary.round_id).where(DemandSummary.id == dialogue.summary_id))
+    return _round_cpv_codes(round_id)
+
+
+def _dialogue_path(dialogue: Dialogue) -> str:
+    return _path("dialogues.show", f"/dialogues/{dialogue.id}", dialogue_id=dialogue.id)
+
+
+def _path(endpoint: str, fallback: str, **values) -> str:
+    """The URL path of a page, outside a request (jobs); fallback while that page does not exist."""
+    with current_app.test_request_context():
+        try:
+            return url_for(endpoint, **values)
+        except BuildError:
+            return fallback
+
+
