@@ -1,0 +1,129 @@
+"""The SQL side of compiling signals: one statement aggregates a round's submitted pledges.
+
+The pledges are read once, grouped per (category, quarter, country, level, criteria set, buyer); every
+table of the snapshot is then rolled up from that small per-buyer table inside the same statement, with
+the largest single buyer's share beside each sum for the dominance rule. No pledge row reaches Python.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from alliance.extensions import db
+from alliance.models import Category, Pledge, ReadinessDeclaration
+from alliance.signals.disclosure import Figures
+
+# Table → the columns of the per-buyer table it groups by. "total" groups by nothing.
+ROLLUPS = {
+    "cell": ("category_id", "quarter", "country"),
+    "quarter": ("category_id", "quarter"),
+    "country": ("category_id", "country"),
+    "level": ("category_id", "level"),
+    "set": ("category_id", "criteria_set_id", "level"),
+    "category": ("category_id",),
+    "total": (),
+}
+_ALL_DIMENSIONS = ("category_id", "quarter", "country", "level", "criteria_set_id")
+_TYPES = {"category_id": sa.Integer, "quarter": sa.String, "country": sa.String, "level": sa.String,
+          "criteria_set_id": sa.Integer}
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    figures: dict[tuple, Figures]  # keyed as in alliance.signals.disclosure
+    comprehensive_value: dict[tuple, int]  # ("category", id) and ("total",) → value pledged at comprehensive
+    countries: dict[tuple, int]  # ("category", id) and ("total",) → distinct countries
+
+
+def submitted_pledges(round_id: int):
+    return sa.and_(Pledge.round_id == round_id, Pledge.status == "submitted")
+
+
+def aggregate_round(round_id: int) -> Aggregates:
+    """Every figure of the round's snapshot, from one SQL statement over its submitted pledges."""
+    per_buyer = (
+        sa.select(
+            Pledge.category_id.label("category_id"), Pledge.delivery_quarter.label("quarter"),
+            Pledge.country.label("country"), Pledge.level.label("level"),
+            Pledge.criteria_set_id.label("criteria_set_id"), Pledge.organisation_id.label("organisation_id"),
+            sa.func.sum(Pledge.quantity).label("quantity"), sa.func.sum(Pledge.value_minor).label("value_minor"),
+        )
+        .where(submitted_pledges(round_id))
+        .group_by(Pledge.category_id, Pledge.delivery_quarter, Pledge.country, Pledge.level,
+                  Pledge.criteria_set_id, Pledge.organisation_id)
+        .cte("per_buyer")
+    )
+    selects = [_rollup(per_buyer, table, dims) for table, dims in ROLLUPS.items()]
+    figures: dict[tuple, Figures] = {}
+    for row in db.session.execute(sa.union_all(*selects)).mappings():
+        key = (row["kind"], *(row[d] for d in ROLLUPS[row["kind"]]))
+        figures[key] = Figures(int(row["quantity"]), int(row["value_minor"]), int(row["buyers"]),
+                               int(row["top_quantity"]), int(row["top_value"]))
+    comprehensive = {("total",): 0}
+    countries: dict[tuple, int] = {("total",): 0}
+    for key, fig in figures.items():
+        if key[0] == "level" and key[2] == "comprehensive":
+            comprehensive[("category", key[1])] = fig.value_minor
+            comprehensive[("total",)] += fig.value_minor
+        elif key[0] == "country":
+            countries[("category", key[1])] = countries.get(("category", key[1]), 0) + 1
+    countries[("total",)] = len({key[2] for key in figures if key[0] == "country"})
+    return Aggregates(figures, comprehensive, countries)
+
+
+def _rollup(per_buyer, table: str, dims: tuple[str, ...]):
+    """Sums per `dims` plus the largest single buyer: group per (dims, buyer) first, then per dims."""
+    columns = [per_buyer.c[d] for d in dims]
+    buyer = (
+        sa.select(*columns, per_buyer.c.organisation_id,
+                  sa.func.sum(per_buyer.c.quantity).label("quantity"),
+                  sa.func.sum(per_buyer.c.value_minor).label("value_minor"))
+        .group_by(*columns, per_buyer.c.organisation_id)
+        .subquery(f"by_buyer_{table}")
+    )
+    outputs = [
+        (buyer.c[d] if d in dims else sa.cast(sa.null(), _TYPES[d])).label(d) for d in _ALL_DIMENSIONS
+    ]
+    return (
+        sa.select(
+            sa.literal(table, sa.String).label("kind"), *outputs,
+            sa.func.sum(buyer.c.quantity).label("quantity"), sa.func.sum(buyer.c.value_minor).label("value_minor"),
+            sa.func.count().label("buyers"), sa.func.max(buyer.c.quantity).label("top_quantity"),
+            sa.func.max(buyer.c.value_minor).label("top_value"),
+        )
+        .group_by(*[buyer.c[d] for d in dims])
+    )
+
+
+def watermark(round_id: int, k: int, p: int) -> tuple[str, int]:
+    """What the compile depends on, as a short string, and the number of submitted pledges.
+
+    The round's pledges of any status (count, max id, max updated_at: an edit, withdrawal, insert or
+    delete moves one of them), the alliance's k and p, and the suppliers' readiness declarations.
+    """
+    count, max_id, max_updated = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(Pledge.id), sa.func.max(Pledge.updated_at))
+        .where(Pledge.round_id == round_id)
+    ).one()
+    submitted = db.session.scalar(sa.select(sa.func.count()).where(submitted_pledges(round_id)))
+    declarations, declared_at = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(ReadinessDeclaration.updated_at))
+    ).one()
+    stamp = _epoch_us(max_updated)
+    mark = f"p{count}.{max_id or 0}.{stamp}.s{submitted}|k{k}p{p}|r{declarations}.{_epoch_us(declared_at)}"
+    return mark, submitted
+
+
+def _epoch_us(moment) -> int:
+    if moment is None:
+        return 0
+    if isinstance(moment, str):  # SQLite hands back the stored text from an aggregate
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1_000_000)
+
+
+def categories(ids) -> dict[int, Category]:
+    return {c.id: c for c in db.session.scalars(sa.select(Category).where(Category.id.in_(list(ids))))}

@@ -1,0 +1,122 @@
+"""Disclosure control on small aggregated tables: pure Python, no database.
+
+A figure is keyed by a tuple naming its table and position, e.g. ("cell", cat, "2027-Q1", "SE"),
+("quarter", cat, "2027-Q1"), ("category", cat) or ("total",). Each carries the sums of the cell and the
+largest single buyer's share of it (`top_quantity`, `top_value`), which the dominance rule needs.
+
+Rules (DESIGN.md): fewer than k distinct buyers → suppressed; one buyer above p % of the quantity or
+the value → suppressed; then secondary suppression, so that no suppressed figure can be worked out by
+subtraction from a published total of a group (a row or column and its total).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+SECONDARY = "hidden so a suppressed figure cannot be derived"
+
+
+@dataclass(frozen=True)
+class Figures:
+    quantity: int
+    value_minor: int
+    buyers: int
+    top_quantity: int
+    top_value: int
+
+
+@dataclass(frozen=True)
+class Group:
+    """Members that add up to `total` (a row or column with its marginal)."""
+
+    total: tuple
+    members: tuple[tuple, ...]
+
+
+def threshold_reason(k: int) -> str:
+    return f"fewer than {k} buyers"
+
+
+def dominance_reason(p: int) -> str:
+    return f"one buyer holds more than {p}% of the volume"
+
+
+def primary_reason(figures: Figures, k: int, p: int) -> str | None:
+    """Why this figure may not be published on its own, or None."""
+    if figures.buyers < k:
+        return threshold_reason(k)
+    # Integer arithmetic: top * 100 > p * total is "more than p %" without rounding.
+    if figures.top_quantity * 100 > p * figures.quantity:
+        return dominance_reason(p)
+    if figures.value_minor > 0 and figures.top_value * 100 > p * figures.value_minor:
+        return dominance_reason(p)
+    return None
+
+
+def protect(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: int) -> dict[tuple, str]:
+    """Suppress figures by the threshold and dominance rules, then secondary suppression until stable.
+
+    Returns {key: reason} for every suppressed key. In each group with a published total, the result has
+    no hidden member, or at least two whose values are not pinned down by their bounds (quantities are at
+    least 1, values at least 0); otherwise the smallest published member is hidden too, and when no member
+    is left to hide, the total is.
+    """
+    groups = [g for g in groups if g.total in figures and g.members]
+    reasons = {key: reason for key, fig in figures.items() if (reason := primary_reason(fig, k, p))}
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            if group.total in reasons or not _exposed(group, figures, reasons):
+                continue
+            candidates = [m for m in group.members if m not in reasons]
+            if candidates:
+                victim = min(candidates, key=lambda m: (figures[m].quantity, figures[m].value_minor, m))
+            else:
+                victim = group.total
+            reasons[victim] = SECONDARY
+            changed = True
+    return reasons
+
+
+def _exposed(group: Group, figures: dict[tuple, Figures], reasons: dict[tuple, str]) -> bool:
+    """True when a hidden member of the group could be recovered from its published total and members."""
+    hidden = [figures[m] for m in group.members if m in reasons]
+    if not hidden:
+        return False
+    if len(hidden) == 1:
+        return True
+    # Every member holds at least 1 unit: hidden members summing to their count are all 1.
+    if sum(f.quantity for f in hidden) <= len(hidden):
+        return True
+    # With a published total value above 0, hidden values summing to 0 are all 0.
+    return figures[group.total].value_minor > 0 and sum(f.value_minor for f in hidden) == 0
+
+
+def layout_groups(keys: Iterable[tuple]) -> list[Group]:
+    """The groups of a snapshot's tables (see alliance.signals.__init__), from the keys present.
+
+    cells against their quarter row, their country column and their category total; quarters, countries,
+    levels and criteria sets against their category (criteria sets against their level); categories
+    against the grand total.
+    """
+    members: dict[tuple, list[tuple]] = {}
+
+    def add(tag: str, total: tuple, member: tuple) -> None:
+        members.setdefault((tag, total), []).append(member)
+
+    for key in keys:
+        kind = key[0]
+        if kind == "cell":
+            _, cat, quarter, country = key
+            add("row", ("quarter", cat, quarter), key)
+            add("column", ("country", cat, country), key)
+            add("cells", ("category", cat), key)
+        elif kind in ("quarter", "country", "level"):
+            add(kind, ("category", key[1]), key)
+        elif kind == "set":
+            _, cat, _set_id, level = key
+            add("set", ("level", cat, level), key)
+        elif kind == "category":
+            add("category", ("total",), key)
+    groups = [Group(total, tuple(sorted(group_members, key=repr))) for (_, total), group_members in members.items()]
+    return sorted(groups, key=lambda g: repr((g.total, g.members)))

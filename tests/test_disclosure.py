@@ -1,0 +1,122 @@
+"""Disclosure control on random pledge sets: no published figure breaks a rule, and no suppressed figure
+can be worked out from the published figures of its row or column."""
+
+from collections import defaultdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alliance.signals.compile import ROLLUPS
+from alliance.signals.disclosure import (
+    SECONDARY,
+    Figures,
+    Group,
+    dominance_reason,
+    layout_groups,
+    primary_reason,
+    protect,
+    threshold_reason,
+)
+
+
+def aggregate(pledges) -> dict[tuple, Figures]:
+    """A reference aggregation in Python of (org, category, quarter, country, level, set, qty, value)."""
+    per_buyer: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for org, cat, quarter, country, level, set_id, quantity, value in pledges:
+        row = {"category_id": cat, "quarter": quarter, "country": country, "level": level, "criteria_set_id": set_id}
+        for table, dims in ROLLUPS.items():
+            sums = per_buyer[(table, tuple(row[d] for d in dims), org)]
+            sums[0] += quantity
+            sums[1] += value
+    cells: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for (table, position, _org), (quantity, value) in per_buyer.items():
+        cell = cells[(table, *position)]
+        cell[0] += quantity
+        cell[1] += value
+        cell[2] += 1
+        cell[3] = max(cell[3], quantity)
+        cell[4] = max(cell[4], value)
+    return {key: Figures(*values) for key, values in cells.items()}
+
+
+pledge = st.tuples(
+    st.integers(1, 7),  # buyer
+    st.sampled_from([1, 2]),  # category
+    st.sampled_from(["2027-Q1", "2027-Q2", "2027-Q3"]),
+    st.sampled_from(["SE", "DK", "FI"]),
+    st.sampled_from(["core", "comprehensive"]),
+    st.sampled_from([10, 11]),  # criteria set
+    st.integers(1, 40),
+    st.integers(0, 5000),
+)
+
+
+def published_sum(group: Group, figures, reasons, field: str) -> int:
+    return sum(getattr(figures[m], field) for m in group.members if m not in reasons)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pledges=st.lists(pledge, min_size=1, max_size=40), k=st.integers(2, 4), p=st.sampled_from([50, 80, 95]))
+def test_published_figures_obey_the_rules_and_hidden_ones_cannot_be_derived(pledges, k, p):
+    figures = aggregate(pledges)
+    groups = layout_groups(figures)
+    reasons = protect(figures, groups, k, p)
+    # (a) every published figure has at least k buyers and no dominant buyer
+    for key, fig in figures.items():
+        if key not in reasons:
+            assert fig.buyers >= k
+            assert fig.top_quantity * 100 <= p * fig.quantity
+            assert fig.value_minor == 0 or fig.top_value * 100 <= p * fig.value_minor
+    for group in groups:
+        if group.total in reasons:
+            continue
+        hidden = [m for m in group.members if m in reasons]
+        # (b) a row or column with a published total hides none or at least two members
+        assert len(hidden) != 1, (group, reasons)
+        if not hidden:
+            continue
+        # (c) brute force: every value a hidden member could take, given the published total and members
+        rest_q = figures[group.total].quantity - published_sum(group, figures, reasons, "quantity")
+        rest_v = figures[group.total].value_minor - published_sum(group, figures, reasons, "value_minor")
+        n = len(hidden)
+        possible_q = [x for x in range(1, rest_q + 1) if rest_q - x >= n - 1]  # others hold ≥ 1 each
+        possible_v = [x for x in range(0, rest_v + 1)]  # others may hold 0
+        assert len(possible_q) >= 2, (group, hidden)
+        if figures[group.total].value_minor > 0:
+            assert len(possible_v) >= 2, (group, hidden)
+
+
+def test_two_buyers_publish_nothing_but_the_reason():
+    pledges = [(1, 1, "2027-Q1", "SE", "core", 10, 100, 1000), (2, 1, "2027-Q2", "DK", "core", 10, 120, 900)]
+    figures = aggregate(pledges)
+    reasons = protect(figures, layout_groups(figures), 3, 80)
+    assert set(reasons) == set(figures)
+    assert set(reasons.values()) == {"fewer than 3 buyers"}
+
+
+def test_a_dominant_buyers_cell_is_hidden_and_a_neighbour_with_it():
+    pledges = [(b, 1, "2027-Q1", "SE", "core", 10, 10, 100) for b in (1, 2, 3)]
+    pledges += [(1, 1, "2027-Q1", "DK", "core", 10, 300, 100), (2, 1, "2027-Q1", "DK", "core", 10, 5, 100),
+                (3, 1, "2027-Q1", "DK", "core", 10, 5, 100)]
+    pledges += [(b, 1, "2027-Q1", "FI", "core", 10, 100, 100) for b in (2, 4, 5)]
+    figures = aggregate(pledges)
+    reasons = protect(figures, layout_groups(figures), 3, 80)
+    assert reasons[("cell", 1, "2027-Q1", "DK")] == "one buyer holds more than 80% of the volume"
+    # The quarter row has a published total, so the smallest other cell is hidden too.
+    assert reasons[("cell", 1, "2027-Q1", "SE")] == SECONDARY
+    assert ("cell", 1, "2027-Q1", "FI") not in reasons
+
+
+def test_primary_rules():
+    assert primary_reason(Figures(100, 0, 2, 40, 0), 3, 80) == threshold_reason(3)
+    assert primary_reason(Figures(100, 0, 3, 81, 0), 3, 80) == dominance_reason(80)
+    assert primary_reason(Figures(100, 0, 3, 80, 0), 3, 80) is None  # exactly p % is allowed
+    assert primary_reason(Figures(100, 1000, 3, 40, 900), 3, 80) == dominance_reason(80)  # by value
+
+
+def test_the_total_goes_when_no_other_member_can_hide_the_one():
+    figures = {("category", 1): Figures(50, 0, 2, 30, 0), ("total",): Figures(50, 0, 2, 30, 0)}
+    groups = [Group(("total",), (("category", 1),))]
+    assert protect(figures, groups, 3, 80) == {("category", 1): threshold_reason(3), ("total",): threshold_reason(3)}
+    figures = {("category", 1): Figures(50, 0, 2, 30, 0), ("total",): Figures(50, 0, 5, 30, 0)}
+    assert protect(figures, groups, 3, 80) == {("category", 1): threshold_reason(3), ("total",): SECONDARY}
