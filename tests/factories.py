@@ -75,3 +75,120 @@ def api_token(client, email, password=PASSWORD) -> str:
     response = client.post("/api/v1/auth/token", json={"email": email, "password": password})
     assert response.status_code == 200, response.get_json()
     return response.get_json()["token"]
+
+
+def make_pledging_round(app, slug="ict", status="open", currency="EUR") -> dict:
+    """An alliance with an open round (laptops and monitors, delivery 2027-Q1…2028-Q4) and its cast:
+    buyers A (two users) and B, a lead, a supplier, a non-member buyer and an unverified member.
+    Laptops have criteria v1 (retired), v2 (published) and v3 (draft); monitors v1 (published).
+    Returns ids and e-mails."""
+    from datetime import date, timedelta
+
+    import sqlalchemy as sa
+
+    from alliance.models import Category, CriteriaSet, DemandRound
+
+    alliance_id = make_alliance(app, slug=slug)
+    world = {"alliance_id": alliance_id}
+    with app.app_context():
+        alliance = db.session.get(Alliance, alliance_id)
+        alliance.currency = currency
+        categories = []
+        for cpv, name in (("30213100-6", "Portable computers"), ("30231310-3", "Flat panel displays")):
+            category = db.session.scalar(sa.select(Category).where(Category.cpv_code == cpv))
+            if category is None:
+                category = Category(cpv_code=cpv, name=name, unit="C62", sector="ict")
+                db.session.add(category)
+            categories.append(category)
+        db.session.flush()
+        laptops, monitors = categories
+        sets = {}
+        for category, version, state in ((laptops, 1, "retired"), (laptops, 2, "published"), (laptops, 3, "draft"),
+                                         (monitors, 1, "published")):
+            row = CriteriaSet(alliance_id=alliance_id, category_id=category.id, version=version, status=state,
+                              title=f"{category.name} criteria v{version}")
+            db.session.add(row)
+            sets[f"{category.cpv_code}/v{version}"] = row
+        today = date.today()
+        demand_round = DemandRound(
+            alliance_id=alliance_id, title="ICT round 2027", opens_on=today - timedelta(days=10),
+            closes_on=today + timedelta(days=30), delivery_from="2027-Q1", delivery_to="2028-Q4",
+            currency=currency, status=status, categories=[laptops, monitors],
+        )
+        db.session.add(demand_round)
+        db.session.commit()
+        world.update(round_id=demand_round.id, laptops_id=laptops.id, monitors_id=monitors.id,
+                     sets={name: row.id for name, row in sets.items()})
+    for name, kind, role, verified in (("a", "buyer", "member", True), ("b", "buyer", "member", True),
+                                       ("lead", "buyer", "lead", True), ("supplier", "supplier", None, True),
+                                       ("outsider", "buyer", None, True), ("unverified", "buyer", "member", False)):
+        org_id = make_organisation(app, kind=kind, verified=verified, name=f"{name.title()} org {next(_counter)}")
+        if role:
+            add_member(app, alliance_id, org_id, role=role)
+        world[f"{name}_org"] = org_id
+        world[name] = email_of(app, make_user(app, org_id))
+    world["a2"] = email_of(app, make_user(app, world["a_org"]))
+    return world
+
+
+def pledge_fields(**changes) -> dict:
+    """A valid pledge for make_pledging_round's round, as a form or API would send it."""
+    fields = {"category": "30213100-6", "criteria_version": "2", "level": "core", "quantity": "150",
+              "estimated_value": "135000.00", "currency": "EUR", "delivery_quarter": "2027-Q3", "country": "SE",
+              "region": "SE110"}
+    fields.update(changes)
+    return fields
+
+
+def make_published_criteria(app, alliance_id, cpv_code="30213100-6", levels=("core", "comprehensive"),
+                            status="published") -> tuple[int, list[int]]:
+    """A criteria set of the alliance with one criterion per level given; returns (set id, criterion ids)."""
+    from alliance.models import Category, CriteriaSet, Criterion
+
+    with app.app_context():
+        category = db.session.scalar(db.select(Category).where(Category.cpv_code == cpv_code))
+        if category is None:
+            category = Category(cpv_code=cpv_code, name=f"Category {cpv_code}", unit="C62", sector="ict")
+            db.session.add(category)
+            db.session.flush()
+        criteria_set = CriteriaSet(alliance_id=alliance_id, category_id=category.id, title=f"Criteria {cpv_code}",
+                                   status=status, version=next(_counter))
+        criteria_set.criteria = [
+            Criterion(code=f"C{position}", title=f"Criterion {position}", text="Text.", type="specification",
+                      level=level, position=position, source="EU GPP criteria (test)")
+            for position, level in enumerate(levels, start=1)
+        ]
+        db.session.add(criteria_set)
+        db.session.commit()
+        return criteria_set.id, [criterion.id for criterion in criteria_set.criteria]
+
+
+def make_open_round(app, alliance_id, closes_on=None, category_ids=()) -> int:
+    """An open demand round of the alliance, closing in 30 days unless closes_on is given."""
+    from datetime import date, timedelta
+
+    from alliance.models import Category, DemandRound
+
+    with app.app_context():
+        demand_round = DemandRound(
+            alliance_id=alliance_id, title=f"Round {next(_counter)}", opens_on=date.today() - timedelta(days=10),
+            closes_on=closes_on or date.today() + timedelta(days=30), delivery_from="2027-Q1",
+            delivery_to="2027-Q4", status="open",
+        )
+        demand_round.categories = [db.session.get(Category, category_id) for category_id in category_ids]
+        db.session.add(demand_round)
+        db.session.commit()
+        return demand_round.id
+
+
+def make_submitted_pledge(app, round_id, organisation_id, criteria_set_id, level="core", quantity=100) -> int:
+    from alliance.models import CriteriaSet, Pledge
+
+    with app.app_context():
+        criteria_set = db.session.get(CriteriaSet, criteria_set_id)
+        pledge = Pledge(round_id=round_id, organisation_id=organisation_id, category_id=criteria_set.category_id,
+                        criteria_set_id=criteria_set_id, level=level, quantity=quantity, value_minor=quantity * 1000,
+                        currency="EUR", delivery_quarter="2027-Q1", country="SE", status="submitted")
+        db.session.add(pledge)
+        db.session.commit()
+        return pledge.id
