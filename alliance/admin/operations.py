@@ -49,7 +49,7 @@ def actor_emails(events: list[AuditEvent]) -> dict[int, str]:
     ids = {event.actor_id for event in events if event.actor_id is not None}
     if not ids:
         return {}
-    return dict(db.session.execute(sa.select(User.id, User.email).where(User.id.in_(ids))).tuples().all())
+    return dict(db.session.execute(sa.select(User.id, User.email).where(User.id.in_(ids))).all())
 
 
 def _escape_like(text: str) -> str:
