@@ -15,12 +15,15 @@ BLUEPRINT_MODULES = [
     "alliance.auth.routes",
     "alliance.admin.routes",
     "alliance.alliances.routes",
+    "alliance.criteria.routes",
+    "alliance.rounds.routes",
     "alliance.notifications.routes",
 ]
 
 # The navigation: (label, endpoint, who sees it). Links whose endpoint does not exist are left out.
 NAVIGATION = [
     ("Alliances", "alliances.index", "all"),
+    ("Rounds", "rounds.open_rounds", "all"),
     ("Summaries", "summaries.index", "all"),
     ("Dialogues", "dialogues.index", "all"),
     ("My pledges", "pledges.mine", "buyer"),

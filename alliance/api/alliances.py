@@ -1,12 +1,15 @@
-"""GET /api/v1/alliances and /api/v1/alliances/<slug>: public facts about alliances."""
+"""GET /api/v1/alliances and /api/v1/alliances/<slug>: public facts about alliances, with their published
+criteria sets and open demand rounds; /criteria-sets and /rounds list those on their own."""
 
 import marshmallow as ma
 import sqlalchemy as sa
 from flask_smorest import Blueprint
 
 from alliance.api.errors import api_abort
+from alliance.criteria.operations import published_sets
 from alliance.extensions import db
-from alliance.models import Alliance
+from alliance.models import CRITERION_TYPES, LEVELS, Alliance
+from alliance.rounds.operations import alliance_rounds, open_rounds, quarters_in_horizon
 
 blp = Blueprint("api_alliances", __name__, url_prefix="/alliances", description="Sector alliances")
 
@@ -21,6 +24,66 @@ class AllianceSchema(ma.Schema):
     currency = ma.fields.String()
 
 
+class CategorySchema(ma.Schema):
+    id = ma.fields.Integer()
+    cpv_code = ma.fields.String(metadata={"description": "CPV 2008 code, Regulation (EC) 213/2008"})
+    name = ma.fields.String()
+    unit = ma.fields.String(metadata={"description": "UN/CEFACT Recommendation 20 unit code"})
+
+
+class CriterionSchema(ma.Schema):
+    code = ma.fields.String()
+    title = ma.fields.String()
+    text = ma.fields.String()
+    type = ma.fields.String(metadata={"enum": list(CRITERION_TYPES)})
+    level = ma.fields.String(metadata={"enum": list(LEVELS)})
+    verification = ma.fields.String(metadata={"description": "Labels named here are accepted 'or equivalent'"})
+    source = ma.fields.String()
+    source_section = ma.fields.String()
+    source_url = ma.fields.String()
+    impact_factor = ma.fields.Float(allow_none=True)
+    impact_unit = ma.fields.String()
+    impact_source = ma.fields.String()
+
+
+class CriteriaSetSchema(ma.Schema):
+    id = ma.fields.Integer()
+    category = ma.fields.Nested(CategorySchema)
+    version = ma.fields.Integer()
+    title = ma.fields.String()
+    notes = ma.fields.String()
+    status = ma.fields.String()
+    based_on_id = ma.fields.Integer(allow_none=True)
+    published_at = ma.fields.DateTime()
+    criteria = ma.fields.List(ma.fields.Nested(CriterionSchema))
+
+
+class RoundSchema(ma.Schema):
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    statement = ma.fields.String(metadata={"description": "Markdown"})
+    status = ma.fields.String()
+    opens_on = ma.fields.Date()
+    closes_on = ma.fields.Date()
+    delivery_from = ma.fields.String(metadata={"description": "Quarter, e.g. 2027-Q1"})
+    delivery_to = ma.fields.String()
+    delivery_quarters = ma.fields.Function(quarters_in_horizon, metadata={"description": "Every quarter in between"})
+    currency = ma.fields.String()
+    categories = ma.fields.List(ma.fields.Nested(CategorySchema))
+
+
+class AllianceDetailSchema(AllianceSchema):
+    criteria_sets = ma.fields.List(ma.fields.Nested(CriteriaSetSchema), metadata={"description": "Published"})
+    open_rounds = ma.fields.List(ma.fields.Nested(RoundSchema))
+
+
+def _alliance(slug: str) -> Alliance:
+    alliance = db.session.scalar(sa.select(Alliance).where(Alliance.slug == slug))
+    if alliance is None:
+        api_abort(404, f"No alliance '{slug}'.")
+    return alliance
+
+
 @blp.route("")
 @blp.response(200, AllianceSchema(many=True))
 def list_alliances():
@@ -29,10 +92,25 @@ def list_alliances():
 
 
 @blp.route("/<slug>")
-@blp.response(200, AllianceSchema)
+@blp.response(200, AllianceDetailSchema)
 def get_alliance(slug: str):
-    """One alliance."""
-    alliance = db.session.scalar(sa.select(Alliance).where(Alliance.slug == slug))
-    if alliance is None:
-        api_abort(404, f"No alliance '{slug}'.")
-    return alliance
+    """One alliance, with its published criteria sets (and their criteria) and its open rounds."""
+    alliance = _alliance(slug)
+    data = AllianceSchema().dump(alliance)
+    data["criteria_sets"] = published_sets(alliance.id)
+    data["open_rounds"] = open_rounds(alliance.id)
+    return data
+
+
+@blp.route("/<slug>/criteria-sets")
+@blp.response(200, CriteriaSetSchema(many=True))
+def list_criteria_sets(slug: str):
+    """The alliance's published criteria sets with their criteria."""
+    return published_sets(_alliance(slug).id)
+
+
+@blp.route("/<slug>/rounds")
+@blp.response(200, RoundSchema(many=True))
+def list_rounds(slug: str):
+    """The alliance's open and closed demand rounds (drafts are not public)."""
+    return alliance_rounds(_alliance(slug).id)

@@ -1,0 +1,1 @@
+"""Criteria sets: versioned per alliance and category, draft → published → retired."""

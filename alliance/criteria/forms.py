@@ -1,0 +1,53 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from alliance.criteria.operations import NOTES_MAX, TITLE_MAX
+from alliance.criteria.rules import MAX_LENGTHS
+from alliance.models import CRITERION_TYPES, LEVELS
+
+
+def _limit(name: str) -> Length:
+    return Length(max=MAX_LENGTHS[name], message=f"Use at most {MAX_LENGTHS[name]} characters.")
+
+
+class NewSetForm(FlaskForm):
+    category_id = SelectField("Category", coerce=int, validate_choice=False)
+    start = RadioField("Start from", default="empty", validate_choice=False)
+    title = StringField("Title (optional)", validators=[Optional(), Length(max=TITLE_MAX)])
+
+
+class DetailsForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Give a title."), Length(max=TITLE_MAX)])
+    notes = TextAreaField("Notes", validators=[Length(max=NOTES_MAX)])
+
+
+class CriterionForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired("Give a code."), _limit("code")])
+    title = StringField("Title", validators=[DataRequired("Give a title."), _limit("title")])
+    text = TextAreaField("Requirement text", validators=[DataRequired("Give the requirement text."), _limit("text")])
+    type = SelectField("Type", choices=list(CRITERION_TYPES.items()))
+    level = SelectField("Level", choices=list(LEVELS.items()))
+    verification = TextAreaField("Verification (a label is accepted “or equivalent”)",
+                                 validators=[_limit("verification")])
+    source = StringField("Source document", validators=[DataRequired("Name the source document."), _limit("source")])
+    source_section = StringField("Section of the source", validators=[
+        DataRequired("Name the section of the source."), _limit("source_section")])
+    source_url = StringField("Source address (URL)", validators=[_limit("source_url")])
+    impact_factor = DecimalField("Impact factor (optional)", places=None, validators=[
+        Optional(), NumberRange(min=0, message="Use zero or more.")])
+    impact_unit = StringField("Impact factor unit", validators=[_limit("impact_unit")])
+    impact_source = StringField("Impact factor source", validators=[_limit("impact_source")])
+    fingerprint = HiddenField()
+
+    def criterion_fields(self) -> dict:
+        fields = {name: getattr(self, name).data for name in (
+            "code", "title", "text", "type", "level", "verification", "source", "source_section", "source_url",
+            "impact_unit", "impact_source")}
+        fields["impact_factor"] = float(self.impact_factor.data) if self.impact_factor.data is not None else None
+        return fields
+
+
+class PublishForm(FlaskForm):
+    retire_previous = BooleanField("Retire the earlier published versions of this category (they then take no new "
+                                   "pledges)")

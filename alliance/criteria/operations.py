@@ -1,0 +1,290 @@
+"""Criteria sets of an alliance: drafting, editing, publishing and retiring versions.
+
+A published or retired version never changes: pledges point to the exact version they committed to. Every
+change to a set is a conditional UPDATE or a write after locking the set's row, so a lead who publishes
+while another edits cannot slip an edit into a published version.
+Functions flush, never commit.
+"""
+
+import hashlib
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from alliance.alliances.access import is_lead
+from alliance.audit import record_event
+from alliance.criteria.rules import clean_criterion, criterion_problems
+from alliance.extensions import db
+from alliance.models import Alliance, Category, CriteriaSet, Criterion, User
+from alliance.models.base import utcnow
+from alliance.reference.loader import reference_library
+
+TITLE_MAX = 200
+NOTES_MAX = 5_000
+
+
+class CriteriaError(ValueError):
+    """A user-facing reason a change was refused. `status` is the HTTP status it maps to."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.field = field
+        self.fields = fields or {}
+
+
+class CriteriaForbiddenError(CriteriaError):
+    status = 403
+
+
+class CriteriaLockedError(CriteriaError):
+    """The set is published or retired (or changed meanwhile): it cannot be edited."""
+
+    status = 409
+
+
+def _require_lead(actor: User, alliance_id: int) -> None:
+    if not is_lead(actor, alliance_id):
+        raise CriteriaForbiddenError("Only a lead of this alliance may change its criteria sets.")
+
+
+def _with_criteria():
+    return orm.selectinload(CriteriaSet.criteria), orm.joinedload(CriteriaSet.category)
+
+
+def published_sets(alliance_id: int) -> list[CriteriaSet]:
+    """The alliance's published versions with their criteria, by category then version."""
+    return list(db.session.scalars(
+        sa.select(CriteriaSet).join(CriteriaSet.category)
+        .where(CriteriaSet.alliance_id == alliance_id, CriteriaSet.status == "published")
+        .order_by(Category.cpv_code, CriteriaSet.version).options(*_with_criteria())
+    ))
+
+
+def all_sets(alliance_id: int) -> list[CriteriaSet]:
+    """Every version (drafts and retired ones too), for the alliance's leads."""
+    return list(db.session.scalars(
+        sa.select(CriteriaSet).join(CriteriaSet.category).where(CriteriaSet.alliance_id == alliance_id)
+        .order_by(Category.cpv_code, CriteriaSet.version.desc()).options(orm.joinedload(CriteriaSet.category))
+    ))
+
+
+def get_set(alliance_id: int, set_id: int) -> CriteriaSet | None:
+    """A set of this alliance by id; None for another alliance's set (no access by guessing ids)."""
+    return db.session.scalar(
+        sa.select(CriteriaSet).where(CriteriaSet.id == set_id, CriteriaSet.alliance_id == alliance_id)
+        .options(*_with_criteria())
+    )
+
+
+def categories_for(alliance: Alliance) -> list[Category]:
+    """Categories a lead can draft criteria for: those of the alliance's sector."""
+    return list(db.session.scalars(
+        sa.select(Category).where(Category.sector == alliance.sector).order_by(Category.cpv_code)
+    ))
+
+
+def _lock_set(criteria_set: CriteriaSet) -> CriteriaSet:
+    """Re-read the set's row under a lock and refuse unless it is still a draft."""
+    status = db.session.scalar(
+        sa.select(CriteriaSet.status).where(CriteriaSet.id == criteria_set.id).with_for_update()
+    )
+    if status != "draft":
+        db.session.refresh(criteria_set)
+        raise CriteriaLockedError(
+            f"Version {criteria_set.version} of this criteria set is {status}: a published or retired version "
+            "never changes. Draft a new version to change it."
+        )
+    return criteria_set
+
+
+def create_draft(actor: User, alliance: Alliance, category_id: int, title: str = "",
+                 reference_keys: list[str] | tuple[str, ...] = (), from_previous: bool = False) -> CriteriaSet:
+    """Start a new draft version for a category: empty, copied from reference libraries, or from the last version.
+
+    The version number is the last one of the category + 1; only one draft per category at a time.
+    """
+    _require_lead(actor, alliance.id)
+    category = db.session.get(Category, category_id) if isinstance(category_id, int) else None
+    if category is None:
+        raise CriteriaError("Choose a category from the list.", "category_id")
+    title = (title or "").strip()
+    if len(title) > TITLE_MAX:
+        raise CriteriaError(f"The title is limited to {TITLE_MAX} characters.", "title")
+    db.session.scalar(sa.select(Alliance.id).where(Alliance.id == alliance.id).with_for_update())
+    versions = db.session.scalars(
+        sa.select(CriteriaSet).where(CriteriaSet.alliance_id == alliance.id, CriteriaSet.category_id == category.id)
+        .order_by(CriteriaSet.version.desc())
+    ).all()
+    if any(v.status == "draft" for v in versions):
+        draft = next(v for v in versions if v.status == "draft")
+        raise CriteriaError(f"Version {draft.version} for {category.name} is still a draft: edit or publish it.",
+                            "category_id")
+    previous = versions[0] if versions else None
+    copied: list[dict] = []
+    if from_previous:
+        if previous is None:
+            raise CriteriaError(f"There is no earlier version for {category.name} to start from.", "from_previous")
+        copied = [_criterion_fields(c) for c in previous.criteria]
+    library = reference_library()
+    for key in reference_keys:
+        reference = library.get(key)
+        if reference is None or not reference.criteria_for(category.cpv_code):
+            raise CriteriaError("That reference library has no criteria for this category.", "reference_keys")
+        taken = {c["code"] for c in copied}
+        copied += [dict(c.fields) for c in reference.criteria_for(category.cpv_code) if c.code not in taken]
+    if not title:
+        title = previous.title if from_previous else category.name
+        if reference_keys and not from_previous:
+            title = f"{category.name}: {library[reference_keys[0]].title}"[:TITLE_MAX]
+    draft = CriteriaSet(
+        alliance_id=alliance.id, category_id=category.id, version=(previous.version + 1) if previous else 1,
+        title=title, notes=previous.notes if from_previous else "", status="draft",
+        based_on_id=previous.id if from_previous else None,
+        criteria=[Criterion(position=i, **fields) for i, fields in enumerate(copied)],
+    )
+    db.session.add(draft)
+    db.session.flush()
+    record_event(actor, "criteria_set.drafted", "criteria_set", draft.id, version=draft.version,
+                 category=category.cpv_code, references=list(reference_keys), based_on=draft.based_on_id)
+    return draft
+
+
+def _criterion_fields(criterion: Criterion) -> dict:
+    return {name: getattr(criterion, name) for name in (
+        "code", "title", "text", "type", "level", "verification", "source", "source_section", "source_url",
+        "impact_factor", "impact_unit", "impact_source")}
+
+
+def criterion_fingerprint(criterion: Criterion) -> str:
+    """A digest of a criterion's fields, carried by the edit form to detect a concurrent edit."""
+    return hashlib.sha256(repr(sorted(_criterion_fields(criterion).items())).encode()).hexdigest()[:32]
+
+
+def _validated(criteria_set: CriteriaSet, fields: dict, criterion_id: int | None = None) -> dict:
+    problems = criterion_problems(fields)
+    code = (fields.get("code") or "").strip()
+    if "code" not in problems and any(c.code == code and c.id != criterion_id for c in criteria_set.criteria):
+        problems["code"] = f"This set has a criterion {code} already."
+    if problems:
+        raise CriteriaError("Check the criterion's fields.", fields=problems)
+    return clean_criterion(fields)
+
+
+def update_details(actor: User, criteria_set: CriteriaSet, title: str, notes: str) -> None:
+    """Change a draft's title and notes."""
+    _require_lead(actor, criteria_set.alliance_id)
+    title, notes = (title or "").strip(), (notes or "").strip()
+    if not title or len(title) > TITLE_MAX:
+        raise CriteriaError(f"Give a title of at most {TITLE_MAX} characters.", "title")
+    if len(notes) > NOTES_MAX:
+        raise CriteriaError(f"The notes are limited to {NOTES_MAX} characters.", "notes")
+    _lock_set(criteria_set)
+    criteria_set.title, criteria_set.notes = title, notes
+    db.session.flush()
+
+
+def add_criterion(actor: User, criteria_set: CriteriaSet, fields: dict) -> Criterion:
+    """Append a criterion to a draft."""
+    _require_lead(actor, criteria_set.alliance_id)
+    _lock_set(criteria_set)
+    cleaned = _validated(criteria_set, fields)
+    position = max((c.position for c in criteria_set.criteria), default=-1) + 1
+    criterion = Criterion(position=position, **cleaned)
+    criteria_set.criteria.append(criterion)
+    db.session.flush()
+    return criterion
+
+
+def _criterion_of(criteria_set: CriteriaSet, criterion_id: int) -> Criterion:
+    criterion = next((c for c in criteria_set.criteria if c.id == criterion_id), None)
+    if criterion is None:
+        raise LookupError(criterion_id)
+    return criterion
+
+
+def update_criterion(actor: User, criteria_set: CriteriaSet, criterion_id: int, fields: dict,
+                     fingerprint: str | None = None) -> Criterion:
+    """Change a draft's criterion; refused if someone changed it since `fingerprint` was taken."""
+    _require_lead(actor, criteria_set.alliance_id)
+    _lock_set(criteria_set)
+    criterion = _criterion_of(criteria_set, criterion_id)
+    if fingerprint is not None and fingerprint != criterion_fingerprint(criterion):
+        raise CriteriaLockedError("Another lead changed this criterion meanwhile. Review it and save again.")
+    cleaned = _validated(criteria_set, fields, criterion_id)
+    for name, value in cleaned.items():
+        setattr(criterion, name, value)
+    db.session.flush()
+    return criterion
+
+
+def remove_criterion(actor: User, criteria_set: CriteriaSet, criterion_id: int) -> None:
+    """Delete a criterion from a draft."""
+    _require_lead(actor, criteria_set.alliance_id)
+    _lock_set(criteria_set)
+    criteria_set.criteria.remove(_criterion_of(criteria_set, criterion_id))
+    db.session.flush()
+
+
+def move_criterion(actor: User, criteria_set: CriteriaSet, criterion_id: int, offset: int) -> None:
+    """Move a draft's criterion up (offset -1) or down (+1); positions are renumbered 0…n-1."""
+    _require_lead(actor, criteria_set.alliance_id)
+    _lock_set(criteria_set)
+    ordered = sorted(criteria_set.criteria, key=lambda c: (c.position, c.id))
+    index = ordered.index(_criterion_of(criteria_set, criterion_id))
+    target = index + (1 if offset > 0 else -1)
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, criterion in enumerate(ordered):
+        criterion.position = position
+    db.session.flush()
+    db.session.expire(criteria_set, ["criteria"])
+
+
+def publish(actor: User, criteria_set: CriteriaSet, retire_previous: bool = False) -> list[int]:
+    """Publish a draft; with retire_previous, the category's earlier published versions are retired.
+
+    Returns the ids of the versions retired.
+    """
+    _require_lead(actor, criteria_set.alliance_id)
+    _lock_set(criteria_set)
+    if not criteria_set.criteria:
+        raise CriteriaError("A criteria set needs at least one criterion before it is published.")
+    now = utcnow()
+    criteria_set.status, criteria_set.published_at = "published", now
+    retired: list[int] = []
+    if retire_previous:
+        retired = list(db.session.scalars(sa.select(CriteriaSet.id).where(
+            CriteriaSet.alliance_id == criteria_set.alliance_id, CriteriaSet.category_id == criteria_set.category_id,
+            CriteriaSet.status == "published", CriteriaSet.id != criteria_set.id,
+        )))
+        if retired:
+            db.session.execute(sa.update(CriteriaSet).where(CriteriaSet.id.in_(retired))
+                               .values(status="retired", retired_at=now).execution_options(synchronize_session=False))
+    db.session.flush()
+    record_event(actor, "criteria_set.published", "criteria_set", criteria_set.id, version=criteria_set.version,
+                 retired=retired)
+    return retired
+
+
+def retire(actor: User, criteria_set: CriteriaSet) -> None:
+    """Retire a published version: it stays readable, but takes no new pledges."""
+    _require_lead(actor, criteria_set.alliance_id)
+    changed = db.session.execute(
+        sa.update(CriteriaSet).where(CriteriaSet.id == criteria_set.id, CriteriaSet.status == "published")
+        .values(status="retired", retired_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(criteria_set)
+    if not changed:
+        raise CriteriaLockedError(f"Only a published version can be retired; this one is {criteria_set.status}.")
+    record_event(actor, "criteria_set.retired", "criteria_set", criteria_set.id, version=criteria_set.version)
+
+
+def delete_draft(actor: User, criteria_set: CriteriaSet) -> None:
+    """Discard a draft (published and retired versions are kept for ever)."""
+    _require_lead(actor, criteria_set.alliance_id)
+    _lock_set(criteria_set)
+    record_event(actor, "criteria_set.discarded", "criteria_set", criteria_set.id, version=criteria_set.version)
+    db.session.delete(criteria_set)
+    db.session.flush()

@@ -1,0 +1,225 @@
+"""Criteria set pages: the public list of an alliance's published versions; drafting and publishing by leads."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from alliance.alliances.access import is_lead
+from alliance.criteria import operations as ops
+from alliance.criteria.forms import CriterionForm, DetailsForm, NewSetForm, PublishForm
+from alliance.extensions import db
+from alliance.models import CRITERION_TYPES, LEVELS, Alliance
+from alliance.reference.loader import reference_library, reference_sets_for
+
+bp = Blueprint("criteria", __name__, url_prefix="/alliances/<slug>/criteria")
+
+
+@bp.context_processor
+def _names() -> dict:
+    return {"criterion_types": CRITERION_TYPES, "levels": LEVELS}
+
+
+def _alliance(slug: str) -> Alliance:
+    return db.first_or_404(sa.select(Alliance).where(Alliance.slug == slug))
+
+
+def _led_alliance(slug: str) -> Alliance:
+    alliance = _alliance(slug)
+    if not is_lead(current_user, alliance):
+        abort(403)
+    return alliance
+
+
+def _led_set(slug: str, set_id: int):
+    alliance = _led_alliance(slug)
+    criteria_set = ops.get_set(alliance.id, set_id)
+    if criteria_set is None:
+        abort(404)
+    return alliance, criteria_set
+
+
+def _refused(error: ops.CriteriaError, back: str):
+    """A refused change: 403/409 as an error page, otherwise a message on the page the lead came from."""
+    db.session.rollback()
+    if error.status in (403, 409):
+        abort(error.status, description=str(error))
+    flash(str(error), "error")
+    return redirect(back)
+
+
+@bp.route("/")
+def index(slug: str):
+    alliance = _alliance(slug)
+    lead = is_lead(current_user, alliance)
+    return render_template("criteria/index.html", alliance=alliance, published=ops.published_sets(alliance.id),
+                           versions=ops.all_sets(alliance.id) if lead else [], lead=lead)
+
+
+@bp.route("/<int:set_id>")
+def show(slug: str, set_id: int):
+    alliance = _alliance(slug)
+    lead = is_lead(current_user, alliance)
+    criteria_set = ops.get_set(alliance.id, set_id)
+    if criteria_set is None or (criteria_set.status == "draft" and not lead):
+        abort(404)
+    details = DetailsForm(obj=criteria_set) if lead and criteria_set.status == "draft" else None
+    return render_template("criteria/show.html", alliance=alliance, criteria_set=criteria_set, lead=lead,
+                           details=details, publish_form=PublishForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    alliance = _led_alliance(slug)
+    form = NewSetForm()
+    categories = ops.categories_for(alliance)
+    form.category_id.choices = [(c.id, f"{c.cpv_code} {c.name}") for c in categories]
+    form.start.choices = [("empty", "An empty set"), ("previous", "A copy of the category's last version")] + [
+        (f"ref:{key}", f"Reference library: {library.title}") for key, library in sorted(reference_library().items())
+    ]
+    if form.validate_on_submit():
+        start = form.start.data or "empty"
+        keys = [start.removeprefix("ref:")] if start.startswith("ref:") else []
+        if start not in ("empty", "previous") and not keys:
+            form.start.errors.append("Choose where the set starts from.")
+        else:
+            try:
+                criteria_set = ops.create_draft(current_user, alliance, form.category_id.data, form.title.data or "",
+                                                reference_keys=keys, from_previous=start == "previous")
+            except ops.CriteriaError as error:
+                db.session.rollback()
+                if error.status == 403:
+                    abort(403)
+                target = getattr(form, error.field, None) if error.field else None
+                (target.errors if target is not None else form.form_errors).append(str(error))
+            else:
+                db.session.commit()
+                flash(f"Draft version {criteria_set.version} created.", "success")
+                return redirect(url_for("criteria.show", slug=slug, set_id=criteria_set.id))
+    libraries = {c.id: [r.title for r in reference_sets_for(c.cpv_code)] for c in categories}
+    return render_template("criteria/new.html", alliance=alliance, form=form, categories=categories,
+                           libraries=libraries)
+
+
+@bp.route("/<int:set_id>/details", methods=["POST"])
+@login_required
+def details(slug: str, set_id: int):
+    alliance, criteria_set = _led_set(slug, set_id)
+    form = DetailsForm()
+    back = url_for("criteria.show", slug=slug, set_id=set_id)
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(back)
+    try:
+        ops.update_details(current_user, criteria_set, form.title.data, form.notes.data or "")
+    except ops.CriteriaError as error:
+        return _refused(error, back)
+    db.session.commit()
+    flash("Title and notes saved.", "success")
+    return redirect(back)
+
+
+@bp.route("/<int:set_id>/criteria/new", methods=["GET", "POST"])
+@bp.route("/<int:set_id>/criteria/<int:criterion_id>", methods=["GET", "POST"])
+@login_required
+def criterion(slug: str, set_id: int, criterion_id: int | None = None):
+    alliance, criteria_set = _led_set(slug, set_id)
+    existing = next((c for c in criteria_set.criteria if c.id == criterion_id), None)
+    if criterion_id is not None and existing is None:
+        abort(404)
+    if criteria_set.status != "draft":
+        abort(409, description=f"Version {criteria_set.version} is {criteria_set.status}: a published or retired "
+                               "version never changes. Draft a new version to change it.")
+    form = CriterionForm(obj=existing)
+    if existing is not None and not form.is_submitted():
+        form.fingerprint.data = ops.criterion_fingerprint(existing)
+    if existing is None and not form.is_submitted() and criteria_set.criteria:
+        last = criteria_set.criteria[-1]
+        form.source.data, form.source_url.data = last.source, last.source_url
+    if form.validate_on_submit():
+        try:
+            if existing is None:
+                ops.add_criterion(current_user, criteria_set, form.criterion_fields())
+            else:
+                ops.update_criterion(current_user, criteria_set, existing.id, form.criterion_fields(),
+                                     form.fingerprint.data or "")
+        except ops.CriteriaError as error:
+            db.session.rollback()
+            if error.status == 403:
+                abort(403)
+            for name, message in error.fields.items():
+                getattr(form, name).errors.append(message)
+            if not error.fields:
+                form.form_errors.append(str(error))
+            if error.status == 409 and existing is not None:
+                criteria_set = ops.get_set(alliance.id, set_id)
+                if criteria_set.status != "draft":
+                    abort(409, description=str(error))
+                existing = next(c for c in criteria_set.criteria if c.id == criterion_id)
+                form.fingerprint.data = ops.criterion_fingerprint(existing)
+        else:
+            db.session.commit()
+            flash("Criterion saved.", "success")
+            return redirect(url_for("criteria.show", slug=slug, set_id=set_id))
+    return render_template("criteria/criterion.html", alliance=alliance, criteria_set=criteria_set, form=form,
+                           criterion=existing)
+
+
+@bp.route("/<int:set_id>/criteria/<int:criterion_id>/delete", methods=["POST"])
+@login_required
+def delete_criterion(slug: str, set_id: int, criterion_id: int):
+    return _change(slug, set_id, lambda s: ops.remove_criterion(current_user, s, criterion_id), "Criterion removed.")
+
+
+@bp.route("/<int:set_id>/criteria/<int:criterion_id>/move/<any(up, down):direction>", methods=["POST"])
+@login_required
+def move_criterion(slug: str, set_id: int, criterion_id: int, direction: str):
+    offset = -1 if direction == "up" else 1
+    return _change(slug, set_id, lambda s: ops.move_criterion(current_user, s, criterion_id, offset), None)
+
+
+@bp.route("/<int:set_id>/publish", methods=["POST"])
+@login_required
+def publish(slug: str, set_id: int):
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _change(slug, set_id, lambda s: ops.publish(current_user, s, bool(form.retire_previous.data)),
+                   "Published. This version no longer changes; pledges can commit to it.")
+
+
+@bp.route("/<int:set_id>/retire", methods=["POST"])
+@login_required
+def retire(slug: str, set_id: int):
+    return _change(slug, set_id, lambda s: ops.retire(current_user, s),
+                   "Retired. It stays readable but takes no new pledges.")
+
+
+@bp.route("/<int:set_id>/discard", methods=["POST"])
+@login_required
+def discard(slug: str, set_id: int):
+    alliance, criteria_set = _led_set(slug, set_id)
+    try:
+        ops.delete_draft(current_user, criteria_set)
+    except ops.CriteriaError as error:
+        return _refused(error, url_for("criteria.show", slug=slug, set_id=set_id))
+    db.session.commit()
+    flash("The draft is discarded.", "info")
+    return redirect(url_for("criteria.index", slug=slug))
+
+
+def _change(slug: str, set_id: int, change, message: str | None):
+    alliance, criteria_set = _led_set(slug, set_id)
+    back = url_for("criteria.show", slug=slug, set_id=set_id)
+    try:
+        change(criteria_set)
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+    except ops.CriteriaError as error:
+        return _refused(error, back)
+    db.session.commit()
+    if message:
+        flash(message, "success")
+    return redirect(back)
+

@@ -1,0 +1,1 @@
+"""Demand rounds and their public joint statement of demand."""

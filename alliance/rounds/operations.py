@@ -1,0 +1,291 @@
+"""Demand rounds: a lead drafts a round, opens it, closes it; pledges are accepted only while it is open.
+
+Dates are calendar days in UTC; a round accepts pledges from opens_on to closes_on inclusive, and the
+nightly job closes it after that. Functions flush, never commit.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from alliance.alliances.access import is_lead
+from alliance.audit import record_event
+from alliance.extensions import db
+from alliance.formatting import is_currency
+from alliance.markdown import sanitise_markdown
+from alliance.models import Alliance, Category, CriteriaSet, DemandRound, Organisation, Pledge, User
+from alliance.models.base import utcnow
+
+QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+TITLE_MAX = 200
+STATEMENT_MAX = 20_000
+MAX_HORIZON_QUARTERS = 40  # ten years of delivery quarters
+
+
+class RoundError(ValueError):
+    """A user-facing reason a round change was refused; `field` names the form field, `status` the HTTP status."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class RoundForbiddenError(RoundError):
+    status = 403
+
+
+class RoundConflictError(RoundError):
+    status = 409
+
+
+@dataclass
+class RoundInput:
+    title: str
+    opens_on: date | None
+    closes_on: date | None
+    delivery_from: str
+    delivery_to: str
+    category_ids: list[int] = field(default_factory=list)
+    statement: str = ""
+    currency: str = ""
+
+
+def today_utc() -> date:
+    return utcnow().date()
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """'2027-Q3' → (2027, 3); ValueError with a readable message otherwise."""
+    match = QUARTER_PATTERN.match((text or "").strip()) if isinstance(text, str) else None
+    if not match or not 2000 <= int(match.group(1)) <= 2100:
+        raise ValueError(f"'{text}' is not a quarter like 2027-Q1 (year, then Q1 to Q4).")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _quarter_index(text: str) -> int:
+    year, quarter = parse_quarter(text)
+    return year * 4 + quarter - 1
+
+
+def quarters_between(first: str, last: str) -> list[str]:
+    """Every quarter from first to last inclusive, e.g. ['2027-Q4', '2028-Q1']."""
+    return [f"{i // 4}-Q{i % 4 + 1}" for i in range(_quarter_index(first), _quarter_index(last) + 1)]
+
+
+def quarters_in_horizon(demand_round: DemandRound) -> list[str]:
+    """The delivery quarters a pledge in this round may name."""
+    return quarters_between(demand_round.delivery_from, demand_round.delivery_to)
+
+
+def pledgeable_categories(alliance_id: int) -> list[Category]:
+    """Categories with at least one published criteria set in the alliance (a round may only offer these)."""
+    published = sa.select(CriteriaSet.category_id).where(
+        CriteriaSet.alliance_id == alliance_id, CriteriaSet.status == "published")
+    return list(db.session.scalars(sa.select(Category).where(Category.id.in_(published)).order_by(Category.cpv_code)))
+
+
+def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Category]]:
+    """Check a round's fields; returns the cleaned values and categories, or raises RoundError."""
+    title = (data.title or "").strip()
+    if not title:
+        raise RoundError("Give the round a title.", "title")
+    if len(title) > TITLE_MAX:
+        raise RoundError(f"The title is limited to {TITLE_MAX} characters.", "title")
+    if len(data.statement or "") > STATEMENT_MAX:
+        raise RoundError(f"The statement is limited to {STATEMENT_MAX} characters.", "statement")
+    if not isinstance(data.opens_on, date):
+        raise RoundError("Give the day the round opens (YYYY-MM-DD).", "opens_on")
+    if not isinstance(data.closes_on, date):
+        raise RoundError("Give the day the round closes (YYYY-MM-DD).", "closes_on")
+    if data.closes_on < data.opens_on:
+        raise RoundError("The round cannot close before it opens.", "closes_on")
+    for name in ("delivery_from", "delivery_to"):
+        try:
+            parse_quarter(getattr(data, name))
+        except ValueError as error:
+            raise RoundError(str(error), name) from None
+    span = _quarter_index(data.delivery_to) - _quarter_index(data.delivery_from)
+    if span < 0:
+        raise RoundError("The delivery horizon ends before it starts.", "delivery_to")
+    if span >= MAX_HORIZON_QUARTERS:
+        raise RoundError(f"The delivery horizon is limited to {MAX_HORIZON_QUARTERS} quarters.", "delivery_to")
+    currency = (data.currency or alliance.currency or "").strip().upper()
+    if not is_currency(currency):
+        raise RoundError(f"'{data.currency}' is not an ISO 4217 currency code such as EUR.", "currency")
+    wanted = set(data.category_ids or [])
+    if not wanted:
+        raise RoundError("Choose at least one category.", "category_ids")
+    available = {c.id: c for c in pledgeable_categories(alliance.id)}
+    if not wanted <= set(available):
+        raise RoundError("Each category needs a published criteria set in this alliance.", "category_ids")
+    values = {
+        "title": title, "statement": sanitise_markdown(data.statement or ""), "opens_on": data.opens_on,
+        "closes_on": data.closes_on, "delivery_from": data.delivery_from.strip(),
+        "delivery_to": data.delivery_to.strip(), "currency": currency,
+    }
+    return values, [available[i] for i in sorted(wanted)]
+
+
+def _require_lead(actor: User, alliance_id: int) -> None:
+    if not is_lead(actor, alliance_id):
+        raise RoundForbiddenError("Only a lead of this alliance may manage its demand rounds.")
+
+
+def create_round(actor: User, alliance: Alliance, data: RoundInput) -> DemandRound:
+    """Draft a new round (status draft); it takes pledges once opened."""
+    _require_lead(actor, alliance.id)
+    values, categories = validate_round(alliance, data)
+    demand_round = DemandRound(alliance_id=alliance.id, status="draft", categories=categories, **values)
+    db.session.add(demand_round)
+    db.session.flush()
+    record_event(actor, "round.created", "demand_round", demand_round.id, title=demand_round.title)
+    return demand_round
+
+
+def update_round(actor: User, demand_round: DemandRound, data: RoundInput) -> None:
+    """Change a round that is still a draft (an open round's terms are what buyers pledged to)."""
+    _require_lead(actor, demand_round.alliance_id)
+    values, categories = validate_round(demand_round.alliance, data)
+    changed = db.session.execute(
+        sa.update(DemandRound).where(DemandRound.id == demand_round.id, DemandRound.status == "draft")
+        .values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(demand_round)
+    if not changed:
+        raise RoundConflictError(f"This round is {demand_round.status}; only a draft round can be edited.")
+    demand_round.categories = categories
+    db.session.flush()
+    record_event(actor, "round.updated", "demand_round", demand_round.id)
+
+
+def open_round(actor: User, demand_round: DemandRound, today: date | None = None) -> None:
+    """Open a draft round for pledges. Its categories must still have published criteria sets."""
+    _require_lead(actor, demand_round.alliance_id)
+    today = today or today_utc()
+    if demand_round.closes_on < today:
+        raise RoundError(f"The closing day {demand_round.closes_on.isoformat()} has passed: change it first.")
+    published = {c.id for c in pledgeable_categories(demand_round.alliance_id)}
+    missing = [c.name for c in demand_round.categories if c.id not in published]
+    if missing:
+        raise RoundError(f"No published criteria set for: {', '.join(missing)}.")
+    _transition(demand_round, "draft", {"status": "open"})
+    record_event(actor, "round.opened", "demand_round", demand_round.id)
+
+
+def close_round(actor: User | None, demand_round: DemandRound) -> None:
+    """Close an open round: its pledges are frozen from now on. actor None: the nightly job."""
+    if actor is not None:
+        _require_lead(actor, demand_round.alliance_id)
+    _transition(demand_round, "open", {"status": "closed", "closed_at": utcnow()})
+    record_event(actor, "round.closed", "demand_round", demand_round.id, automatic=actor is None)
+
+
+def _transition(demand_round: DemandRound, from_status: str, values: dict) -> None:
+    changed = db.session.execute(
+        sa.update(DemandRound).where(DemandRound.id == demand_round.id, DemandRound.status == from_status)
+        .values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(demand_round)
+    if not changed:
+        raise RoundConflictError(f"This round is {demand_round.status}; it must be {from_status} for that.")
+
+
+def close_overdue_rounds(today: date | None = None) -> list[int]:
+    """Close every open round whose closing day has passed; returns their ids. Idempotent."""
+    today = today or today_utc()
+    overdue = db.session.scalars(
+        sa.select(DemandRound).where(DemandRound.status == "open", DemandRound.closes_on < today)
+        .order_by(DemandRound.id)
+    ).all()
+    closed = []
+    for demand_round in overdue:
+        try:
+            close_round(None, demand_round)
+        except RoundConflictError:
+            continue  # a lead closed it meanwhile
+        closed.append(demand_round.id)
+    return closed
+
+
+def round_accepts_pledges(demand_round: DemandRound, today: date | None = None) -> tuple[bool, str]:
+    """Whether pledges may be created, edited or withdrawn now, with the reason when not."""
+    today = today or today_utc()
+    if demand_round.status == "draft":
+        return False, "This round is not open yet."
+    if demand_round.status == "closed":
+        return False, "This round is closed; its pledges are frozen."
+    if today < demand_round.opens_on:
+        return False, f"This round opens on {demand_round.opens_on.isoformat()}."
+    if today > demand_round.closes_on:
+        return False, f"This round closed on {demand_round.closes_on.isoformat()}; its pledges are frozen."
+    return True, ""
+
+
+def criteria_set_for_pledge(demand_round: DemandRound, category_id: int, criteria_set_id: int) -> CriteriaSet:
+    """The criteria set a pledge may commit to, or RoundError('...', 'criteria_set_id').
+
+    It must be a published (not draft, not retired) version of the round's alliance for that category, and
+    the category must be one of the round's.
+    """
+    if category_id not in {c.id for c in demand_round.categories}:
+        raise RoundError("This category is not part of the round.", "category_id")
+    criteria_set = db.session.get(CriteriaSet, criteria_set_id) if isinstance(criteria_set_id, int) else None
+    if (criteria_set is None or criteria_set.alliance_id != demand_round.alliance_id
+            or criteria_set.category_id != category_id):
+        raise RoundError("Choose a criteria set of this alliance for the category.", "criteria_set_id")
+    if criteria_set.status != "published":
+        raise RoundError(f"Version {criteria_set.version} of this criteria set is {criteria_set.status}; "
+                         "pledge to a published version.", "criteria_set_id")
+    return criteria_set
+
+
+def get_round(alliance_id: int, round_id: int) -> DemandRound | None:
+    """A round of this alliance by id; None for another alliance's round."""
+    return db.session.scalar(sa.select(DemandRound).where(DemandRound.id == round_id,
+                                                          DemandRound.alliance_id == alliance_id))
+
+
+def alliance_rounds(alliance_id: int, include_drafts: bool = False) -> list[DemandRound]:
+    query = sa.select(DemandRound).where(DemandRound.alliance_id == alliance_id)
+    if not include_drafts:
+        query = query.where(DemandRound.status != "draft")
+    return list(db.session.scalars(query.order_by(DemandRound.opens_on.desc(), DemandRound.id.desc())))
+
+
+def open_rounds(alliance_id: int | None = None) -> list[DemandRound]:
+    """Rounds with status open (of one alliance, or all), soonest closing first."""
+    query = sa.select(DemandRound).where(DemandRound.status == "open").options(
+        orm.selectinload(DemandRound.categories), orm.joinedload(DemandRound.alliance))
+    if alliance_id is not None:
+        query = query.where(DemandRound.alliance_id == alliance_id)
+    return list(db.session.scalars(query.order_by(DemandRound.closes_on, DemandRound.id)))
+
+
+def statement_criteria_sets(demand_round: DemandRound) -> list[CriteriaSet]:
+    """The published versions of the round's categories: what its pledges commit to."""
+    category_ids = [c.id for c in demand_round.categories]
+    return list(db.session.scalars(
+        sa.select(CriteriaSet).join(CriteriaSet.category)
+        .where(CriteriaSet.alliance_id == demand_round.alliance_id, CriteriaSet.category_id.in_(category_ids),
+               CriteriaSet.status == "published")
+        .order_by(Category.cpv_code, CriteriaSet.version).options(orm.selectinload(CriteriaSet.criteria))
+    ))
+
+
+def signatories(round_id: int) -> list[tuple[str, str]]:
+    """(name, country) of the buyer organisations with at least one submitted pledge in the round.
+
+    Only names and countries: never a volume, a count of pledges, or anything else derived from pledges.
+    """
+    submitted = sa.select(Pledge.organisation_id).where(Pledge.round_id == round_id, Pledge.status == "submitted")
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Organisation.name, Organisation.country)
+        .where(Organisation.id.in_(submitted), Organisation.kind == "buyer")
+        .order_by(Organisation.country, Organisation.name)
+    )]
+
