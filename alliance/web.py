@@ -18,6 +18,8 @@ BLUEPRINT_MODULES = [
     "alliance.criteria.routes",
     "alliance.rounds.routes",
     "alliance.notifications.routes",
+    "alliance.suppliers.routes",
+    "alliance.dialogues.routes",
 ]
 
 # The navigation: (label, endpoint, who sees it). Links whose endpoint does not exist are left out.

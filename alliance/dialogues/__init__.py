@@ -1,0 +1,1 @@
+"""Market dialogues: preliminary market consultations opened by an alliance's leads."""

@@ -1,0 +1,182 @@
+"""Market dialogues: who may open, post and read what.
+
+- A lead opens a dialogue on a round or a published summary of its alliance, and closes it.
+- Suppliers ask questions (public, or for the leads only) and answer RFI questions; an RFI response is
+  commercial information: the alliance's leads (and the supplier itself) only.
+- Leads answer questions and ask RFI questions; both are public, so every supplier and the public learn
+  an answer at the same moment.
+- A question's author is shown only to platform admins (moderation) and to its own organisation.
+- A closed dialogue (closed, or past closes_at) takes no posts.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from alliance.alliances.access import is_lead
+from alliance.extensions import db
+from alliance.markdown import sanitise_markdown
+from alliance.models import Alliance, DemandRound, DemandSummary, Dialogue, Post, User
+from alliance.models.base import utcnow
+from alliance.notifications import events
+
+TITLE_MAX, DESCRIPTION_MAX, BODY_MAX, RFI_MAX = 200, 20000, 5000, 20
+SUPPLIER_KINDS = {"question", "response"}
+LEAD_KINDS = {"answer", "rfi"}
+
+
+class DialogueError(Exception):
+    """A refused action; `code` is the API's error code, `status` its HTTP status, `field` the culprit."""
+
+    def __init__(self, message: str, code: str = "validation_error", status: int = 422, field: str | None = None):
+        super().__init__(message)
+        self.code, self.status, self.field = code, status, field
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post as one reader may see it: the author only as a label, ids and names only for admins."""
+
+    post: Post
+    author: str
+    author_detail: dict | None  # admins only: user id, name, organisation
+
+
+def is_closed(dialogue: Dialogue) -> bool:
+    return dialogue.status == "closed" or dialogue.closes_at <= utcnow()
+
+
+def open_dialogue(user: User, alliance: Alliance, title: str, description: str, closes_at, round_id: int | None = None,
+                  summary_id: int | None = None, rfi_questions: list[str] = ()) -> Dialogue:
+    """Open a dialogue as a lead of the alliance, with optional RFI questions. Flushes; the caller commits."""
+    if not is_lead(user, alliance):
+        raise DialogueError("Only the alliance's leads open dialogues.", "forbidden", 403)
+    title = (title or "").strip()
+    if not 3 <= len(title) <= TITLE_MAX:
+        raise DialogueError(f"Give a title of 3 to {TITLE_MAX} characters.", field="title")
+    description = sanitise_markdown(description or "")
+    if len(description) > DESCRIPTION_MAX:
+        raise DialogueError(f"The description is limited to {DESCRIPTION_MAX} characters.", field="description")
+    if closes_at is None or closes_at <= utcnow():
+        raise DialogueError("The closing date must be in the future.", field="closes_at")
+    if (round_id is None) == (summary_id is None):
+        raise DialogueError("Open the dialogue on one round or one published summary.", field="round_id")
+    if round_id is not None and db.session.scalar(
+        sa.select(DemandRound.id).where(DemandRound.id == round_id, DemandRound.alliance_id == alliance.id)
+    ) is None:
+        raise DialogueError("No round of this alliance has this id.", field="round_id")
+    if summary_id is not None and db.session.scalar(
+        sa.select(DemandSummary.id).where(DemandSummary.id == summary_id, DemandSummary.alliance_id == alliance.id,
+                                          DemandSummary.status == "published")
+    ) is None:
+        raise DialogueError("No published summary of this alliance has this id.", field="summary_id")
+    questions = [sanitise_markdown(text) for text in rfi_questions if text and text.strip()]
+    if len(questions) > RFI_MAX:
+        raise DialogueError(f"Ask at most {RFI_MAX} RFI questions.", field="rfi_questions")
+    for text in questions:
+        _check_body(text, "rfi_questions")
+    dialogue = Dialogue(alliance_id=alliance.id, round_id=round_id, summary_id=summary_id, title=title,
+                        description=description, closes_at=closes_at, created_by_id=user.id)
+    db.session.add(dialogue)
+    db.session.flush()
+    for text in questions:
+        db.session.add(Post(dialogue_id=dialogue.id, kind="rfi", visibility="public", author_id=user.id,
+                            organisation_id=user.organisation_id, body=text))
+    db.session.flush()
+    events.dialogue_opened(dialogue.id)
+    return dialogue
+
+
+def add_post(user: User, dialogue: Dialogue, kind: str, body: str, parent_id: int | None = None,
+             leads_only: bool = False) -> Post:
+    """Post to an open dialogue as a supplier (question, response) or a lead (answer, rfi). Flushes."""
+    lead = is_lead(user, dialogue.alliance_id)
+    supplier = user.organisation.kind == "supplier"
+    if kind in SUPPLIER_KINDS and not supplier:
+        raise DialogueError("Only suppliers ask questions and respond to RFIs.", "forbidden", 403)
+    if kind in LEAD_KINDS and not lead:
+        raise DialogueError("Only the alliance's leads answer and ask RFI questions.", "forbidden", 403)
+    if kind not in SUPPLIER_KINDS | LEAD_KINDS:
+        raise DialogueError("Choose question, response, answer or rfi.", field="kind")
+    if is_closed(dialogue):
+        raise DialogueError("This dialogue is closed: it takes no more questions, responses or answers.",
+                            "dialogue_closed", 409)
+    body = sanitise_markdown(body or "")
+    _check_body(body, "body")
+    parent = None
+    if kind in ("answer", "response"):
+        wanted = "question" if kind == "answer" else "rfi"
+        parent = db.session.scalar(
+            sa.select(Post).where(Post.id == parent_id, Post.dialogue_id == dialogue.id, Post.kind == wanted)
+        ) if parent_id else None
+        if parent is None:
+            raise DialogueError(f"Say which {'question' if kind == 'answer' else 'RFI question'} of this dialogue "
+                                "this replies to.", field="parent_id")
+    visibility = "leads" if kind == "response" or (kind == "question" and leads_only) else "public"
+    post = Post(dialogue_id=dialogue.id, parent_id=parent.id if parent else None, kind=kind, visibility=visibility,
+                author_id=user.id, organisation_id=user.organisation_id, body=body)
+    db.session.add(post)
+    db.session.flush()
+    if kind == "answer":
+        events.dialogue_answered(post.id)
+    return post
+
+
+def close_dialogue(user: User, dialogue: Dialogue) -> None:
+    if not is_lead(user, dialogue.alliance_id):
+        raise DialogueError("Only the alliance's leads close dialogues.", "forbidden", 403)
+    dialogue.status = "closed"
+    db.session.flush()
+
+
+def visible_posts(user: User | None, dialogue: Dialogue) -> list[PostView]:
+    """The dialogue's posts this reader may see, in order, each with the author as this reader may know it.
+
+    Public posts: everyone. Leads-only posts (RFI responses, private questions): the alliance's leads,
+    the posting organisation, and platform admins. Filtering is done in SQL.
+    """
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    admin = authenticated and user.is_admin
+    lead = authenticated and is_lead(user, dialogue.alliance_id)
+    query = sa.select(Post).where(Post.dialogue_id == dialogue.id).order_by(Post.created_at, Post.id)
+    if not (admin or lead):
+        own = Post.organisation_id == user.organisation_id if authenticated else sa.false()
+        query = query.where(sa.or_(Post.visibility == "public", own))
+    alliance_name = dialogue.alliance.name
+    views = []
+    for post in db.session.scalars(query):
+        own_post = authenticated and post.organisation_id == user.organisation_id
+        views.append(PostView(post, _author_label(post, alliance_name, own_post, lead or admin),
+                              _author_detail(post) if admin else None))
+    return views
+
+
+def _author_label(post: Post, alliance_name: str, own: bool, sees_responders: bool) -> str:
+    if post.kind in LEAD_KINDS:
+        return f"Leads of {alliance_name}"
+    if own:
+        return "Your organisation"
+    if post.kind == "response" and sees_responders:
+        # An RFI response is a supplier's offer of information to the leads: they need to know whose.
+        return db.session.get(User, post.author_id).organisation.name if post.author_id else "A supplier"
+    return "A supplier"
+
+
+def _author_detail(post: Post) -> dict | None:
+    author = db.session.get(User, post.author_id) if post.author_id else None
+    if author is None:
+        return None
+    return {"user_id": author.id, "name": author.name, "email": author.email,
+            "organisation_id": author.organisation_id, "organisation": author.organisation.name}
+
+
+def _check_body(text: str, field: str) -> None:
+    if not text:
+        raise DialogueError("Write something.", field=field)
+    if len(text) > BODY_MAX:
+        raise DialogueError(f"A post is limited to {BODY_MAX} characters.", field=field)
+
+
+def dialogues_page_query():
+    """Every dialogue, open ones first, newest first (dialogues are public: the market consultation)."""
+    return sa.select(Dialogue).order_by(Dialogue.status.desc(), Dialogue.created_at.desc(), Dialogue.id.desc())

@@ -1,0 +1,189 @@
+"""Readiness declarations of a supplier organisation: per criterion of a published criteria set, meets
+now / can meet by a date / cannot, with evidence. Versioned like pledges; every change is a revision.
+
+Individual declarations belong to their supplier organisation alone: other suppliers, buyers and leads
+never read them; leads and the public see the counts in the round's snapshot (suppliers.readiness).
+"""
+
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from alliance.extensions import db
+from alliance.models import READINESS, Category, CriteriaSet, Criterion, DeclarationRevision, ReadinessDeclaration, User
+
+LABEL_MAX, REFERENCE_MAX, NOTE_MAX = 120, 500, 2000
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)")
+FIELDS = ("status", "ready_by", "evidence_label", "evidence_reference", "note")
+
+
+class DeclarationError(Exception):
+    """Invalid input; `fields` maps an item's position to its field messages. Nothing was written."""
+
+    def __init__(self, fields: dict[int, dict[str, list[str]]]):
+        super().__init__("Some declarations are invalid.")
+        self.fields = fields
+
+
+class StaleDeclarationError(Exception):
+    """Someone changed a declaration since the caller read it. Nothing was written."""
+
+    def __init__(self, criterion_ids: list[int]):
+        super().__init__("Someone in your organisation changed these declarations meanwhile: reload to see "
+                         "the current ones, then make your change again.")
+        self.criterion_ids = criterion_ids
+
+
+def published_sets() -> list[CriteriaSet]:
+    """The criteria sets a supplier can declare against: every published version, by category."""
+    return db.session.scalars(
+        sa.select(CriteriaSet).join(Category).where(CriteriaSet.status == "published")
+        .order_by(Category.cpv_code, CriteriaSet.alliance_id, CriteriaSet.version)
+    ).all()
+
+
+def declared_counts(organisation_id: int) -> dict[int, int]:
+    """criteria_set_id → how many of its criteria the organisation declared."""
+    rows = db.session.execute(
+        sa.select(Criterion.criteria_set_id, sa.func.count())
+        .join(ReadinessDeclaration, ReadinessDeclaration.criterion_id == Criterion.id)
+        .where(ReadinessDeclaration.organisation_id == organisation_id)
+        .group_by(Criterion.criteria_set_id)
+    ).all()
+    return dict(rows)
+
+
+def own_declarations(organisation_id: int, criteria_set_id: int | None = None) -> list[ReadinessDeclaration]:
+    """The organisation's declarations (only ever its own), optionally of one criteria set."""
+    query = (
+        sa.select(ReadinessDeclaration).join(Criterion)
+        .where(ReadinessDeclaration.organisation_id == organisation_id)
+        .order_by(Criterion.criteria_set_id, Criterion.position, Criterion.id)
+    )
+    if criteria_set_id is not None:
+        query = query.where(Criterion.criteria_set_id == criteria_set_id)
+    return db.session.scalars(query).all()
+
+
+def save_declarations(user: User, items: list[dict], today: date | None = None) -> list[ReadinessDeclaration]:
+    """Create or update the user's organisation's declarations for the listed criteria, as a whole.
+
+    Each item: criterion_id, status, ready_by, evidence_label, evidence_reference, note, and version (the
+    version read, required to change an existing declaration). Raises DeclarationError or
+    StaleDeclarationError before writing anything; unchanged items write nothing. Flushes, never commits.
+    """
+    today = today or date.today()
+    clean, errors = [], {}
+    for position, item in enumerate(items):
+        cleaned, item_errors = _clean(item, today)
+        clean.append(cleaned)
+        if item_errors:
+            errors[position] = item_errors
+    ids = [item["criterion_id"] for item in clean if item.get("criterion_id")]
+    published = set(db.session.scalars(
+        sa.select(Criterion.id).join(CriteriaSet).where(Criterion.id.in_(ids), CriteriaSet.status == "published")
+    ))
+    seen = set()
+    for position, item in enumerate(clean):
+        criterion_id = item.get("criterion_id")
+        if criterion_id and criterion_id not in published:
+            errors.setdefault(position, {})["criterion_id"] = ["No criterion of a published criteria set has this id."]
+        elif criterion_id in seen:
+            errors.setdefault(position, {})["criterion_id"] = ["This criterion is listed twice."]
+        seen.add(criterion_id)
+    if errors:
+        raise DeclarationError(errors)
+
+    existing = {
+        row.criterion_id: row for row in db.session.scalars(
+            sa.select(ReadinessDeclaration).where(
+                ReadinessDeclaration.organisation_id == user.organisation_id,
+                ReadinessDeclaration.criterion_id.in_(ids),
+            )
+        )
+    }
+    stale = [item["criterion_id"] for item in clean if _is_stale(existing.get(item["criterion_id"]), item["version"])]
+    if stale:
+        raise StaleDeclarationError(stale)
+
+    changed = []
+    for item in clean:
+        row = existing.get(item["criterion_id"])
+        values = {name: item[name] for name in FIELDS}
+        if row is not None and all(getattr(row, name) == value for name, value in values.items()):
+            continue
+        if row is None:
+            row = ReadinessDeclaration(organisation_id=user.organisation_id, criterion_id=item["criterion_id"])
+            db.session.add(row)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_by_id = user.id
+        changed.append(row)
+    db.session.flush()  # a concurrent change since the read above raises StaleDataError here
+    for row in changed:
+        db.session.add(DeclarationRevision(declaration_id=row.id, version=row.version, changed_by_id=user.id,
+                                           data=revision_data(row)))
+    db.session.flush()
+    return changed
+
+
+def revision_data(row: ReadinessDeclaration) -> dict:
+    data = {name: getattr(row, name) for name in FIELDS}
+    data["ready_by"] = row.ready_by.isoformat() if row.ready_by else None
+    data["criterion_id"] = row.criterion_id
+    return data
+
+
+def _is_stale(row: ReadinessDeclaration | None, version: int | None) -> bool:
+    if row is None:
+        return version not in (None, 0)
+    return version != row.version
+
+
+def _clean(item: dict, today: date) -> tuple[dict, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    clean = {
+        "criterion_id": item.get("criterion_id"),
+        "status": item.get("status") or "",
+        "ready_by": item.get("ready_by"),
+        "evidence_label": (item.get("evidence_label") or "").strip(),
+        "evidence_reference": (item.get("evidence_reference") or "").strip(),
+        "note": (item.get("note") or "").strip(),
+        "version": item.get("version"),
+    }
+    if not isinstance(clean["criterion_id"], int) or clean["criterion_id"] <= 0:
+        errors["criterion_id"] = ["Give the criterion's id."]
+    if clean["status"] not in READINESS:
+        errors["status"] = ["Choose meets now, can meet by a date, or cannot meet."]
+    if clean["status"] == "by_date":
+        if clean["ready_by"] is None:
+            errors["ready_by"] = ["Give the date by which you can meet the criterion."]
+        elif clean["ready_by"] <= today:
+            errors["ready_by"] = ["The date must be in the future."]
+    else:
+        clean["ready_by"] = None  # a date only means something for "can meet by a date"
+    for name, limit in (("evidence_label", LABEL_MAX), ("evidence_reference", REFERENCE_MAX), ("note", NOTE_MAX)):
+        if len(clean[name]) > limit:
+            errors[name] = [f"Use at most {limit} characters."]
+    reference = clean["evidence_reference"]
+    if reference and _looks_like_link(reference) and not is_http_url(reference):
+        errors["evidence_reference"] = ["A link must be a full http:// or https:// address."]
+    if any(ord(char) < 32 for char in clean["evidence_label"] + reference):
+        errors.setdefault("evidence_reference", []).append("Remove line breaks and control characters.")
+    return clean, errors
+
+
+def _looks_like_link(text: str) -> bool:
+    """A scheme ("javascript:x", "ftp://"), "//host" or "www.": a link, not a certificate number like "TCO:123"."""
+    return bool(_SCHEME.match(text)) or text.lower().startswith(("www.", "//"))
+
+
+def is_http_url(text: str) -> bool:
+    """True for an absolute http(s) URL with a host (a certificate link), nothing else."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in text
