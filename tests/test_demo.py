@@ -1,0 +1,104 @@
+"""The demo organisations step: who exists, who belongs where, and that a second run adds nothing."""
+
+import sqlalchemy as sa
+
+from alliance.auth.passwords import authenticate
+from alliance.demo import DEMO_PASSWORD, DEMO_STEPS
+from alliance.demo import organisations as demo
+from alliance.extensions import db
+from alliance.models import Alliance, Membership, Organisation, User
+from tests.factories import login
+
+
+def load(app) -> None:
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+
+
+def counts(app) -> tuple[int, ...]:
+    with app.app_context():
+        return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model))
+                     for model in (Organisation, User, Alliance, Membership))
+
+
+def active_members(alliance_slug: str) -> list[Organisation]:
+    return list(db.session.scalars(
+        sa.select(Organisation).join(Membership, Membership.organisation_id == Organisation.id)
+        .join(Alliance, Alliance.id == Membership.alliance_id)
+        .where(Alliance.slug == alliance_slug, Membership.status == "active")
+    ))
+
+
+def role_in(email: str, slug: str) -> str | None:
+    return db.session.scalar(
+        sa.select(Membership.role).join(User, User.organisation_id == Membership.organisation_id)
+        .join(Alliance, Alliance.id == Membership.alliance_id)
+        .where(User.email == email, Alliance.slug == slug, Membership.status == "active")
+    )
+
+
+def test_organisations_is_the_first_demo_step():
+    assert DEMO_STEPS[0] == "organisations"
+
+
+def test_demo_is_idempotent(app):
+    load(app)
+    first = counts(app)
+    with app.app_context():
+        hashes = set(db.session.scalars(sa.select(User.password_hash)))
+    assert len(hashes) == 1  # one hash per run, reused
+    load(app)
+    assert counts(app) == first
+    assert first[0] >= 17 and first[2] == 2
+
+
+def test_demo_accounts_log_in_with_the_demo_password(app):
+    load(app)
+    with app.app_context():
+        for email in ("admin@demo.test", "lead@ict.demo", "buyer1@ict.demo", "lead@health.demo",
+                      "supplier1@demo.test"):
+            assert authenticate(email, DEMO_PASSWORD) is not None, email
+        assert db.session.scalar(sa.select(User.is_admin).where(User.email == "admin@demo.test"))
+    assert login(app.test_client(), "buyer2@ict.demo", DEMO_PASSWORD).status_code == 302
+
+
+def test_demo_alliances_members_and_roles(app):
+    load(app)
+    with app.app_context():
+        ict = db.session.scalar(sa.select(Alliance).where(Alliance.slug == "ict"))
+        assert (ict.k, ict.p, ict.currency, ict.sector) == (3, 80, "EUR", "ict")
+        assert "EU Green" in ict.charter
+        ict_members = active_members("ict")
+        assert len(ict_members) >= 10 and all(org.kind == "buyer" and org.verified for org in ict_members)
+        assert len(active_members("health")) >= 5
+        assert role_in("lead@ict.demo", "ict") == "lead" and role_in("lead@health.demo", "health") == "lead"
+        buyer_orgs = {email: db.session.scalar(sa.select(User.organisation_id).where(User.email == email))
+                      for email in ("buyer1@ict.demo", "buyer2@ict.demo", "buyer3@ict.demo")}
+        assert len(set(buyer_orgs.values())) == 3
+        assert all(role_in(email, "ict") == "member" for email in buyer_orgs)
+        assert role_in("supplier1@demo.test", "ict") is None
+        verified_buyers = db.session.scalars(
+            sa.select(Organisation).where(Organisation.kind == "buyer", Organisation.verified.is_(True))).all()
+        assert len(verified_buyers) >= 12 and len({org.country for org in verified_buyers}) >= 8
+        suppliers = db.session.scalars(sa.select(Organisation).where(Organisation.kind == "supplier")).all()
+        assert len(suppliers) == 5 and sum(org.sme for org in suppliers) == 2
+        for number in range(1, 6):
+            assert db.session.scalar(sa.select(User.id).where(User.email == f"supplier{number}@demo.test"))
+
+
+def test_demo_accounts_constant_matches_the_database(app):
+    load(app)
+    with app.app_context():
+        for item in demo.DEMO_ACCOUNTS:
+            user = db.session.scalar(sa.select(User).where(User.email == item.email))
+            assert user.organisation.name == item.organisation.name
+            assert user.organisation.country == item.organisation.country
+    assert demo.account("lead@ict.demo").memberships == (("ict", "lead", "active"),)
+
+
+def test_demo_pages_show_the_alliances(app, client):
+    load(app)
+    html = client.get("/alliances/ict").get_data(as_text=True)
+    assert "ICT Sustainable Procurement Alliance" in html and "Region Västerdal" in html and "Portugal" in html
+    assert "Stad Leiebrugge" not in html.split('id="members-heading"')[1]  # a pending request is not a member
