@@ -15,6 +15,7 @@ API_MODULES = [
     "alliance.api.auth",
     "alliance.api.alliances",
     "alliance.api.suppliers",
+    "alliance.api.dialogues",
 ]
 
 
