@@ -1,0 +1,227 @@
+"""Demand summaries in the API: the public list, one summary, and its CSV, XLSX and OCDS exports.
+
+Reads carry ETags (If-None-Match → 304). Published, superseded and withdrawn summaries are public (a
+withdrawn one says so and carries no figures); a draft is visible only to its alliance's leads, with a token.
+"""
+
+import re
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import Response, current_app, request, url_for
+from flask_smorest import Blueprint
+
+from alliance.alliances.access import is_lead
+from alliance.api.auth import token_user
+from alliance.api.errors import ErrorSchema, api_abort
+from alliance.api.etags import conditional_response
+from alliance.extensions import db
+from alliance.models import SECTORS, DemandSummary
+from alliance.summaries import exports
+from alliance.summaries import operations as ops
+from alliance.summaries.ocds import release_package
+from alliance.summaries.tables import Money, Share, Suppressed, headline, summary_tables
+
+blp = Blueprint("api_summaries", __name__, url_prefix="/summaries", description="Published demand summaries")
+QUARTER = ma.validate.Regexp(r"^\d{4}-Q[1-4]$", error="Write a quarter as YYYY-Qn, for example 2027-Q1.")
+OPTIONAL_TOKEN = [{}, {"bearerAuth": []}]
+NOT_FOUND = {"description": "No such summary (or a draft you may not see)", "schema": ErrorSchema}
+
+
+class FilterSchema(ma.Schema):
+    sector = ma.fields.String(validate=ma.validate.OneOf(list(SECTORS)))
+    cpv = ma.fields.String(validate=ma.validate.Regexp(r"^\d{2,8}(-\d)?$", error="Use the digits of a CPV code."),
+                           metadata={"description": "A CPV code or its first digits, e.g. 302"})
+    country = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166 alpha-2 code."))
+    quarter_from = ma.fields.String(validate=QUARTER, metadata={"description": "Delivery period overlaps from"})
+    quarter_to = ma.fields.String(validate=QUARTER, metadata={"description": "Delivery period overlaps until"})
+
+
+class AllianceRefSchema(ma.Schema):
+    slug = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    sector = ma.fields.String(required=True)
+
+
+class RoundRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    delivery_from = ma.fields.String(required=True)
+    delivery_to = ma.fields.String(required=True)
+    currency = ma.fields.String(required=True)
+
+
+class LinksSchema(ma.Schema):
+    page = ma.fields.String(required=True)
+    api = ma.fields.String(required=True)
+    csv = ma.fields.String(allow_none=True)
+    xlsx = ma.fields.String(allow_none=True)
+    ocds = ma.fields.String(allow_none=True)
+
+
+class SummaryItemSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    series_id = ma.fields.String(required=True)
+    edition = ma.fields.Integer(required=True)
+    status = ma.fields.String(required=True, metadata={"description": "draft | published | superseded | withdrawn"})
+    title = ma.fields.String(required=True)
+    alliance = ma.fields.Nested(AllianceRefSchema, required=True)
+    round = ma.fields.Nested(RoundRefSchema, required=True, attribute="demand_round")
+    categories = ma.fields.Function(lambda s: list(s.views.get("categories", [])), required=True)
+    published_at = ma.fields.DateTime(allow_none=True)
+    withdrawn_at = ma.fields.DateTime(allow_none=True)
+    links = ma.fields.Function(lambda s: _links(s), required=True)
+
+
+class CriteriaSetRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+    cpv_code = ma.fields.Function(lambda c: c.category.cpv_code)
+    tender_text = ma.fields.Function(lambda c: url_for("tender.markdown", criteria_set_id=c.id))
+
+
+class TableSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    columns = ma.fields.List(ma.fields.String(), required=True)
+    rows = ma.fields.List(ma.fields.List(ma.fields.Raw(allow_none=True)), required=True, metadata={
+        "description": "Cells: text, numbers, {value_minor, currency} for money, or {suppressed: true, reason} "
+                       "for a figure withheld by disclosure control (never a 0)."})
+
+
+class SummaryDetailSchema(SummaryItemSchema):
+    version = ma.fields.Integer(required=True, metadata={"description": "Changes with every edit of a draft"})
+    narrative = ma.fields.String(required=True, metadata={"description": "Markdown"})
+    views = ma.fields.Function(lambda s: list(s.views.get("show", [])), required=True)
+    criteria_sets = ma.fields.List(ma.fields.Nested(CriteriaSetRefSchema), required=True)
+    snapshot_compiled_at = ma.fields.Function(lambda s: s.snapshot.compiled_at.isoformat())
+    headline = ma.fields.Function(lambda s: _cells(headline(s)) if s.status != "withdrawn" else None,
+                                  allow_none=True)
+    tables = ma.fields.Function(lambda s: [] if s.status == "withdrawn" else [
+        {"key": t.key, "title": t.title, "columns": t.columns, "rows": [[_cell(v) for v in row] for row in t.rows]}
+        for t in summary_tables(s)
+    ], required=True, metadata={"description": "Empty for a withdrawn summary"})
+
+
+def _cell(value):
+    if isinstance(value, Suppressed):
+        return {"suppressed": True, "reason": value.reason}
+    if isinstance(value, Money):
+        return {"value_minor": value.minor, "currency": value.currency}
+    if isinstance(value, Share):
+        return value.fraction
+    return value
+
+
+def _cells(figures: dict) -> dict | None:
+    return {name: _cell(value) for name, value in figures.items()} or None
+
+
+def _links(summary: DemandSummary) -> dict:
+    exportable = summary.status in ("published", "superseded")
+    return {
+        "page": url_for("summaries.edition", series_id=summary.series_id, edition=summary.edition, _external=True),
+        "api": url_for("api_summaries.get_summary", summary_id=summary.id, _external=True),
+        "csv": url_for("api_summaries.summary_csv", summary_id=summary.id, _external=True) if exportable else None,
+        "xlsx": url_for("api_summaries.summary_xlsx", summary_id=summary.id, _external=True) if exportable else None,
+        "ocds": url_for("api_summaries.summary_ocds", summary_id=summary.id, _external=True) if exportable else None,
+    }
+
+
+def _visible_summary(summary_id: int) -> DemandSummary:
+    summary = db.session.get(DemandSummary, summary_id)
+    if summary is None or (summary.status == "draft" and not is_lead(token_user(), summary.alliance_id)):
+        api_abort(404, f"No summary {summary_id}.")
+    return summary
+
+
+def _exportable(summary_id: int) -> DemandSummary:
+    summary = db.session.get(DemandSummary, summary_id)
+    if summary is None or summary.status == "draft":
+        api_abort(404, f"No published summary {summary_id}.")
+    if summary.status == "withdrawn":
+        api_abort(410, "This summary was withdrawn; its figures are no longer offered.", "withdrawn")
+    return summary
+
+
+@blp.route("")
+@blp.etag
+@blp.arguments(FilterSchema, location="query")
+@blp.response(200, SummaryItemSchema(many=True))
+@blp.paginate()
+def list_summaries(filters, pagination_parameters):
+    """Published summaries (the current edition of each), newest first. Paginated: see X-Pagination."""
+    query = ops.published_query(ops.ListFilters(**filters))
+    pagination_parameters.item_count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    return db.session.scalars(
+        query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
+    ).all()
+
+
+@blp.route("/<int:summary_id>")
+@blp.etag
+@blp.response(200, SummaryDetailSchema)
+@blp.alt_response(404, **NOT_FOUND)
+@blp.doc(security=OPTIONAL_TOKEN)
+def get_summary(summary_id: int):
+    """One summary with its disclosure-controlled tables. A draft: its alliance's leads only (bearer token)."""
+    return _visible_summary(summary_id), 200, {"Vary": "Authorization"}
+
+
+def _export_doc(content_type: str, description: str) -> dict:
+    return {"responses": {
+        "200": {"description": description, "content": {content_type: {"schema": {"type": "string",
+                                                                                   "format": "binary"}}}},
+        "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+        "404": {"description": "No such published summary",
+                "content": {"application/json": {"schema": ErrorSchema}}},
+        "410": {"description": "The summary was withdrawn",
+                "content": {"application/json": {"schema": ErrorSchema}}},
+    }}
+
+
+def _filename(summary: DemandSummary, extension: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", summary.alliance.slug.lower()).strip("-") or "alliance"
+    return f"{slug}-summary-{summary.id}-edition-{summary.edition}.{extension}"
+
+
+def _download(summary: DemandSummary, body: bytes | str, mimetype: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(summary, extension)}"'
+    # A published edition never changes, so its id, status and format identify the bytes.
+    return conditional_response(response, f"summary-{summary.id}-{summary.status}-{summary.version}-{extension}")
+
+
+@blp.route("/<int:summary_id>.csv")
+@blp.doc(**_export_doc("text/csv", "The summary's figures as CSV (UTF-8 with BOM)"))
+def summary_csv(summary_id: int):
+    """The summary's figures as CSV: one tidy table, formula-safe."""
+    summary = _exportable(summary_id)
+    return _download(summary, exports.summary_csv(summary), "text/csv; charset=utf-8", "csv")
+
+
+
+@blp.route("/<int:summary_id>.xlsx")
+@blp.doc(**_export_doc("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       "The summary as a workbook, a sheet per view"))
+def summary_xlsx(summary_id: int):
+    """The summary as an XLSX workbook, a sheet per view."""
+    summary = _exportable(summary_id)
+    return _download(summary, exports.summary_xlsx(summary),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+
+
+@blp.route("/<int:summary_id>.ocds.json")
+@blp.doc(**_export_doc("application/json", "An OCDS 1.1 release package (planning)"))
+def summary_ocds(summary_id: int):
+    """The summary as an OCDS 1.1 release package: planning, CPV items, parties without volumes."""
+    summary = _exportable(summary_id)
+    package = release_package(
+        summary, current_app.config.get("OCDS_PREFIX", "ocds-alliance"),
+        package_url=request.base_url,
+        page_url=url_for("summaries.edition", series_id=summary.series_id, edition=summary.edition, _external=True),
+        tender_text_url=lambda criteria_set_id: url_for("tender.markdown", criteria_set_id=criteria_set_id,
+                                                        _external=True),
+    )
+    return _download(summary, current_app.json.dumps(package), "application/json", "ocds.json")

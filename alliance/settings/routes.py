@@ -1,0 +1,44 @@
+"""GET/POST /settings/tokens: the user's API tokens."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from alliance.extensions import db
+from alliance.settings import tokens as ops
+from alliance.settings.forms import NewTokenForm
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    form = NewTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            _, new_token = ops.create_token(current_user, form.name.data)
+        except ops.TokenError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            form = NewTokenForm(formdata=None)
+    response = render_template("settings/tokens.html", form=form, new_token=new_token,
+                               tokens=ops.active_tokens(current_user))
+    # The token text appears in this one response only: never cached.
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int):
+    try:
+        row = ops.revoke_token(current_user, token_id)
+    except ops.TokenError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("settings.tokens"))
+    db.session.commit()
+    flash(f"Token “{row.name}” ({row.prefix}…) is revoked; requests using it now get 401.", "success")
+    return redirect(url_for("settings.tokens"))

@@ -1,0 +1,141 @@
+"""CSV and XLSX downloads of a published summary: the same disclosure-controlled figures as its page.
+
+CSV: one tidy table (a row per figure group, a `view` column saying which breakdown), UTF-8 with a byte
+order mark so spreadsheet programs read accented names right; a text cell that a spreadsheet would run
+as a formula (starting with = + - @ tab or CR) gets a leading apostrophe, numbers stay numbers.
+XLSX: a sheet per table, written by xlsxwriter in constant-memory mode (rows streamed to disk).
+"""
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+import xlsxwriter
+
+from alliance.formatting import minor_unit_digits
+from alliance.models import DemandSummary
+from alliance.summaries.tables import Money, Share, Suppressed, figure, headline, summary_tables
+
+CSV_COLUMNS = ["view", "cpv_code", "category", "unit", "quarter", "country", "level", "quantity",
+               "estimated_value", "currency", "buyers", "note"]
+_CSV_VIEWS = [("total", "by_category", None), ("quarter", "by_quarter", "quarter"),
+              ("country", "by_country", "country"), ("level", "by_level", "level")]
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A cell value a spreadsheet will not run as a formula. Numbers (negative ones too) stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    if _NUMBER.fullmatch(text):
+        return text
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _major(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-minor_unit_digits(currency))
+
+
+def csv_rows(summary: DemandSummary) -> list[list]:
+    """The CSV's rows (header first), from public_data only."""
+    data = summary.snapshot.public_data or {}
+    k = data.get("k") or summary.snapshot.k
+    currency = (data.get("round") or {}).get("currency") or summary.demand_round.currency
+    chosen = summary.views.get("categories") or []
+    show = {"total"} | set(summary.views.get("show") or [])
+    categories = {c["cpv_code"]: c for c in data.get("categories") or [] if c.get("cpv_code") in chosen}
+    rows = [CSV_COLUMNS]
+    for view, key, dimension in _CSV_VIEWS:
+        if view not in show:
+            continue
+        for entry in data.get(key) or []:
+            category = categories.get(entry.get("category"))
+            if category is None:
+                continue
+            quantity, value, buyers = (figure(entry, name, k) for name in ("quantity", "value_minor", "buyers"))
+            suppressed = isinstance(quantity, Suppressed)
+            rows.append([
+                view, category["cpv_code"], category.get("name", ""), category.get("unit", ""),
+                entry.get("quarter", "") if dimension == "quarter" else "",
+                entry.get("country", "") if dimension == "country" else "",
+                entry.get("level", "") if dimension == "level" else "",
+                "" if suppressed else quantity,
+                "" if isinstance(value, Suppressed) else _major(int(entry["value_minor"]), currency),
+                currency, "" if isinstance(buyers, Suppressed) else buyers,
+                str(quantity) if suppressed else "",
+            ])
+    change = data.get("change") or {}
+    if headline(summary) and change.get("previous_snapshot_id"):
+        quantity, value = change.get("quantity"), change.get("value_minor")
+        withheld = quantity is None or value is None
+        rows.append(["change_since_previous_snapshot", "", "", "", "", "", "",
+                     "" if quantity is None else quantity, "" if value is None else _major(int(value), currency),
+                     currency, "", "withheld by disclosure control" if withheld else ""])
+    return rows
+
+
+def summary_csv(summary: DemandSummary) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in csv_rows(summary):
+        writer.writerow([csv_safe(value) for value in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def summary_xlsx(summary: DemandSummary) -> bytes:
+    """The summary as a workbook: an "About" sheet, then one sheet per table."""
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
+    bold = workbook.add_format({"bold": True})
+    italic = workbook.add_format({"italic": True, "font_color": "#555555"})
+    money = workbook.add_format({"num_format": "#,##0.00"})
+    percent = workbook.add_format({"num_format": "0%"})
+
+    about = workbook.add_worksheet("About")
+    about.set_column(0, 0, 22)
+    about.set_column(1, 1, 80)
+    facts = [
+        ("Title", summary.title), ("Alliance", summary.alliance.name), ("Round", summary.demand_round.title),
+        ("Edition", summary.edition), ("Status", summary.status),
+        ("Published", summary.published_at.strftime("%Y-%m-%d %H:%M UTC") if summary.published_at else ""),
+        ("Currency", summary.demand_round.currency),
+        ("Disclosure control", f"A figure needs at least {summary.snapshot.k} buyers and no buyer may hold more "
+                               f"than {summary.snapshot.p}% of it; other figures are suppressed and say why."),
+    ]
+    for row, (label, value) in enumerate(facts):
+        about.write_string(row, 0, label, bold)
+        _write(about, row, 1, value, italic, money, percent)
+
+    for table in summary_tables(summary):
+        sheet = workbook.add_worksheet(table.title[:31])
+        sheet.set_column(0, len(table.columns) - 1, 18)
+        for col, name in enumerate(table.columns):
+            sheet.write_string(0, col, name, bold)
+        for row, cells in enumerate(table.rows, start=1):
+            for col, value in enumerate(cells):
+                _write(sheet, row, col, value, italic, money, percent)
+    workbook.close()
+    return output.getvalue()
+
+
+def _write(sheet, row: int, col: int, value, italic, money, percent) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, Suppressed):
+        sheet.write_string(row, col, value.reason, italic)
+    elif isinstance(value, Money):
+        sheet.write_number(row, col, float(value.major), money)
+    elif isinstance(value, Share):
+        sheet.write_number(row, col, value.fraction, percent)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        sheet.write_number(row, col, value)
+    else:
+        sheet.write_string(row, col, str(value))

@@ -1,0 +1,331 @@
+"""Drafting, publishing, withdrawing and superseding demand summaries, and finding the published ones.
+
+Life of a summary: draft (editable by the alliance's leads, optimistic `version`) → published (never
+changes again) → withdrawn, or superseded when the next edition of its series (same series_id,
+edition + 1) is published. Functions take ids, check the caller, flush and never commit.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from alliance.alliances.access import is_lead
+from alliance.audit import record_event
+from alliance.extensions import db
+from alliance.markdown import sanitise_markdown
+from alliance.models import Alliance, CriteriaSet, DemandRound, DemandSummary, Snapshot, User
+from alliance.models.base import utcnow
+from alliance.notifications.events import summary_published
+
+VIEWS = {
+    "quarter": "Per delivery quarter",
+    "country": "Per country",
+    "level": "Per ambition level",
+    "readiness": "Supplier readiness",
+    "impact": "Estimated impact",
+}
+TITLE_MAX = 200
+NARRATIVE_MAX = 20_000
+QUARTER_PATTERN = re.compile(r"^\d{4}-Q[1-4]$")
+
+
+class SummaryError(Exception):
+    """A refused change, with the HTTP status it maps to and the form field it concerns."""
+
+    status = 400
+
+    def __init__(self, message: str, field_name: str | None = None):
+        super().__init__(message)
+        self.field = field_name
+
+
+class SummaryForbiddenError(SummaryError):
+    status = 403
+
+
+class SummaryNotFoundError(SummaryError):
+    status = 404
+
+
+class SummaryConflictError(SummaryError):
+    status = 409
+
+
+@dataclass
+class SummaryFields:
+    """What a lead writes in a draft."""
+
+    title: str
+    narrative: str = ""
+    views: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)  # CPV codes; empty = every category of the snapshot
+    criteria_set_ids: list[int] = field(default_factory=list)
+
+
+def snapshot_categories(snapshot: Snapshot) -> list[dict]:
+    """The categories the snapshot's public data covers (CPV code, name, unit)."""
+    return list((snapshot.public_data or {}).get("categories") or [])
+
+
+def _lead_summary(user: User, summary_id: int) -> DemandSummary:
+    """The summary, when the user's organisation leads its alliance. Other alliances' summaries are 404:
+    a draft's existence is confidential."""
+    summary = db.session.get(DemandSummary, summary_id)
+    if summary is None or not is_lead(user, summary.alliance_id):
+        raise SummaryNotFoundError("No such summary among your alliances' summaries.")
+    return summary
+
+
+def _apply(summary: DemandSummary, snapshot: Snapshot, fields: SummaryFields) -> None:
+    title = (fields.title or "").strip()
+    if not title:
+        raise SummaryError("Give the summary a title.", "title")
+    if len(title) > TITLE_MAX:
+        raise SummaryError(f"The title is limited to {TITLE_MAX} characters.", "title")
+    narrative = sanitise_markdown(fields.narrative or "")
+    if len(narrative) > NARRATIVE_MAX:
+        raise SummaryError(f"The narrative is limited to {NARRATIVE_MAX} characters.", "narrative")
+    unknown = [view for view in fields.views if view not in VIEWS]
+    if unknown:
+        raise SummaryError(f"Unknown view(s): {', '.join(unknown)}. Choose from {', '.join(VIEWS)}.", "views")
+    available = [category["cpv_code"] for category in snapshot_categories(snapshot)]
+    chosen = [code for code in available if code in fields.categories] if fields.categories else available
+    stray = sorted(set(fields.categories) - set(available))
+    if stray:
+        raise SummaryError(f"The snapshot has no figures for {', '.join(stray)}.", "categories")
+    if not chosen:
+        raise SummaryError("The snapshot has no categories to show; compile signals first.", "categories")
+    criteria_sets = _criteria_sets(summary.alliance_id, fields.criteria_set_ids, chosen)
+    summary.title = title
+    summary.narrative = narrative
+    summary.views = {
+        "show": [view for view in VIEWS if view in fields.views],
+        "categories": chosen,
+        # Countries with a public row (even a suppressed one) in the snapshot: the public list filters on them.
+        "countries": sorted({row["country"] for row in (snapshot.public_data or {}).get("by_country") or []
+                             if row.get("category") in chosen and row.get("country")}),
+    }
+    summary.criteria_sets = criteria_sets
+
+
+def _criteria_sets(alliance_id: int, ids: list[int], cpv_codes: list[str]) -> list[CriteriaSet]:
+    if not ids:
+        return []
+    rows = db.session.scalars(sa.select(CriteriaSet).where(CriteriaSet.id.in_(set(ids)))).all()
+    found = {row.id: row for row in rows}
+    for criteria_set_id in ids:
+        row = found.get(criteria_set_id)
+        if row is None or row.alliance_id != alliance_id:
+            raise SummaryError(f"Criteria set {criteria_set_id} is not one of this alliance's.", "criteria_sets")
+        if row.status != "published":
+            raise SummaryError(f"'{row.title}' (version {row.version}) is not published.", "criteria_sets")
+        if row.category.cpv_code not in cpv_codes:
+            raise SummaryError(f"'{row.title}' is for a category the summary does not show.", "criteria_sets")
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def create_draft(user: User, snapshot_id: int, fields: SummaryFields) -> DemandSummary:
+    """A lead drafts edition 1 of a new summary series from a snapshot of one of its alliance's rounds."""
+    snapshot = db.session.get(Snapshot, snapshot_id)
+    if snapshot is None or not is_lead(user, snapshot.demand_round.alliance_id):
+        raise SummaryNotFoundError("No such snapshot among your alliances' rounds.")
+    demand_round = snapshot.demand_round
+    summary = DemandSummary(
+        series_id=str(uuid.uuid4()), edition=1, alliance_id=demand_round.alliance_id, round_id=demand_round.id,
+        snapshot_id=snapshot.id, created_by_id=user.id, status="draft", title="",
+    )
+    _apply(summary, snapshot, fields)
+    db.session.add(summary)
+    db.session.flush()
+    record_event(user, "summary.drafted", "demand_summary", summary.id, series_id=summary.series_id, edition=1)
+    return summary
+
+
+def update_draft(user: User, summary_id: int, expected_version: int, fields: SummaryFields,
+                 snapshot_id: int | None = None) -> DemandSummary:
+    """Edit a draft. `expected_version` is the version the editor started from; another edit since → conflict."""
+    summary = _lead_summary(user, summary_id)
+    _check_draft(summary, expected_version)
+    snapshot = summary.snapshot
+    if snapshot_id is not None and snapshot_id != summary.snapshot_id:
+        snapshot = db.session.get(Snapshot, snapshot_id)
+        if snapshot is None or snapshot.round_id != summary.round_id:
+            raise SummaryError("Choose a snapshot of the summary's round.", "snapshot_id")
+        summary.snapshot = snapshot
+    _apply(summary, snapshot, fields)
+    _flush_versioned()
+    return summary
+
+
+def publish(user: User, summary_id: int, expected_version: int) -> DemandSummary:
+    """Publish a draft. From now on it never changes; the series' previous published edition is superseded.
+
+    Records an audit event and tells subscribed suppliers (alliance.notifications).
+    """
+    summary = _lead_summary(user, summary_id)
+    _check_draft(summary, expected_version)
+    now = utcnow()
+    previous = db.session.scalars(
+        sa.select(DemandSummary).where(DemandSummary.series_id == summary.series_id,
+                                       DemandSummary.status == "published", DemandSummary.id != summary.id)
+    ).all()
+    for older in previous:
+        older.status = "superseded"
+    summary.status = "published"
+    summary.published_at = now
+    _flush_versioned()
+    record_event(user, "summary.published", "demand_summary", summary.id, series_id=summary.series_id,
+                 edition=summary.edition, superseded=[older.id for older in previous])
+    summary_published(summary.id)
+    return summary
+
+
+def withdraw(user: User, summary_id: int, expected_version: int | None = None) -> DemandSummary:
+    """Take a published summary off the public lists; its address says it was withdrawn."""
+    summary = _lead_summary(user, summary_id)
+    if summary.status != "published":
+        raise SummaryConflictError("Only the current published edition can be withdrawn.")
+    if expected_version is not None and expected_version != summary.version:
+        raise SummaryConflictError("Someone changed this summary meanwhile; reload the page and try again.")
+    summary.status = "withdrawn"
+    summary.withdrawn_at = utcnow()
+    _flush_versioned()
+    record_event(user, "summary.withdrawn", "demand_summary", summary.id, series_id=summary.series_id,
+                 edition=summary.edition)
+    return summary
+
+
+def new_edition(user: User, summary_id: int) -> DemandSummary:
+    """Draft the next edition of a published summary, from the round's latest snapshot. One draft per series."""
+    current = _lead_summary(user, summary_id)
+    if current.status != "published":
+        raise SummaryConflictError("A new edition starts from the current published edition.")
+    existing = db.session.scalar(
+        sa.select(DemandSummary).where(DemandSummary.series_id == current.series_id, DemandSummary.status == "draft")
+    )
+    if existing is not None:
+        raise SummaryConflictError(f"Edition {existing.edition} is already being drafted.")
+    last_edition = db.session.scalar(
+        sa.select(sa.func.max(DemandSummary.edition)).where(DemandSummary.series_id == current.series_id)
+    )
+    snapshot = latest_snapshot(current.round_id) or current.snapshot
+    draft = DemandSummary(
+        series_id=current.series_id, edition=last_edition + 1, alliance_id=current.alliance_id,
+        round_id=current.round_id, snapshot_id=snapshot.id, created_by_id=user.id, status="draft", title="",
+    )
+    fields = SummaryFields(
+        title=current.title, narrative=current.narrative, views=list(current.views.get("show", [])),
+        categories=[code for code in current.views.get("categories", [])
+                    if code in {c["cpv_code"] for c in snapshot_categories(snapshot)}],
+        criteria_set_ids=[criteria_set.id for criteria_set in current.criteria_sets],
+    )
+    _apply(draft, snapshot, fields)
+    db.session.add(draft)
+    db.session.flush()
+    record_event(user, "summary.drafted", "demand_summary", draft.id, series_id=draft.series_id,
+                 edition=draft.edition)
+    return draft
+
+
+def discard_draft(user: User, summary_id: int, expected_version: int) -> None:
+    """Delete a draft that was never published."""
+    summary = _lead_summary(user, summary_id)
+    _check_draft(summary, expected_version)
+    record_event(user, "summary.discarded", "demand_summary", summary.id, series_id=summary.series_id,
+                 edition=summary.edition)
+    db.session.delete(summary)
+    db.session.flush()
+
+
+def _check_draft(summary: DemandSummary, expected_version: int) -> None:
+    if summary.status != "draft":
+        raise SummaryConflictError("This edition is published; it never changes. Draft a new edition instead.")
+    if expected_version != summary.version:
+        raise SummaryConflictError("Someone changed this draft meanwhile; reload it, then make your change again.")
+
+
+def _flush_versioned() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise SummaryConflictError("Someone changed this summary meanwhile; reload it and try again.") from None
+
+
+def latest_snapshot(round_id: int) -> Snapshot | None:
+    return db.session.scalar(
+        sa.select(Snapshot).where(Snapshot.round_id == round_id)
+        .order_by(Snapshot.compiled_at.desc(), Snapshot.id.desc()).limit(1)
+    )
+
+
+def lead_snapshots(user: User) -> list[Snapshot]:
+    """The latest snapshot of each round of the alliances the user's organisation leads."""
+    from alliance.alliances.access import led_alliance_ids
+
+    alliance_ids = led_alliance_ids(user)
+    if not alliance_ids:
+        return []
+    newest = (
+        sa.select(Snapshot.round_id, sa.func.max(Snapshot.id).label("id"))
+        .join(DemandRound, DemandRound.id == Snapshot.round_id)
+        .where(DemandRound.alliance_id.in_(alliance_ids)).group_by(Snapshot.round_id).subquery()
+    )
+    return list(db.session.scalars(sa.select(Snapshot).join(newest, newest.c.id == Snapshot.id)
+                                   .order_by(Snapshot.id.desc())))
+
+
+@dataclass
+class ListFilters:
+    """Filters of the public list. Validated by the form/schema before they get here."""
+
+    sector: str = ""
+    cpv: str = ""  # a CPV code or a prefix of one, digits only ("302", "30213100")
+    country: str = ""  # ISO 3166 alpha-2
+    quarter_from: str = ""  # "2027-Q1"
+    quarter_to: str = ""
+
+
+def published_query(filters: ListFilters | None = None) -> sa.Select:
+    """Published summaries (the current edition of each series), newest first, filtered."""
+    filters = filters or ListFilters()
+    query = (
+        sa.select(DemandSummary)
+        .join(Alliance, Alliance.id == DemandSummary.alliance_id)
+        .join(DemandRound, DemandRound.id == DemandSummary.round_id)
+        .where(DemandSummary.status == "published")
+    )
+    if filters.sector:
+        query = query.where(Alliance.sector == filters.sector)
+    # views["categories"] / views["countries"] are JSON arrays of codes we wrote ourselves; their text form
+    # is ["30213100-6", ...] on every backend, so a quoted-prefix LIKE matches one element.
+    if filters.cpv:
+        query = query.where(DemandSummary.views["categories"].as_string().like(f'%"{filters.cpv}%'))
+    if filters.country:
+        query = query.where(DemandSummary.views["countries"].as_string().like(f'%"{filters.country}"%'))
+    # Quarter strings sort in time order; a round matches when its delivery period overlaps the range.
+    if filters.quarter_from:
+        query = query.where(DemandRound.delivery_to >= filters.quarter_from)
+    if filters.quarter_to:
+        query = query.where(DemandRound.delivery_from <= filters.quarter_to)
+    return query.order_by(DemandSummary.published_at.desc(), DemandSummary.id.desc())
+
+
+def series_editions(series_id: str) -> list[DemandSummary]:
+    """Every non-draft edition of a series, newest first."""
+    return list(db.session.scalars(
+        sa.select(DemandSummary).where(DemandSummary.series_id == series_id, DemandSummary.status != "draft")
+        .order_by(DemandSummary.edition.desc())
+    ))
+
+
+def alliance_drafts_and_editions(alliance_ids: set[int]) -> list[DemandSummary]:
+    """Every summary of the given alliances (leads' overview), newest first."""
+    if not alliance_ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(DemandSummary).where(DemandSummary.alliance_id.in_(alliance_ids))
+        .order_by(DemandSummary.created_at.desc(), DemandSummary.id.desc())
+    ))

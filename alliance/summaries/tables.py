@@ -1,0 +1,170 @@
+"""A summary's figures as tables, built from the snapshot's public_data only (never lead_data).
+
+The page, the XLSX sheets and the CSV all read these, so every reader sees the same disclosure-controlled
+figures. A suppressed figure is a `Suppressed` cell carrying its reason, never a 0.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from alliance.formatting import country_name, minor_unit_digits
+from alliance.models import LEVELS, DemandSummary
+
+UNIT_NAMES = {"C62": "units", "PR": "pairs", "BX": "boxes", "PK": "packs", "H87": "pieces"}  # UN/CEFACT Rec. 20
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class Money:
+    minor: int
+    currency: str
+
+    @property
+    def major(self) -> Decimal:
+        return Decimal(self.minor).scaleb(-minor_unit_digits(self.currency))
+
+
+@dataclass(frozen=True)
+class Share:
+    fraction: float
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    numeric: list[bool]  # which columns hold figures (right-aligned, numbers in XLSX)
+    rows: list[list]
+
+
+def default_reason(k: int) -> str:
+    return f"fewer than {k} buyers"
+
+
+def figure(entry: dict, name: str, k: int, currency: str | None = None):
+    """One figure of a public_data entry: its value, or Suppressed when the entry is suppressed or the
+    figure is withheld (null)."""
+    value = entry.get(name)
+    if entry.get("suppressed"):
+        return Suppressed(entry.get("reason") or default_reason(k))
+    if value is None:
+        return Suppressed("withheld by disclosure control")
+    if currency is not None:
+        return Money(int(value), currency)
+    return value
+
+
+def _demand_columns(first: list[str]) -> tuple[list[str], list[bool]]:
+    columns = first + ["Quantity", "Estimated value", "Buyers"]
+    return columns, [False] * len(first) + [True, True, True]
+
+
+def _figures(entry: dict, k: int, currency: str) -> list:
+    return [figure(entry, "quantity", k), figure(entry, "value_minor", k, currency), figure(entry, "buyers", k)]
+
+
+def summary_tables(summary: DemandSummary) -> list[Table]:
+    """The tables a summary shows: the total per category, then each chosen view, in VIEWS order."""
+    data = summary.snapshot.public_data or {}
+    k = data.get("k") or summary.snapshot.k
+    currency = (data.get("round") or {}).get("currency") or summary.demand_round.currency
+    chosen = summary.views.get("categories") or []
+    show = summary.views.get("show") or []
+    names = {c["cpv_code"]: c for c in data.get("categories") or [] if c.get("cpv_code") in chosen}
+
+    def rows_of(key: str) -> list[dict]:
+        return [row for row in data.get(key) or [] if row.get("category") in names]
+
+    def category_cells(row: dict) -> list:
+        return [row["category"], names[row["category"]].get("name", "")]
+
+    tables = []
+    columns, numeric = _demand_columns(["CPV code", "Category", "Unit"])
+    tables.append(Table("total", "Demand per category", columns + ["Comprehensive level, share of value"],
+                        numeric + [True], [
+        category_cells(row) + [_unit(names[row["category"]].get("unit", ""))] + _figures(row, k, currency)
+        + [_share(row, k)] for row in rows_of("by_category")
+    ]))
+    if "quarter" in show:
+        columns, numeric = _demand_columns(["CPV code", "Category", "Delivery quarter"])
+        tables.append(Table("quarter", "Demand per delivery quarter", columns, numeric, [
+            category_cells(row) + [row.get("quarter", "")] + _figures(row, k, currency)
+            for row in sorted(rows_of("by_quarter"), key=lambda r: (r["category"], r.get("quarter", "")))
+        ]))
+    if "country" in show:
+        columns, numeric = _demand_columns(["CPV code", "Category", "Country"])
+        tables.append(Table("country", "Demand per country", columns, numeric, [
+            category_cells(row) + [country_name(row.get("country", ""))] + _figures(row, k, currency)
+            for row in sorted(rows_of("by_country"), key=lambda r: (r["category"], r.get("country", "")))
+        ]))
+    if "level" in show:
+        columns, numeric = _demand_columns(["CPV code", "Category", "Ambition level"])
+        tables.append(Table("level", "Demand per ambition level", columns, numeric, [
+            category_cells(row) + [LEVELS.get(row.get("level"), row.get("level", ""))] + _figures(row, k, currency)
+            for row in rows_of("by_level")
+        ]))
+    if "readiness" in show:
+        tables.append(_readiness(rows_of("readiness"), k))
+    if "impact" in show:
+        tables.append(_impact(rows_of("impact"), k))
+    return tables
+
+
+def _readiness(rows: list[dict], k: int) -> Table:
+    columns = ["CPV code", "Criterion", "Suppliers meeting it now", "of which SMEs", "Suppliers able by a date",
+               "Earliest date", "Suppliers unable"]
+    body = []
+    for row in rows:
+        cells = [figure(row, name, k) for name in ("meets", "meets_sme", "by_date")]
+        earliest = row.get("earliest_date")
+        cells.append(Suppressed(row.get("reason") or default_reason(k)) if row.get("suppressed") else earliest or "")
+        cells.append(figure(row, "cannot", k))
+        body.append([row["category"], row.get("criterion_code", "")] + cells)
+    return Table("readiness", "Supplier readiness per criterion", columns,
+                 [False, False, True, True, True, False, True], body)
+
+
+def _impact(rows: list[dict], k: int) -> Table:
+    columns = ["CPV code", "Criterion", "Impact factor", "Unit", "Estimated impact", "Source"]
+    body = [
+        [row["category"], f"{row.get('criterion_code', '')} {row.get('criterion_title', '')}".strip(),
+         row.get("factor"), row.get("unit", ""), figure(row, "estimate", k), row.get("source", "")]
+        for row in rows
+    ]
+    return Table("impact", "Estimated impact (cited factors)", columns, [False, False, True, False, True, False], body)
+
+
+def _unit(code: str) -> str:
+    name = UNIT_NAMES.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def _share(row: dict, k: int):
+    value = row.get("comprehensive_value_share")
+    if row.get("suppressed") or value is None:
+        return Suppressed(row.get("reason") or default_reason(k))
+    return Share(float(value))
+
+
+def headline(summary: DemandSummary) -> dict:
+    """The overall figures (value, buyers, countries), each possibly Suppressed; empty when the summary
+    leaves a category out (the snapshot's totals would include it)."""
+    data = summary.snapshot.public_data or {}
+    if {c.get("cpv_code") for c in data.get("categories") or []} != set(summary.views.get("categories") or []):
+        return {}
+    k = data.get("k") or summary.snapshot.k
+    totals = data.get("totals") or {}
+    currency = (data.get("round") or {}).get("currency") or summary.demand_round.currency
+    return {
+        "value": figure(totals, "value_minor", k, currency),
+        "buyers": figure(totals, "buyers", k),
+        "countries": figure(totals, "countries", k),
+    }
