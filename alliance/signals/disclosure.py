@@ -55,10 +55,10 @@ def primary_reason(figures: Figures, k: int, p: int) -> str | None:
 def protect(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: int) -> dict[tuple, str]:
     """Suppress figures by the threshold and dominance rules, then secondary suppression until stable.
 
-    Returns {key: reason} for every suppressed key. In each group with a published total, the result has
-    no hidden member, or at least two whose values are not pinned down by their bounds (quantities are at
-    least 1, values at least 0); otherwise the smallest published member is hidden too, and when no member
-    is left to hide, the total is.
+    Returns {key: reason} for every suppressed key. In each group the result hides nothing, or at least two
+    of its figures (total included) and, under a published total, members whose values are not pinned down
+    by their bounds (quantities are at least 1, values at least 0). Otherwise the smallest published member
+    is hidden too, and when no member is left to hide, the total is.
     """
     groups = [g for g in groups if g.total in figures and g.members]
     reasons = {key: reason for key, fig in figures.items() if (reason := primary_reason(fig, k, p))}
@@ -66,7 +66,7 @@ def protect(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: i
     while changed:
         changed = False
         for group in groups:
-            if group.total in reasons or not _exposed(group, figures, reasons):
+            if not _exposed(group, figures, reasons):
                 continue
             candidates = [m for m in group.members if m not in reasons]
             if candidates:
@@ -79,12 +79,14 @@ def protect(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: i
 
 
 def _exposed(group: Group, figures: dict[tuple, Figures], reasons: dict[tuple, str]) -> bool:
-    """True when a hidden member of the group could be recovered from its published total and members."""
+    """True when a hidden figure of the group could be recovered from the others: a hidden member from a
+    published total by subtraction, or a hidden total from its published members by addition."""
     hidden = [figures[m] for m in group.members if m in reasons]
-    if not hidden:
-        return False
-    if len(hidden) == 1:
+    total_hidden = group.total in reasons
+    if len(hidden) + total_hidden == 1:
         return True
+    if total_hidden or not hidden:
+        return False
     # Every member holds at least 1 unit: hidden members summing to their count are all 1.
     if sum(f.quantity for f in hidden) <= len(hidden):
         return True

@@ -1,0 +1,120 @@
+"""Market signals in the API: ask for a compile (leads), follow its job, read the latest snapshot."""
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+
+from alliance.alliances.access import is_lead
+from alliance.api.auth import require_user, token_user
+from alliance.api.errors import api_abort
+from alliance.extensions import db
+from alliance.models import Alliance, DemandRound
+from alliance.queue import commit_and_dispatch, rq_job_id
+from alliance.signals.jobs import compile_job_status, job_round
+from alliance.signals.routes import PUBLIC_ROUND_STATES
+from alliance.signals.snapshots import latest_snapshot
+from alliance.signals.triggers import compile_now
+
+blp = Blueprint("api_signals", __name__, description="Market signals: compiled, disclosure-controlled snapshots")
+
+
+class CompileRequestSchema(ma.Schema):
+    round_id = ma.fields.Integer(load_default=None, metadata={"description": "Default: the latest open round"})
+
+
+class JobAcceptedSchema(ma.Schema):
+    job_id = ma.fields.String(required=True)
+
+
+class JobStatusSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    status = ma.fields.String(
+        required=True, metadata={"description": "waiting | queued | scheduled | running | finished | failed"}
+    )
+    progress = ma.fields.Float(allow_none=True)
+    snapshot_id = ma.fields.Integer(allow_none=True)
+    error = ma.fields.String(allow_none=True)
+    round_id = ma.fields.Integer()
+
+
+class LatestQuerySchema(ma.Schema):
+    round_id = ma.fields.Integer(load_default=None)
+
+
+class SnapshotSchema(ma.Schema):
+    snapshot_id = ma.fields.Integer(required=True)
+    round_id = ma.fields.Integer(required=True)
+    compiled_at = ma.fields.DateTime(required=True)
+    view = ma.fields.String(required=True, metadata={"description": "lead | public"})
+    data = ma.fields.Dict(required=True, metadata={"description": "The snapshot format of alliance.signals"})
+
+
+def _alliance(slug: str) -> Alliance:
+    alliance = db.session.scalar(sa.select(Alliance).where(Alliance.slug == slug))
+    if alliance is None:
+        api_abort(404, f"No alliance '{slug}'.")
+    return alliance
+
+
+def _round(alliance: Alliance, round_id: int | None, lead: bool) -> DemandRound:
+    query = sa.select(DemandRound).where(DemandRound.alliance_id == alliance.id)
+    if not lead:
+        query = query.where(DemandRound.status.in_(PUBLIC_ROUND_STATES))
+    if round_id is not None:
+        found = db.session.scalar(query.where(DemandRound.id == round_id))
+        if found is None:
+            api_abort(404, f"No round {round_id} in this alliance.")
+        return found
+    found = db.session.scalar(
+        query.where(DemandRound.status == "open").order_by(DemandRound.opens_on.desc(), DemandRound.id.desc())
+    )
+    if found is None:
+        api_abort(404, "This alliance has no open round; name one with round_id.", "no_open_round")
+    return found
+
+
+@blp.route("/alliances/<slug>/signals", methods=["POST"])
+@blp.arguments(CompileRequestSchema(), required=False)
+@blp.response(202, JobAcceptedSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def request_compile(data, slug: str):
+    """Compile the signals of a round now (leads of the alliance). Follow the job at /api/v1/jobs/<job_id>."""
+    user = require_user()
+    alliance = _alliance(slug)
+    if not is_lead(user, alliance):
+        api_abort(403, "Only the alliance's leads compile signals.")
+    demand_round = _round(alliance, (data or {}).get("round_id"), lead=True)
+    pending = compile_now(demand_round.id)
+    commit_and_dispatch()
+    return {"job_id": rq_job_id(pending)}
+
+
+@blp.route("/jobs/<job_id>")
+@blp.response(200, JobStatusSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def get_job(job_id: str):
+    """A compile job's status and progress (leads of the round's alliance)."""
+    user = require_user()
+    status = compile_job_status(job_id)
+    demand_round = job_round(status) if status else None
+    if demand_round is None or not is_lead(user, demand_round.alliance_id):
+        api_abort(404, f"No job '{job_id}'.")
+    return status.as_dict()
+
+
+@blp.route("/alliances/<slug>/signals/latest")
+@blp.arguments(LatestQuerySchema, location="query")
+@blp.response(200, SnapshotSchema)
+def latest(query, slug: str):
+    """The latest snapshot of a round as the caller may see it: leads every figure, everyone else the
+    disclosure-controlled view (no token needed)."""
+    alliance = _alliance(slug)
+    lead = is_lead(token_user(), alliance)
+    demand_round = _round(alliance, query["round_id"], lead)
+    snapshot = latest_snapshot(demand_round.id, view="lead" if lead else "public")
+    if snapshot is None:
+        api_abort(404, "No signals have been compiled for this round yet.", "no_snapshot")
+    return {
+        "snapshot_id": snapshot.id, "round_id": demand_round.id, "compiled_at": snapshot.compiled_at,
+        "view": "lead" if lead else "public", "data": snapshot.lead_data if lead else snapshot.public_data,
+    }
