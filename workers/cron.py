@@ -8,10 +8,12 @@ from rq import cron
 from workers.maintenance import dispatch_pending
 from workers.notifications import round_closing_reminders
 from workers.rounds import close_overdue_rounds
+from workers.signals import compile_open_rounds
 
 QUEUE = "default"
 
 cron.register(dispatch_pending, QUEUE, interval=60)
+cron.register(compile_open_rounds, QUEUE, cron="30 2 * * *")
 cron.register(close_overdue_rounds, QUEUE, cron="5 0 * * *")
 cron.register(round_closing_reminders, QUEUE, cron="0 7 * * *")  # a reminder 3 days before a round closes
 
