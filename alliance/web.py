@@ -17,6 +17,7 @@ BLUEPRINT_MODULES = [
     "alliance.alliances.routes",
     "alliance.criteria.routes",
     "alliance.rounds.routes",
+    "alliance.signals.routes",
     "alliance.notifications.routes",
     "alliance.suppliers.routes",
     "alliance.dialogues.routes",
