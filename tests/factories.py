@@ -192,3 +192,112 @@ def make_submitted_pledge(app, round_id, organisation_id, criteria_set_id, level
         db.session.add(pledge)
         db.session.commit()
         return pledge.id
+
+
+# Demand summaries ------------------------------------------------------------------------------------------
+
+# Figures that disclosure control hides: in lead_data only. Tests check no export or page ever shows them.
+SUPPRESSED_FIGURES = {
+    "monitors_total": {"quantity": 7919, "value_minor": 444412300, "buyers": 29},
+    "laptops_q2": {"quantity": 3571, "value_minor": 271828100, "buyers": 41},
+    "laptops_q3": {"quantity": 6173, "value_minor": 161803300, "buyers": 37},
+    "laptops_dk": {"quantity": 2237, "value_minor": 141421300, "buyers": 23},
+    "readiness": {"meets": 17, "meets_sme": 13, "by_date": 19, "cannot": 11},
+    "impact": {"estimate": 98765},
+}
+
+
+def summary_snapshot_data(round_id: int, k: int = 30, p: int = 80) -> tuple[dict, dict]:
+    """(lead_data, public_data) in alliance.signals' format for make_pledging_round's round: laptops mostly
+    public, monitors suppressed, one suppressed readiness row and impact estimate, a negative change."""
+    def public(**figures):
+        return {**figures, "suppressed": False, "reason": None}
+
+    def hidden(name, reason):
+        return ({**SUPPRESSED_FIGURES[name], "suppressed": True, "reason": reason},
+                {"quantity": None, "value_minor": None, "buyers": None, "suppressed": True, "reason": reason})
+
+    few, dominant, secondary = (f"fewer than {k} buyers", "one buyer holds more than 80% of the volume",
+                                "hidden so a suppressed figure cannot be derived")
+    lead, pub = {}, {}
+    monitors = hidden("monitors_total", few)
+    q2, q3, dk = hidden("laptops_q2", dominant), hidden("laptops_q3", secondary), hidden("laptops_dk", few)
+    laptops = public(quantity=12000, value_minor=960000000, buyers=120)
+    for target, index in ((lead, 0), (pub, 1)):
+        target.update({
+            "round": {"id": round_id, "title": "ICT round 2027", "currency": "EUR", "delivery_from": "2027-Q1",
+                      "delivery_to": "2028-Q4"},
+            "k": k, "p": p, "compiled_at": "2026-11-20T10:00:00+00:00", "watermark": "test",
+            "totals": {"quantity": 19919 if index == 0 else 12000, "value_minor": 1404412300 if index == 0 else None,
+                       "buyers": 149 if index == 0 else None, "countries": 2 if index == 0 else None,
+                       "comprehensive_value_share": 0.4},
+            "categories": [{"cpv_code": "30213100-6", "name": "Portable computers", "unit": "C62"},
+                           {"cpv_code": "30231310-3", "name": "=HYPERLINK(\"http://evil.example\")", "unit": "C62"}],
+            "cells": [],
+            "by_category": [{"category": "30213100-6", **laptops, "comprehensive_value_share": 0.4},
+                            {"category": "30231310-3", **monitors[index], "comprehensive_value_share": None}],
+            "by_quarter": [{"category": "30213100-6", "quarter": "2027-Q1", **public(quantity=2429, value_minor=1,
+                                                                                       buyers=60)},
+                           {"category": "30213100-6", "quarter": "2027-Q2", **q2[index]},
+                           {"category": "30213100-6", "quarter": "2027-Q3", **q3[index]}],
+            "by_country": [{"category": "30213100-6", "country": "SE", **public(quantity=9763, value_minor=5,
+                                                                                  buyers=97)},
+                           {"category": "30213100-6", "country": "DK", **dk[index]}],
+            "by_level": [{"category": "30213100-6", "level": "core", **public(quantity=7200, value_minor=576000000,
+                                                                                buyers=70)},
+                         {"category": "30213100-6", "level": "comprehensive",
+                          **public(quantity=4800, value_minor=384000000, buyers=50)}],
+            "impact": [{"category": "30213100-6", "criterion_code": "C1", "criterion_title": "Criterion 1",
+                        "factor": 0.5, "unit": "kg CO2e per unit", "source": "A cited source",
+                        "estimate": SUPPRESSED_FIGURES["impact"]["estimate"] if index == 0 else None,
+                        "suppressed": True, "reason": few}],
+            "readiness": [
+                {"criterion_id": 1, "criterion_code": "C1", "category": "30213100-6", "meets": 45, "meets_sme": 31,
+                 "by_date": 33, "earliest_date": "2027-06-30", "cannot": 32, "required_quantity": None,
+                 "suppressed": False, "reason": None},
+                {"criterion_id": 2, "criterion_code": "C2", "category": "30213100-6",
+                 **({**SUPPRESSED_FIGURES["readiness"], "earliest_date": "2029-02-28"} if index == 0 else
+                    {"meets": None, "meets_sme": None, "by_date": None, "cannot": None, "earliest_date": None}),
+                 "required_quantity": None, "suppressed": True, "reason": f"fewer than {k} suppliers"},
+            ],
+            "change": {"previous_snapshot_id": 1, "quantity": -250, "value_minor": -1500000},
+        })
+    return lead, pub
+
+
+def make_summary_snapshot(app, round_id: int, k: int = 30) -> int:
+    """A Snapshot row of the round with summary_snapshot_data(); returns its id."""
+    from alliance.models import Snapshot
+
+    lead, public = summary_snapshot_data(round_id, k=k)
+    with app.app_context():
+        snapshot = Snapshot(round_id=round_id, watermark=f"test-{next(_counter)}", pledge_count=150, k=k, p=80,
+                            lead_data=lead, public_data=public)
+        db.session.add(snapshot)
+        db.session.commit()
+        return snapshot.id
+
+
+def make_summary(app, world: dict, status: str = "published", views=("quarter", "country", "level", "readiness",
+                                                                      "impact"), snapshot_id: int | None = None,
+                 criteria_set_ids=None) -> int:
+    """A summary of make_pledging_round's round, drafted (and published or withdrawn) by its lead."""
+    import sqlalchemy as sa
+
+    from alliance.models import User
+    from alliance.summaries import operations as ops
+
+    snapshot_id = snapshot_id or make_summary_snapshot(app, world["round_id"])
+    if criteria_set_ids is None:
+        criteria_set_ids = [world["sets"]["30213100-6/v2"]]
+    with app.app_context():
+        lead = db.session.scalar(sa.select(User).where(User.email == world["lead"]))
+        summary = ops.create_draft(lead, snapshot_id, ops.SummaryFields(
+            title="ICT demand 2027", narrative="We **will** buy laptops.", views=list(views),
+            criteria_set_ids=list(criteria_set_ids)))
+        if status in ("published", "withdrawn"):
+            ops.publish(lead, summary.id, summary.version)
+        if status == "withdrawn":
+            ops.withdraw(lead, summary.id)
+        db.session.commit()
+        return summary.id
