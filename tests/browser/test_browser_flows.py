@@ -85,7 +85,7 @@ def test_new_buyer_is_verified_joins_and_is_approved(app, live_server, browser):
     buyer.wait_for_load_state()
     buyer.goto("/alliances/ict")
     assert "not yet verified" in buyer.inner_text("main")
-    assert buyer.locator("text=Ask to join").count() == 0
+    assert buyer.locator("button:has-text('Ask to join')").count() == 0
 
     admin = new_page(browser, live_server, hosts)
     log_in(admin, "admin@platform.example")
