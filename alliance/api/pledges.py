@@ -1,0 +1,260 @@
+"""Pledges in the API: a buyer's own organisation's pledges, and all of an alliance's for its leads.
+
+GET|POST /api/v1/alliances/<slug>/pledges and GET|PATCH|DELETE /api/v1/pledges/<id>. Edits carry the
+`version` the client read; a stale one is a 409 `version_conflict` with the current pledge. A pledge the
+caller may not see is a 404, exactly like one that does not exist.
+"""
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import jsonify, request
+from flask_smorest import Blueprint
+
+from alliance.alliances.access import is_lead
+from alliance.api.auth import require_user
+from alliance.api.errors import ErrorSchema, api_abort
+from alliance.extensions import db
+from alliance.models import Alliance, DemandRound, Pledge
+from alliance.pledges import operations as ops
+from alliance.pledges.validation import PledgeInvalidError
+from alliance.queue import commit_and_dispatch
+
+blp = Blueprint("api_pledges", __name__, description="Pledges: a buyer organisation's planned purchases (confidential)")
+STATUSES = ("draft", "submitted", "withdrawn")
+
+
+class OrganisationRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    country = ma.fields.String()
+
+
+class PledgeSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    round_id = ma.fields.Integer()
+    organisation = ma.fields.Nested(OrganisationRefSchema)
+    category = ma.fields.String(attribute="category.cpv_code", metadata={"description": "CPV code"})
+    category_name = ma.fields.String(attribute="category.name")
+    unit = ma.fields.String(attribute="category.unit", metadata={"description": "UN/CEFACT Rec. 20 unit code"})
+    criteria_set_id = ma.fields.Integer()
+    criteria_version = ma.fields.Integer(attribute="criteria_set.version")
+    level = ma.fields.String()
+    quantity = ma.fields.Integer()
+    value_minor = ma.fields.Integer(metadata={"description": "Estimated value in minor units of the currency"})
+    estimated_value = ma.fields.Function(ops.plain_amount, metadata={"description": "Decimal, e.g. '135000.00'"})
+    currency = ma.fields.String()
+    delivery_quarter = ma.fields.String()
+    country = ma.fields.String()
+    region = ma.fields.String()
+    status = ma.fields.String()
+    version = ma.fields.Integer(metadata={"description": "Send it back with PATCH and DELETE"})
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class _AmountAsText(ma.Schema):
+    @ma.pre_load
+    def amount_as_text(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("estimated_value"), int | float):
+            data = {**data, "estimated_value": str(data["estimated_value"])}
+        return data
+
+
+class PledgeCreateSchema(_AmountAsText):
+    round_id = ma.fields.Integer(required=True)
+    category = ma.fields.String(required=True, metadata={"description": "CPV code, e.g. 30213100-6"})
+    criteria_version = ma.fields.Integer(load_default=None, metadata={"description": "Empty: latest published"})
+    level = ma.fields.String(required=True, validate=ma.validate.OneOf(["core", "comprehensive"]))
+    quantity = ma.fields.Integer(required=True, strict=True, metadata={"description": "Units, 1 to 10^12"})
+    estimated_value = ma.fields.String(required=True, metadata={"description": "Decimal in the round's currency"})
+    currency = ma.fields.String(required=True, metadata={"description": "ISO 4217, the round's currency"})
+    delivery_quarter = ma.fields.String(required=True, metadata={"description": "YYYY-Qn within the horizon"})
+    country = ma.fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2"})
+    region = ma.fields.String(load_default="", metadata={"description": "Optional NUTS code"})
+    status = ma.fields.String(load_default="draft", validate=ma.validate.OneOf(["draft", "submitted"]))
+
+
+class PledgeUpdateSchema(_AmountAsText):
+    version = ma.fields.Integer(required=True, metadata={"description": "The version the change is based on"})
+    category = ma.fields.String()
+    criteria_version = ma.fields.Integer()
+    level = ma.fields.String(validate=ma.validate.OneOf(["core", "comprehensive"]))
+    quantity = ma.fields.Integer(strict=True)
+    estimated_value = ma.fields.String()
+    currency = ma.fields.String()
+    delivery_quarter = ma.fields.String()
+    country = ma.fields.String()
+    region = ma.fields.String()
+    status = ma.fields.String(validate=ma.validate.OneOf(["submitted"]),
+                              metadata={"description": "'submitted' submits a draft"})
+
+
+class PledgeFilterSchema(ma.Schema):
+    round_id = ma.fields.Integer()
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+
+
+class VersionArgsSchema(ma.Schema):
+    version = ma.fields.Integer(metadata={"description": "Or send `If-Match: \"<version>\"`"})
+
+
+class ConflictDetailSchema(ma.Schema):
+    code = ma.fields.String(metadata={"description": "version_conflict"})
+    message = ma.fields.String()
+    current_version = ma.fields.Integer()
+    current = ma.fields.Nested(PledgeSchema)
+
+
+class ConflictSchema(ma.Schema):
+    error = ma.fields.Nested(ConflictDetailSchema)
+
+
+@blp.route("/alliances/<slug>/pledges")
+@blp.arguments(PledgeFilterSchema, location="query")
+@blp.response(200, PledgeSchema(many=True))
+@blp.alt_response(403, schema=ErrorSchema, description="Suppliers never see pledges")
+@blp.paginate()
+def list_pledges(filters, slug: str, pagination_parameters):
+    """Pledges: a buyer's own organisation's in this alliance; every member's for the alliance's leads."""
+    user = require_user()
+    alliance = _alliance(slug)
+    if user.organisation.kind != "buyer":
+        api_abort(403, "Suppliers see published summaries, not pledges.", "forbidden")
+    query = sa.select(Pledge).join(DemandRound, DemandRound.id == Pledge.round_id).where(
+        DemandRound.alliance_id == alliance.id
+    )
+    if not is_lead(user, alliance):
+        query = query.where(Pledge.organisation_id == user.organisation_id)
+    if "round_id" in filters:
+        query = query.where(Pledge.round_id == filters["round_id"])
+    if "status" in filters:
+        query = query.where(Pledge.status == filters["status"])
+    pagination_parameters.item_count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    return db.session.scalars(
+        query.order_by(Pledge.id).offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
+    ).all()
+
+
+@blp.route("/alliances/<slug>/pledges", methods=["POST"])
+@blp.arguments(PledgeCreateSchema)
+@blp.response(201, PledgeSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="Not a verified buyer member of the alliance")
+@blp.alt_response(422, schema=ErrorSchema, description="Invalid fields, or the round does not accept pledges")
+def create_pledge(data, slug: str):
+    """Pledge for your organisation in one of the alliance's open rounds (as a draft or submitted)."""
+    user = require_user()
+    alliance = _alliance(slug)
+    round_id = data.pop("round_id")
+    status = data.pop("status")
+    demand_round = db.session.get(DemandRound, round_id)
+    if demand_round is None or demand_round.alliance_id != alliance.id:
+        api_abort(422, "The request has invalid fields.", "validation_error",
+                  {"round_id": f"This alliance has no round {round_id}."})
+    try:
+        pledge = ops.create_pledge(user, round_id, data, status=status)
+    except PledgeInvalidError as error:
+        db.session.rollback()
+        _invalid(error)
+    commit_and_dispatch()
+    return pledge
+
+
+@blp.route("/pledges/<int:pledge_id>")
+@blp.response(200, PledgeSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def get_pledge(pledge_id: int):
+    """One pledge, when it is your organisation's or you lead its alliance."""
+    return _visible(require_user(), pledge_id)
+
+
+@blp.route("/pledges/<int:pledge_id>", methods=["PATCH"])
+@blp.arguments(PledgeUpdateSchema)
+@blp.response(200, PledgeSchema)
+@blp.alt_response(409, schema=ConflictSchema, description="`version` is stale: the body holds the current pledge")
+@blp.alt_response(403, schema=ErrorSchema, description="A lead reading another member's pledge")
+@blp.alt_response(404, schema=ErrorSchema)
+def update_pledge(data, pledge_id: int):
+    """Change some fields of your organisation's pledge; `version` is required, `status: submitted` submits."""
+    user = require_user()
+    version = data.pop("version")
+    submit = data.pop("status", None) == "submitted"
+    return _change(user, pledge_id, lambda: ops.update_pledge(user, pledge_id, version, data, submit=submit))
+
+
+@blp.route("/pledges/<int:pledge_id>", methods=["DELETE"])
+@blp.arguments(VersionArgsSchema, location="query")
+@blp.response(200, PledgeSchema)
+@blp.alt_response(409, schema=ConflictSchema, description="`version` is stale: the body holds the current pledge")
+@blp.alt_response(428, schema=ErrorSchema, description="No version given")
+@blp.alt_response(404, schema=ErrorSchema)
+def withdraw_pledge(args, pledge_id: int):
+    """Withdraw your organisation's pledge. Give the version you read as `?version=N`, as
+    `If-Match: "N"`, or as a JSON body `{"version": N}`; the withdrawn pledge stays in the history."""
+    user = require_user()
+    version = args.get("version", _if_match_version())
+    if version is None:
+        _visible(user, pledge_id)
+        api_abort(428, "Give the version you read: ?version=N, If-Match: \"N\" or {\"version\": N}.",
+                  "version_required")
+    return _change(user, pledge_id, lambda: ops.withdraw_pledge(user, pledge_id, version))
+
+
+def _change(user, pledge_id: int, change):
+    try:
+        pledge = change()
+    except ops.PledgeNotFoundError:
+        api_abort(404, f"No pledge {pledge_id}.")
+    except ops.PledgeReadOnlyError as error:
+        api_abort(403, str(error), "forbidden")
+    except ops.StaleVersionError as error:
+        db.session.rollback()
+        return _conflict(user, pledge_id, error)
+    except PledgeInvalidError as error:
+        db.session.rollback()
+        _invalid(error)
+    commit_and_dispatch()
+    return pledge
+
+
+def _conflict(user, pledge_id: int, error: ops.StaleVersionError):
+    current = _visible(user, pledge_id)
+    response = jsonify({"error": {
+        "code": "version_conflict",
+        "message": f"The pledge changed since version {error.expected}; it is now version {current.version}. "
+                   "Read it again and apply your change to the current version.",
+        "current_version": current.version, "current": PledgeSchema().dump(current),
+    }})
+    response.status_code = 409
+    return response
+
+
+def _invalid(error: PledgeInvalidError):
+    if "organisation" in error.fields:
+        api_abort(403, error.fields["organisation"], "forbidden")
+    if "round" in error.fields:
+        api_abort(422, error.fields["round"], "round_closed")
+    if "status" in error.fields:
+        api_abort(422, error.fields["status"], "invalid_status")
+    api_abort(422, "The request has invalid fields.", "validation_error", error.fields)
+
+
+def _visible(user, pledge_id: int) -> Pledge:
+    try:
+        return ops.get_visible(user, pledge_id)
+    except ops.PledgeNotFoundError:
+        api_abort(404, f"No pledge {pledge_id}.")
+
+
+def _alliance(slug: str) -> Alliance:
+    alliance = db.session.scalar(sa.select(Alliance).where(Alliance.slug == slug))
+    if alliance is None:
+        api_abort(404, f"No alliance '{slug}'.")
+    return alliance
+
+
+def _if_match_version() -> int | None:
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not header:
+        body = request.get_json(silent=True)
+        header = str(body.get("version", "")) if isinstance(body, dict) else ""
+    return int(header) if header.isdigit() else None

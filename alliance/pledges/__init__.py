@@ -1,0 +1,1 @@
+"""Pledges: a buyer organisation's planned purchase volumes in a demand round."""

@@ -1,0 +1,30 @@
+"""Pledge forms. Values stay text so the domain validation gives the one set of messages for form, API and CSV."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectField, StringField
+
+from alliance.models import LEVELS
+
+
+class PledgeForm(FlaskForm):
+    category = SelectField("Category (CPV code)", validate_choice=False)
+    criteria_version = StringField("Criteria set version", description="Leave empty for the latest published version.")
+    level = SelectField("Level of the criteria", choices=list(LEVELS.items()))
+    quantity = StringField("Quantity (units of the category)")
+    estimated_value = StringField("Estimated value")
+    currency = StringField("Currency (ISO 4217)")
+    delivery_quarter = SelectField("Delivery quarter", validate_choice=False)
+    country = StringField("Delivery country (ISO 3166 code, e.g. SE)")
+    region = StringField("Region (optional NUTS code, e.g. SE110)")
+    version = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """Submit or withdraw: only the version the user saw."""
+
+    version = HiddenField()
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV or XLSX file", validators=[FileRequired("Choose a CSV or XLSX file to import.")])

@@ -1,0 +1,205 @@
+"""Pledges: create, edit, submit and withdraw while the round accepts them, each change kept as a revision.
+
+Functions take the acting user and ids, flush, never commit; the caller commits with
+alliance.queue.commit_and_dispatch() so the compile job requested here runs after the commit.
+Only the pledging organisation edits its pledges; the alliance's leads read them.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from alliance.alliances.access import active_membership, led_alliance_ids
+from alliance.extensions import db
+from alliance.formatting import format_money
+from alliance.models import Category, DemandRound, Organisation, Pledge, PledgeRevision, User
+from alliance.pledges.validation import PledgeInvalidError, RoundContext, validate
+from alliance.signals.triggers import pledges_changed
+
+EDITABLE_STATUSES = ("draft", "submitted")
+
+
+class PledgeNotFoundError(LookupError):
+    """No such pledge, or one the user may not know exists (answer 404)."""
+
+
+class PledgeReadOnlyError(PermissionError):
+    """The user sees the pledge (a lead) but it belongs to another organisation (answer 403)."""
+
+
+class StaleVersionError(Exception):
+    """The pledge changed since the caller read `expected` (answer 409 / show the current version)."""
+
+    def __init__(self, pledge_id: int, expected: int | None):
+        super().__init__(f"Pledge {pledge_id} changed since version {expected}.")
+        self.pledge_id = pledge_id
+        self.expected = expected
+
+
+def pledging_refusal(user: User, alliance_id: int) -> str | None:
+    """Why the user's organisation may not pledge in the alliance, or None when it may."""
+    organisation = user.organisation
+    if organisation.kind != "buyer":
+        return "Only public buyer organisations pledge; suppliers read the published summaries."
+    if active_membership(organisation.id, alliance_id) is None:
+        return "Your organisation is not a member of this alliance; ask to join it first."
+    if not organisation.verified:
+        return "Your organisation must be verified by a platform admin before it can pledge."
+    return None
+
+
+def visible_to(user: User):
+    """SQL condition: pledges of the user's organisation, and every pledge of alliances it leads."""
+    condition = Pledge.organisation_id == user.organisation_id
+    led = led_alliance_ids(user)
+    if led:
+        led_rounds = sa.select(DemandRound.id).where(DemandRound.alliance_id.in_(led))
+        condition = sa.or_(condition, Pledge.round_id.in_(led_rounds))
+    return condition
+
+
+def get_visible(user: User, pledge_id: int) -> Pledge:
+    """The pledge when the user may see it; PledgeNotFoundError otherwise (existence is confidential)."""
+    pledge = db.session.scalar(sa.select(Pledge).where(Pledge.id == pledge_id, visible_to(user)))
+    if pledge is None:
+        raise PledgeNotFoundError(pledge_id)
+    return pledge
+
+
+def pledge_data(pledge: Pledge) -> dict:
+    """The pledge's fields as kept in a revision and shown in a form."""
+    return {
+        "category": pledge.category.cpv_code, "criteria_set_id": pledge.criteria_set_id,
+        "criteria_version": pledge.criteria_set.version, "level": pledge.level, "quantity": pledge.quantity,
+        "value_minor": pledge.value_minor, "currency": pledge.currency, "delivery_quarter": pledge.delivery_quarter,
+        "country": pledge.country, "region": pledge.region, "status": pledge.status,
+    }
+
+
+def plain_amount(pledge: Pledge) -> str:
+    """The estimated value as a plain decimal, e.g. "1234.50", as a form or CSV takes it."""
+    return format_money(pledge.value_minor, pledge.currency).rsplit(" ", 1)[0].replace(",", "")
+
+
+def create_pledge(actor: User, round_id: int, raw: dict, status: str = "draft", today: date | None = None) -> Pledge:
+    """Create the actor's organisation's pledge in the round, as a draft or submitted."""
+    demand_round = db.session.get(DemandRound, round_id)
+    if demand_round is None:
+        raise PledgeNotFoundError(round_id)
+    refusal = pledging_refusal(actor, demand_round.alliance_id)
+    if refusal:
+        raise PledgeInvalidError({"organisation": refusal})
+    if status not in EDITABLE_STATUSES:
+        raise PledgeInvalidError({"status": "A new pledge is a draft or submitted."})
+    clean = validate(raw, RoundContext.load(round_id, today))
+    pledge = Pledge(**clean, organisation_id=actor.organisation_id, status=status,
+                    created_by_id=actor.id, updated_by_id=actor.id)
+    db.session.add(pledge)
+    return _changed(pledge, actor, "created" if status == "draft" else "submitted")
+
+
+def update_pledge(actor: User, pledge_id: int, expected_version: int, raw: dict, submit: bool = False,
+                  today: date | None = None) -> Pledge:
+    """Change the pledge's fields (raw may hold only some); submit=True also submits a draft.
+
+    Raises StaleVersionError when expected_version is not the stored one, also when another transaction
+    commits first between our read and our UPDATE (SQLAlchemy's version check on flush).
+    """
+    pledge = _editable(actor, pledge_id, expected_version, today)
+    merged = {**_raw_fields(pledge), **{k: v for k, v in raw.items() if v is not None}}
+    clean = validate(merged, RoundContext.load(pledge.round_id, today), keep_criteria_set_id=pledge.criteria_set_id)
+    for name, value in clean.items():
+        setattr(pledge, name, value)
+    action = "updated"
+    if submit and pledge.status == "draft":
+        pledge.status, action = "submitted", "submitted"
+    pledge.updated_by_id = actor.id
+    return _changed(pledge, actor, action)
+
+
+def submit_pledge(actor: User, pledge_id: int, expected_version: int, today: date | None = None) -> Pledge:
+    """Submit a draft: from now on it counts in the alliance's aggregates."""
+    pledge = _editable(actor, pledge_id, expected_version, today)
+    if pledge.status != "draft":
+        raise PledgeInvalidError({"status": "Only a draft can be submitted; this pledge is submitted already."})
+    # A draft may have been saved against a version retired since: submitting re-checks everything.
+    validate(_raw_fields(pledge), RoundContext.load(pledge.round_id, today))
+    pledge.status, pledge.updated_by_id = "submitted", actor.id
+    return _changed(pledge, actor, "submitted")
+
+
+def withdraw_pledge(actor: User, pledge_id: int, expected_version: int, today: date | None = None) -> Pledge:
+    """Withdraw the pledge; it stays in the history but no longer counts."""
+    pledge = _editable(actor, pledge_id, expected_version, today)
+    pledge.status, pledge.updated_by_id = "withdrawn", actor.id
+    return _changed(pledge, actor, "withdrawn")
+
+
+def revisions(pledge_id: int) -> list[PledgeRevision]:
+    return db.session.scalars(
+        sa.select(PledgeRevision).where(PledgeRevision.pledge_id == pledge_id)
+        .order_by(PledgeRevision.version.desc(), PledgeRevision.id.desc())
+    ).all()
+
+
+def round_totals(round_id: int) -> list[sa.Row]:
+    """Per category of the round (submitted pledges): buyers, pledges, quantity and value, summed in SQL."""
+    return db.session.execute(
+        sa.select(
+            Category.cpv_code, Category.name, Category.unit,
+            sa.func.count(sa.distinct(Pledge.organisation_id)).label("buyers"),
+            sa.func.count(Pledge.id).label("pledges"),
+            sa.func.coalesce(sa.func.sum(Pledge.quantity), 0).label("quantity"),
+            sa.func.coalesce(sa.func.sum(Pledge.value_minor), 0).label("value_minor"),
+        )
+        .join(Pledge, Pledge.category_id == Category.id)
+        .where(Pledge.round_id == round_id, Pledge.status == "submitted")
+        .group_by(Category.cpv_code, Category.name, Category.unit)
+        .order_by(Category.cpv_code)
+    ).all()
+
+
+def round_pledges_query(round_id: int, status: str | None = None):
+    """All pledges of a round with their organisation, for a lead's table."""
+    query = (
+        sa.select(Pledge).join(Organisation, Organisation.id == Pledge.organisation_id)
+        .where(Pledge.round_id == round_id).order_by(Organisation.name, Pledge.id)
+    )
+    return query.where(Pledge.status == status) if status else query
+
+
+def _editable(actor: User, pledge_id: int, expected_version: int | None, today: date | None) -> Pledge:
+    pledge = get_visible(actor, pledge_id)
+    if pledge.organisation_id != actor.organisation_id:
+        raise PledgeReadOnlyError("Leads see every member's pledges but only the member itself changes them.")
+    refusal = pledging_refusal(actor, pledge.demand_round.alliance_id)
+    if refusal:
+        raise PledgeInvalidError({"organisation": refusal})
+    closed = RoundContext.load(pledge.round_id, today).closed_reason
+    if closed:
+        raise PledgeInvalidError({"round": closed})
+    if expected_version is None or pledge.version != expected_version:
+        raise StaleVersionError(pledge.id, expected_version)
+    if pledge.status not in EDITABLE_STATUSES:
+        raise PledgeInvalidError({"status": "This pledge is withdrawn; make a new pledge instead."})
+    return pledge
+
+
+def _raw_fields(pledge: Pledge) -> dict:
+    return pledge_data(pledge) | {"estimated_value": plain_amount(pledge)}
+
+
+def _changed(pledge: Pledge, actor: User, action: str) -> Pledge:
+    pledge_id, version = pledge.id, pledge.version
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleVersionError(pledge_id, version) from None
+    db.session.expire(pledge, ["category", "criteria_set", "demand_round"])
+    db.session.add(PledgeRevision(pledge_id=pledge.id, version=pledge.version, action=action,
+                                  changed_by_id=actor.id, data=pledge_data(pledge)))
+    pledges_changed(pledge.round_id)
+    db.session.flush()
+    return pledge
+

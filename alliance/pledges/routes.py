@@ -1,0 +1,177 @@
+"""Pledge pages: a buyer's pledges across rounds, the per-round form, edit with history, a lead's table,
+and CSV/XLSX import. Routes are thin: the rules live in operations, validation and importing."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from alliance.alliances.access import is_lead
+from alliance.extensions import db
+from alliance.models import DemandRound, Pledge
+from alliance.pledges import operations as ops
+from alliance.pledges.forms import ActionForm, PledgeForm
+from alliance.pledges.validation import FIELDS, PledgeInvalidError, RoundContext
+from alliance.queue import commit_and_dispatch
+from alliance.rounds.operations import quarters_in_horizon
+
+bp = Blueprint("pledges", __name__, url_prefix="/pledges")
+STALE_MESSAGE = "Someone in your organisation changed this pledge since you opened it; here is the current version."
+PER_PAGE = 50
+
+
+@bp.route("/")
+@login_required
+def mine():
+    """The user's organisation's pledges across rounds, and the rounds it may pledge in or leads."""
+    page = db.paginate(
+        sa.select(Pledge).where(Pledge.organisation_id == current_user.organisation_id)
+        .order_by(Pledge.round_id.desc(), Pledge.id.desc()), per_page=PER_PAGE,
+    )
+    open_rounds = db.session.scalars(
+        sa.select(DemandRound).where(DemandRound.status == "open").order_by(DemandRound.closes_on)
+    ).all()
+    pledgeable = [r for r in open_rounds if ops.pledging_refusal(current_user, r.alliance_id) is None]
+    led = [r for r in open_rounds if is_lead(current_user, r.alliance_id)]
+    return render_template("pledges/mine.html", page=page, pledgeable=pledgeable, led=led)
+
+
+@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@login_required
+def round_page(round_id: int):
+    """The buyer's pledges in one round and the form for a new one."""
+    demand_round = db.get_or_404(DemandRound, round_id)
+    refusal = ops.pledging_refusal(current_user, demand_round.alliance_id)
+    form = _pledge_form(demand_round)
+    if request.method == "POST" and refusal:
+        abort(403)
+    if form.validate_on_submit():
+        status = "submitted" if request.form.get("action") == "submit" else "draft"
+        try:
+            pledge = ops.create_pledge(current_user, round_id, _raw(form), status=status)
+        except PledgeInvalidError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            commit_and_dispatch()
+            flash("Your pledge is submitted." if status == "submitted" else "Your draft pledge is saved.", "success")
+            return redirect(url_for("pledges.edit", pledge_id=pledge.id))
+    own = db.session.scalars(
+        sa.select(Pledge).where(Pledge.round_id == round_id, Pledge.organisation_id == current_user.organisation_id)
+        .order_by(Pledge.id.desc())
+    ).all()
+    context = RoundContext.load(round_id)
+    return render_template("pledges/round.html", demand_round=demand_round, form=form, pledges=own,
+                           refusal=refusal or context.closed_reason, context=context,
+                           lead=is_lead(current_user, demand_round.alliance_id))
+
+
+@bp.route("/<int:pledge_id>", methods=["GET", "POST"])
+@login_required
+def edit(pledge_id: int):
+    """One pledge: its form (own organisation, open round), submit/withdraw, and its revisions."""
+    pledge = _visible_or_404(pledge_id)
+    own = pledge.organisation_id == current_user.organisation_id
+    form = _pledge_form(pledge.demand_round, pledge)
+    if request.method == "POST":
+        if not own:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                ops.update_pledge(current_user, pledge_id, _int(form.version.data), _raw(form),
+                                  submit=request.form.get("action") == "submit")
+            except ops.StaleVersionError:
+                db.session.rollback()
+                flash(STALE_MESSAGE, "warning")
+                pledge = _visible_or_404(pledge_id)
+                form = _pledge_form(pledge.demand_round, pledge, fresh=True)
+            except PledgeInvalidError as error:
+                db.session.rollback()
+                _show_errors(form, error)
+            else:
+                commit_and_dispatch()
+                flash("The pledge is saved.", "success")
+                return redirect(url_for("pledges.edit", pledge_id=pledge_id))
+    context = RoundContext.load(pledge.round_id)
+    editable = own and pledge.status != "withdrawn" and not context.closed_reason and \
+        ops.pledging_refusal(current_user, pledge.demand_round.alliance_id) is None
+    return render_template("pledges/edit.html", pledge=pledge, form=form, editable=editable, own=own,
+                           closed_reason=context.closed_reason, revisions=ops.revisions(pledge_id),
+                           action_form=ActionForm(version=pledge.version))
+
+
+@bp.route("/<int:pledge_id>/<any(submit, withdraw):action>", methods=["POST"])
+@login_required
+def change_status(pledge_id: int, action: str):
+    pledge = _visible_or_404(pledge_id)
+    if pledge.organisation_id != current_user.organisation_id:
+        abort(403)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    change = ops.submit_pledge if action == "submit" else ops.withdraw_pledge
+    try:
+        change(current_user, pledge_id, _int(form.version.data))
+    except ops.StaleVersionError:
+        db.session.rollback()
+        flash(STALE_MESSAGE, "warning")
+    except PledgeInvalidError as error:
+        db.session.rollback()
+        flash(" ".join(error.fields.values()), "error")
+    else:
+        commit_and_dispatch()
+        flash("The pledge is submitted." if action == "submit" else "The pledge is withdrawn.", "success")
+    return redirect(url_for("pledges.edit", pledge_id=pledge_id))
+
+
+@bp.route("/rounds/<int:round_id>/all")
+@login_required
+def lead_view(round_id: int):
+    """Every pledge of the round, for the alliance's leads (read-only), with totals summed in SQL."""
+    demand_round = db.get_or_404(DemandRound, round_id)
+    if not is_lead(current_user, demand_round.alliance_id):
+        abort(404)
+    status = request.args.get("status") if request.args.get("status") in ("draft", "submitted", "withdrawn") else None
+    page = db.paginate(ops.round_pledges_query(round_id, status), per_page=PER_PAGE)
+    return render_template("pledges/lead.html", demand_round=demand_round, page=page, status=status,
+                           totals=ops.round_totals(round_id))
+
+
+def _visible_or_404(pledge_id: int) -> Pledge:
+    try:
+        return ops.get_visible(current_user, pledge_id)
+    except ops.PledgeNotFoundError:
+        abort(404)
+
+
+def _pledge_form(demand_round: DemandRound, pledge: Pledge | None = None, fresh: bool = False) -> PledgeForm:
+    if pledge is None:
+        form = PledgeForm(currency=demand_round.currency, country=current_user.organisation.country)
+    else:
+        data = ops.pledge_data(pledge) | {"estimated_value": ops.plain_amount(pledge), "version": pledge.version}
+        # fresh: after a stale edit, show the stored pledge, not what was posted.
+        form = PledgeForm(formdata=None, data=data) if fresh else PledgeForm(data=data)
+    form.category.choices = [(c.cpv_code, f"{c.cpv_code} {c.name}") for c in demand_round.categories]
+    form.delivery_quarter.choices = [(q, q) for q in quarters_in_horizon(demand_round)]
+    return form
+
+
+def _raw(form: PledgeForm) -> dict:
+    return {name: getattr(form, name).data for name in FIELDS}
+
+
+def _show_errors(form: PledgeForm, error: PledgeInvalidError) -> None:
+    for name, message in error.fields.items():
+        if name in FIELDS:
+            getattr(form, name).errors = [*getattr(form, name).errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+from alliance.pledges import import_routes  # noqa: E402,F401  (registers the import pages on bp)

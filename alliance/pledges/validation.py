@@ -1,0 +1,217 @@
+"""Pledge validation against a round's lookups, loaded once so a 10,000-line import checks in memory.
+
+`RoundContext.load(round_id)` reads the round, its categories and the alliance's criteria sets;
+`validate(raw, context)` turns raw values (from a form, the API or a CSV row) into clean column values,
+or returns per-field messages a user can act on.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pycountry
+import sqlalchemy as sa
+
+from alliance.extensions import db
+from alliance.formatting import is_currency, parse_money
+from alliance.models import LEVELS, CriteriaSet, DemandRound
+from alliance.rounds.operations import quarters_in_horizon, round_accepts_pledges
+
+MAX_QUANTITY = 10**12
+REGION_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,14}$")
+QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+# "1234,50" would be read as 123450 by parse_money (a comma is a thousands separator there).
+DECIMAL_COMMA = re.compile(r",\d{1,2}$")
+COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
+FIELDS = ("category", "criteria_version", "level", "quantity", "estimated_value", "currency",
+          "delivery_quarter", "country", "region")
+
+
+class PledgeInvalidError(ValueError):
+    """The pledge was refused; `fields` maps a field name to its message ("round" for the round itself)."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__(" ".join(fields.values()))
+        self.fields = fields
+
+
+@dataclass
+class CategoryInfo:
+    id: int
+    cpv_code: str
+    name: str
+    unit: str
+    # version → (criteria set id, status), published and retired only: drafts are not pledgeable.
+    versions: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+    @property
+    def latest_published(self) -> int | None:
+        published = [v for v, (_, status) in self.versions.items() if status == "published"]
+        return max(published) if published else None
+
+
+@dataclass
+class RoundContext:
+    """What validating a pledge in one round needs, read from the database once."""
+
+    round_id: int
+    alliance_id: int
+    title: str
+    currency: str
+    quarters: list[str]
+    closed_reason: str | None
+    categories: dict[str, CategoryInfo]  # by CPV code
+
+    @classmethod
+    def load(cls, round_id: int, today: date | None = None) -> "RoundContext":
+        demand_round = db.session.get(DemandRound, round_id)
+        if demand_round is None:
+            raise LookupError(round_id)
+        categories = {c.cpv_code: CategoryInfo(c.id, c.cpv_code, c.name, c.unit) for c in demand_round.categories}
+        by_id = {info.id: info for info in categories.values()}
+        rows = db.session.execute(
+            sa.select(CriteriaSet.id, CriteriaSet.category_id, CriteriaSet.version, CriteriaSet.status).where(
+                CriteriaSet.alliance_id == demand_round.alliance_id,
+                CriteriaSet.category_id.in_(list(by_id) or [0]),
+                CriteriaSet.status.in_(["published", "retired"]),
+            )
+        )
+        for set_id, category_id, version, status in rows:
+            by_id[category_id].versions[version] = (set_id, status)
+        return cls(
+            round_id=demand_round.id, alliance_id=demand_round.alliance_id, title=demand_round.title,
+            currency=demand_round.currency, quarters=quarters_in_horizon(demand_round),
+            closed_reason=round_accepts_pledges(demand_round, today)[1] or None, categories=categories,
+        )
+
+    def category_by_id(self, category_id: int) -> CategoryInfo | None:
+        return next((c for c in self.categories.values() if c.id == category_id), None)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def parse_quantity(value, unit: str = "") -> int:
+    """A positive whole number up to 10^12; raises ValueError with the reason."""
+    if isinstance(value, bool):
+        raise ValueError("Give the quantity as a whole number.")
+    text = _text(value).replace(" ", "").replace("\u00a0", "")
+    if text == "":
+        raise ValueError("Give a quantity.")
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", text):
+        text = text.replace(",", "")
+    if not re.fullmatch(r"[+-]?\d+", text):
+        if re.fullmatch(r"[+-]?\d*[.,]\d+", text):
+            raise ValueError(f"The quantity must be a whole number of units ({unit or 'units'}), not {text}.")
+        raise ValueError(f"'{text[:40]}' is not a number; give a whole number of units.")
+    quantity = int(text)
+    if quantity <= 0:
+        raise ValueError("The quantity must be at least 1." if quantity == 0 else "The quantity cannot be negative.")
+    if quantity > MAX_QUANTITY:
+        raise ValueError("The quantity is too large: at most 1,000,000,000,000.")
+    return quantity
+
+
+def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None = None) -> dict:
+    """Clean column values for a pledge in context's round; raises PledgeInvalidError with every field's problem.
+
+    raw holds the FIELDS (strings or numbers); a blank criteria_version means the latest published one.
+    keep_criteria_set_id: the set an edited pledge already points to, which it may keep once retired.
+    """
+    errors: dict[str, str] = {}
+    clean: dict = {"round_id": context.round_id}
+    if context.closed_reason:
+        raise PledgeInvalidError({"round": context.closed_reason})
+
+    cpv = _text(raw.get("category"))
+    category = context.categories.get(cpv)
+    if not cpv:
+        errors["category"] = "Choose a category."
+    elif category is None:
+        errors["category"] = f"{cpv[:20]} is not one of this round's categories."
+    else:
+        clean["category_id"] = category.id
+        _criteria(raw.get("criteria_version"), category, clean, errors, keep_criteria_set_id)
+
+    level = _text(raw.get("level")).lower()
+    if level not in LEVELS:
+        errors["level"] = "Choose the level: core or comprehensive."
+    clean["level"] = level
+
+    try:
+        clean["quantity"] = parse_quantity(raw.get("quantity"), category.unit if category else "")
+    except ValueError as error:
+        errors["quantity"] = str(error)
+
+    currency = _text(raw.get("currency")).upper() or context.currency
+    if not re.fullmatch(r"[A-Z]{3}", currency) or not is_currency(currency):
+        errors["currency"] = f"'{currency[:10]}' is not an ISO 4217 currency code (e.g. {context.currency})."
+    elif currency != context.currency:
+        errors["currency"] = f"This round collects estimated values in {context.currency}, not {currency}."
+    clean["currency"] = currency
+    _value(raw.get("estimated_value"), context.currency, clean, errors)
+
+    quarter = _text(raw.get("delivery_quarter")).upper()
+    if not QUARTER_PATTERN.match(quarter):
+        errors["delivery_quarter"] = "Give the delivery quarter as YYYY-Qn, e.g. 2027-Q2."
+    elif quarter not in context.quarters:
+        span = f"{context.quarters[0]} to {context.quarters[-1]}" if context.quarters else "not set"
+        errors["delivery_quarter"] = f"{quarter} is outside the round's delivery horizon ({span})."
+    clean["delivery_quarter"] = quarter
+
+    country = _text(raw.get("country")).upper()
+    if country not in COUNTRIES:
+        errors["country"] = "Give the delivery country as an ISO 3166 two-letter code, e.g. SE."
+    clean["country"] = country
+
+    region = _text(raw.get("region")).upper()
+    if region and (len(region) > 16 or not REGION_PATTERN.match(region)):
+        errors["region"] = "A region is a NUTS-like code of up to 16 letters and digits, e.g. SE110."
+    elif region and country in COUNTRIES and not region.startswith(country) and not (country == "GR" and region.startswith("EL")):
+        errors["region"] = f"The region {region} is not in {country}: NUTS codes start with the country code."
+    clean["region"] = region
+
+    if errors:
+        raise PledgeInvalidError(errors)
+    return clean
+
+
+def _criteria(raw_version, category: CategoryInfo, clean: dict, errors: dict, keep_set_id: int | None) -> None:
+    text = _text(raw_version).lower().removeprefix("v")
+    latest = category.latest_published
+    if text == "":
+        if latest is None:
+            errors["criteria_version"] = f"{category.name} has no published criteria set in this alliance yet."
+            return
+        version = latest
+    elif not text.isdigit():
+        errors["criteria_version"] = "The criteria version is a whole number, e.g. 2."
+        return
+    else:
+        version = int(text)
+    found = category.versions.get(version)
+    if found is None:
+        hint = f"; pledge to version {latest}" if latest else ""
+        errors["criteria_version"] = f"{category.name} has no published criteria version {version}{hint}."
+    elif found[1] == "retired" and found[0] != keep_set_id:
+        hint = f"; pledge to version {latest}" if latest else ""
+        errors["criteria_version"] = f"This criteria version is retired{hint}."
+    else:
+        clean["criteria_set_id"] = found[0]
+
+
+def _value(raw_value, currency: str, clean: dict, errors: dict) -> None:
+    text = _text(raw_value)
+    if text == "":
+        errors["estimated_value"] = f"Give the estimated value in {currency}."
+        return
+    if DECIMAL_COMMA.search(text) and "." not in text:
+        errors["estimated_value"] = f"Use a dot for decimals, e.g. {text.replace(',', '.')}."
+        return
+    try:
+        clean["value_minor"] = parse_money(text, currency)
+    except ValueError as error:
+        errors["estimated_value"] = str(error)

@@ -1,0 +1,28 @@
+"""Pledge jobs: importing a large CSV/XLSX file in the background."""
+
+from alliance.extensions import db
+from alliance.models import User
+from alliance.pledges import importing
+from alliance.queue import commit_and_dispatch
+from workers.context import job, job_logger, report_progress
+
+
+@job
+def import_pledges(upload_name: str, round_id: int, user_id: int) -> dict:
+    """Import a saved upload for the user's organisation: all rows or none. The file is deleted afterwards,
+    so a second run of the same job finds nothing to import and stores nothing."""
+    log = job_logger(__name__)
+    path = importing.upload_path(upload_name)
+    if not path.exists():
+        return importing.ImportResult(file_error="The uploaded file is no longer there; upload it again.").as_dict()
+    try:
+        user = db.session.get(User, user_id)
+        result = importing.import_file(user, round_id, path.read_bytes(), upload_name, progress=report_progress)
+        if result.ok:
+            commit_and_dispatch()
+        else:
+            db.session.rollback()
+        log.info("pledge import for round %s: %s imported, %s bad rows", round_id, result.imported, result.error_count)
+        return result.as_dict()
+    finally:
+        path.unlink(missing_ok=True)
