@@ -244,3 +244,14 @@ def test_demo_steps_are_idempotent(app):
         assert all(ops.round_accepts_pledges(r)[0] for r in rounds)
         statuses = db.session.execute(sa.select(CriteriaSet.status, sa.func.count()).group_by(CriteriaSet.status)).all()
         assert dict(statuses) == {"published": 7}  # five ICT categories, two glove categories
+
+
+def test_round_pages_render_for_lead_and_public(app, world):
+    round_id = make_open_round(app, world["ict"], category_ids=[world["laptops"]])
+    lead = app.test_client()
+    login(lead, world["lead"])
+    index = lead.get("/alliances/ict/rounds/").get_data(as_text=True)
+    assert "Draft a round" in index and f"/alliances/ict/rounds/{round_id}" in index
+    assert "Close the round now" in lead.get(f"/alliances/ict/rounds/{round_id}").get_data(as_text=True)
+    public = app.test_client().get("/alliances/ict/rounds/").get_data(as_text=True)
+    assert "Draft a round" not in public and f"/alliances/ict/rounds/{round_id}" in public
