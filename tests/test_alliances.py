@@ -71,6 +71,9 @@ def test_public_page_shows_charter_settings_and_members(app, client):
     assert "Lead</span>" in html
     assert "Requests to join" not in html  # only leads see requests
     assert "Log in</a> or" in html
+    if "criteria.index" in app.view_functions:
+        assert "/alliances/ict/criteria/" in html
+    assert "/alliances/ict/rounds/" not in html  # members only
 
 
 def test_alliance_list_counts_active_members_only(app, client):
@@ -266,6 +269,8 @@ def test_pending_request_cannot_be_made_lead(app):
 def test_member_leaves_and_last_lead_cannot(app):
     alliance_id, lead_org, member_org, lead, member = setup_alliance(app)
     member_client = logged_in(app, member)
+    if "rounds.index" in app.view_functions:
+        assert "/alliances/ict/rounds/" in member_client.get("/alliances/ict").get_data(as_text=True)
     post(member_client, "/alliances/ict/leave", form_page="/alliances/ict")
     assert membership_row(app, alliance_id, member_org) == ("left", "member")
     assert "Member of ict has left ICT alliance" in member_client.get("/alliances/ict").get_data(as_text=True)
@@ -423,3 +428,23 @@ def test_admin_create_alliance_bad_input(app):
 def test_only_admins_create_alliances(app):
     _, _, _, lead, _ = setup_alliance(app)
     assert logged_in(app, lead).get("/admin/alliances/new").status_code == 403
+
+
+def test_simultaneous_first_requests_store_one_row(app, monkeypatch):
+    """Two members of one organisation asking at the same moment: the unique (alliance, organisation)
+    constraint catches the second insert, which gets a message instead of a 500."""
+    alliance_id, *_ = setup_alliance(app)
+    org = make_organisation(app)
+    add_member(app, alliance_id, org, status="pending")  # the other request got in first
+    user_id = make_user(app, org)
+    monkeypatch.setattr(ops, "membership_of", lambda *_: None)  # this one checked before that commit
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        try:
+            ops.request_to_join(user, db.session.get(Alliance, alliance_id))
+        except ops.MembershipError as error:
+            assert "asked to join already" in str(error)
+        else:
+            raise AssertionError("a second request row was accepted")
+        db.session.rollback()
+    assert membership_row(app, alliance_id, org) == ("pending", "member")

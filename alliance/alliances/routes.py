@@ -1,7 +1,7 @@
 """Alliance pages: the public list and page, join requests, decisions by leads, settings."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from alliance.alliances import membership as ops
@@ -11,6 +11,13 @@ from alliance.extensions import db
 from alliance.models import BUYER_TYPES, SECTORS, Alliance, Membership
 
 bp = Blueprint("alliances", __name__, url_prefix="/alliances")
+
+# Other features' pages about one alliance: (label, endpoint taking `slug`, who sees the link).
+SECTION_LINKS = [
+    ("Criteria sets", "criteria.index", "all"),
+    ("Demand rounds", "rounds.index", "member"),
+    ("Market signals", "signals.dashboard", "member"),
+]
 
 
 @bp.context_processor
@@ -51,9 +58,12 @@ def show(slug: str):
     if current_user.is_authenticated:
         own = ops.membership_of(current_user.organisation_id, alliance.id)
         lead = own is not None and own.status == "active" and own.role == "lead"
+    member = own is not None and own.status == "active"
+    links = [(label, endpoint) for label, endpoint, who in SECTION_LINKS
+             if endpoint in current_app.view_functions and (who == "all" or member)]
     return render_template(
         "alliances/show.html", alliance=alliance, members=ops.members(alliance.id), own=own, lead=lead,
-        requests=ops.pending_requests(alliance.id) if lead else [],
+        requests=ops.pending_requests(alliance.id) if lead else [], links=links,
     )
 
 
