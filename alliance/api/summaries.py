@@ -129,6 +129,12 @@ def _links(summary: DemandSummary) -> dict:
     }
 
 
+@blp.before_request
+def _authenticate() -> None:
+    """A bearer token is optional here, but a bad one is a 401 (and a good one counts as used)."""
+    token_user()
+
+
 def _visible_summary(summary_id: int) -> DemandSummary:
     summary = db.session.get(DemandSummary, summary_id)
     if summary is None or (summary.status == "draft" and not is_lead(token_user(), summary.alliance_id)):

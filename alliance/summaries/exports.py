@@ -21,6 +21,8 @@ CSV_COLUMNS = ["view", "cpv_code", "category", "unit", "quarter", "country", "le
                "estimated_value", "currency", "buyers", "note"]
 _CSV_VIEWS = [("total", "by_category", None), ("quarter", "by_quarter", "quarter"),
               ("country", "by_country", "country"), ("level", "by_level", "level")]
+SHEET_NAMES = {"total": "Per category", "quarter": "Per quarter", "country": "Per country", "level": "Per level",
+               "readiness": "Readiness", "impact": "Impact"}  # Excel allows 31 characters
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -115,7 +117,7 @@ def summary_xlsx(summary: DemandSummary) -> bytes:
         _write(about, row, 1, value, italic, money, percent)
 
     for table in summary_tables(summary):
-        sheet = workbook.add_worksheet(table.title[:31])
+        sheet = workbook.add_worksheet(SHEET_NAMES.get(table.key, table.key))
         sheet.set_column(0, len(table.columns) - 1, 18)
         for col, name in enumerate(table.columns):
             sheet.write_string(0, col, name, bold)
