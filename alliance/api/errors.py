@@ -43,10 +43,7 @@ def json_error_response(error: HTTPException):
     }
     fields = data.get("fields") or data.get("messages")
     if fields:
-        # webargs nests messages by location ({"json": {...}}); a client wants the field names.
-        if isinstance(fields, dict) and set(fields) <= {"json", "query", "form", "headers", "files", "view_args"}:
-            fields = {k: v for location in fields.values() for k, v in location.items()}
-        detail["fields"] = fields
+        detail["fields"] = _field_messages(fields)
         if error.code == 422 and not data.get("message"):
             detail["message"] = "The request has invalid fields."
     response = jsonify({"error": detail})
@@ -56,3 +53,20 @@ def json_error_response(error: HTTPException):
     if error.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="alliance"'
     return response
+
+
+def _field_messages(messages) -> dict:
+    """webargs nests messages by location ({"json": {"email": [...]}}); a client wants the field names.
+
+    A message about a whole location (malformed JSON, a list instead of an object) is keyed "_body".
+    """
+    locations = {"json", "query", "form", "headers", "files", "view_args", "json_or_form"}
+    if not isinstance(messages, dict) or not set(messages) <= locations:
+        return messages if isinstance(messages, dict) else {"_body": messages}
+    fields: dict = {}
+    for location in messages.values():
+        if isinstance(location, dict):
+            fields.update(location)
+        else:
+            fields.setdefault("_body", []).extend(location if isinstance(location, list) else [location])
+    return fields
