@@ -157,3 +157,21 @@ def test_dialogue_opened_reaches_subscribed_suppliers(app, run_worker):
         assert db.session.scalars(sa.select(Notification.user_id)).all() == [world["supplier_b"]]
         mail = db.session.scalar(sa.select(MailMessage))
         assert "Laptops 2027" in mail.subject and mail.sent_at is not None
+
+
+def test_subscriptions_page(app, client):
+    user_id = supplier(app, "subscriber@supplier.test")
+    other = supplier(app, "someone@supplier.test")
+    subscribe(app, other, sector="ict")
+    login(client, email_of(app, user_id))
+    token = csrf_token(client, "/suppliers/subscriptions")
+    empty = client.post("/suppliers/subscriptions", data={"csrf_token": token, "sector": "", "cpv_prefix": ""})
+    assert "Choose a sector or give a CPV code." in empty.get_data(as_text=True)
+    bad = client.post("/suppliers/subscriptions", data={"csrf_token": token, "sector": "", "cpv_prefix": "30%"})
+    assert "Give 2 to 8 digits of a CPV code" in bad.get_data(as_text=True)
+    assert client.post("/suppliers/subscriptions", data={"csrf_token": token, "sector": "", "cpv_prefix": "302"}).status_code == 302
+    assert "CPV codes starting 302" in client.get("/suppliers/subscriptions").get_data(as_text=True)
+    with app.app_context():
+        theirs = db.session.scalar(sa.select(Subscription.id).where(Subscription.user_id == other))
+    assert client.post(f"/suppliers/subscriptions/{theirs}/delete", data={"csrf_token": token}).status_code == 404
+    assert client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/suppliers/me/declarations"]
