@@ -45,7 +45,8 @@ def test_changed_category_name_is_updated_not_duplicated(app):
 
 def test_shipped_libraries_cite_a_source_for_every_criterion():
     library = reference_library()
-    assert set(library) == {EU_GPP, "upphandlingsmyndigheten-it-equipment", "upphandlingsmyndigheten-disposable-gloves"}
+    assert set(library) == {EU_GPP, "upphandlingsmyndigheten-it-equipment", "upphandlingsmyndigheten-disposable-gloves",
+                            "upphandlingsmyndigheten-medical-consumables-infusion-sets"}
     for reference in library.values():
         for criterion in reference.criteria:
             assert criterion.fields["source"] and criterion.fields["source_section"], criterion.code
