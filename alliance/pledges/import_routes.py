@@ -63,12 +63,13 @@ def import_progress(pending_id: int):
         abort(404)
     demand_round = db.get_or_404(DemandRound, pending.args[1])
     job = fetch_job(rq_job_id(pending)) if pending.enqueued_at else None
-    status = job.get_status() if job else "waiting"
+    status = job.get_status() if job else None
+    status = getattr(status, "value", status) or "waiting"
     result = None
     if status == "finished":
         result = importing.ImportResult.from_dict(job.return_value())
     meta = job.meta if job else {}
-    return render_template("pledges/import_progress.html", demand_round=demand_round, status=str(status),
+    return render_template("pledges/import_progress.html", demand_round=demand_round, status=status,
                            progress=meta.get("progress", 0), message=meta.get("message", ""), result=result)
 
 

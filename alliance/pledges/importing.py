@@ -68,13 +68,13 @@ class ImportResult:
 
 
 def upload_path(name: str) -> Path:
-    """Where a saved upload waits for its import job (instance/imports/); only generated names are accepted.
-
-    With workers on other machines, instance/imports must be a shared volume.
+    """Where a saved upload waits for its import job (PLEDGE_IMPORT_FOLDER, default instance/imports/);
+    only generated names are accepted. With workers on other machines, that folder must be shared.
     """
     if not UPLOAD_NAME.match(name):
         raise ValueError(f"not an upload name: {name!r}")
-    return Path(current_app.instance_path) / "imports" / name
+    folder = current_app.config.get("PLEDGE_IMPORT_FOLDER") or Path(current_app.instance_path) / "imports"
+    return Path(folder) / name
 
 
 def save_upload(data: bytes) -> str:
