@@ -206,6 +206,8 @@ def test_lead_of_one_alliance_cannot_decide_for_another(app):
     # through the other alliance's address: not a lead there
     assert post(client, f"/alliances/health/requests/{health_request}/approve").status_code == 403
     assert post(client, f"/alliances/ict/members/{health_request}/lead").status_code == 404
+    assert post(client, "/alliances/ict/requests/abc/approve").status_code == 404
+    assert post(client, f"/alliances/ict/requests/{health_request}/accept-all").status_code == 404
     assert membership_row(app, health_id, org) == ("pending", "member")
 
 
@@ -407,6 +409,8 @@ def test_admin_create_alliance_bad_input(app):
         ({"slug": "Not A Slug"}, "lower-case letters, digits and single hyphens"),
         ({"slug": ""}, "This field is required"),
         ({"slug": "ict"}, "exists already"),
+        ({"slug": "a" * 61}, "Field cannot be longer than 60 characters"),
+        ({"name": ""}, "This field is required"),
         ({"name": "x" * 201}, "Field cannot be longer than 200 characters"),
         ({"currency": "ABC"}, "ISO 4217"),
         ({"currency": "EURO"}, "three-letter ISO 4217 code"),
