@@ -298,3 +298,28 @@ def test_supplier_cannot_post_a_pledge(app, client, world):
     assert response.status_code == 403
     with app.app_context():
         assert _count() == 0
+
+
+# --- demo ----------------------------------------------------------------------------------------------------
+
+def test_demo_pledges_are_realistic_idempotent_and_leave_suppressed_cells(app):
+    from alliance.demo import organisations, pledges, reference, rounds
+
+    with app.app_context():
+        for _ in range(2):
+            for step in (organisations, reference, rounds, pledges):
+                step.load()
+                db.session.commit()
+        ict = (sa.select(Pledge).join(DemandRound).join(DemandRound.alliance)
+               .where(DemandRound.alliance.has(slug="ict"), Pledge.status == "submitted"))
+        rows = db.session.scalars(ict).all()
+        assert len({p.organisation_id for p in rows}) >= 10 and len({p.country for p in rows}) >= 8
+        laptops = [p for p in rows if p.category.cpv_code == "30213100-6"]
+        assert all(800 <= p.value_minor / 100 / p.quantity <= 1200 for p in laptops)
+        assert all(150 <= p.quantity <= 4000 for p in rows)
+        phones = {p.organisation_id for p in rows if p.category.cpv_code == "32250000-0" and p.delivery_quarter == "2027-Q4"}
+        assert len(phones) == 2  # fewer than k = 3 buyers: suppressed
+        tablets = [p.quantity for p in rows if p.category.cpv_code == "30213200-7" and p.delivery_quarter == "2027-Q2"]
+        assert len(tablets) >= 3 and max(tablets) / sum(tablets) > 0.8  # one buyer dominates: suppressed
+        assert db.session.scalar(sa.select(sa.func.count(sa.distinct(Pledge.round_id)))) == 2
+        assert _count(PledgeRevision) == _count()
