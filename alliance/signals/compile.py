@@ -102,11 +102,11 @@ def watermark(round_id: int, k: int, p: int) -> tuple[str, int]:
     The round's pledges of any status (count, max id, max updated_at: an edit, withdrawal, insert or
     delete moves one of them), the alliance's k and p, and the suppliers' readiness declarations.
     """
-    count, max_id, max_updated = db.session.execute(
-        sa.select(sa.func.count(), sa.func.max(Pledge.id), sa.func.max(Pledge.updated_at))
+    count, max_id, max_updated, submitted = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(Pledge.id), sa.func.max(Pledge.updated_at),
+                  sa.func.coalesce(sa.func.sum(sa.case((Pledge.status == "submitted", 1), else_=0)), 0))
         .where(Pledge.round_id == round_id)
     ).one()
-    submitted = db.session.scalar(sa.select(sa.func.count()).where(submitted_pledges(round_id)))
     declarations, declared_at = db.session.execute(
         sa.select(sa.func.count(), sa.func.max(ReadinessDeclaration.updated_at))
     ).one()
