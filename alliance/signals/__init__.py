@@ -24,4 +24,8 @@ lead_data the figures stay and "suppressed"/"reason" say what the public sees.
 }
 where <figures> = "quantity", "value_minor", "buyers", "suppressed", "reason" ("fewer than 3 buyers",
 "one buyer holds more than 80% of the volume", "hidden so a suppressed figure cannot be derived").
+
+Added keys: by_category rows carry "countries"; impact rows carry "criteria_set_id", "level" and "quantity"
+(null when suppressed); "change" carries "by_category": [{"category", "quantity", "value_minor"}]. A
+comprehensive_value_share is null in public_data when a level figure it would reveal is suppressed.
 """
