@@ -90,3 +90,14 @@ def test_etags_give_304_and_change_with_the_data(app, client):
 def test_rate_limit_applies(app, client):
     response = client.get("/api/v1/summaries")
     assert response.headers["X-RateLimit-Limit"] == app.config["API_RATE_LIMIT"].split()[0]
+
+
+def test_out_of_range_ids_and_pages_are_404_or_empty_not_500(app, client):
+    world = make_pledging_round(app)
+    make_summary(app, world)
+    huge = 2**31
+    for path in (f"/api/v1/summaries/{huge}", f"/api/v1/summaries/{huge}.csv", f"/summaries/manage/{huge}",
+                 f"/criteria-sets/{huge}/tender.md", f"/summaries/x/{huge}"):
+        assert client.get(path).status_code in (302, 404), path
+    assert client.get(f"/api/v1/summaries?page={2**62}").get_json() == []
+    assert client.get(f"/summaries/?page={2**62}").status_code == 200

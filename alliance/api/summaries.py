@@ -160,12 +160,14 @@ def list_summaries(filters, pagination_parameters):
     """Published summaries (the current edition of each), newest first. Paginated: see X-Pagination."""
     query = ops.published_query(ops.ListFilters(**filters))
     pagination_parameters.item_count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    if pagination_parameters.first_item >= pagination_parameters.item_count:
+        return []  # past the end (also keeps a huge page number from overflowing the database's OFFSET)
     return db.session.scalars(
         query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
     ).all()
 
 
-@blp.route("/<int:summary_id>")
+@blp.route("/<int(max=2147483647):summary_id>")
 @blp.etag
 @blp.response(200, SummaryDetailSchema)
 @blp.alt_response(404, **NOT_FOUND)
@@ -175,10 +177,10 @@ def get_summary(summary_id: int):
     return _visible_summary(summary_id), 200, {"Vary": "Authorization"}
 
 
-def _export_doc(content_type: str, description: str) -> dict:
+def _export_doc(content_type: str, description: str, schema: dict | None = None) -> dict:
+    schema = schema or {"type": "string", "format": "binary"}
     return {"responses": {
-        "200": {"description": description, "content": {content_type: {"schema": {"type": "string",
-                                                                                   "format": "binary"}}}},
+        "200": {"description": description, "content": {content_type: {"schema": schema}}},
         "304": {"description": "Not modified (If-None-Match matched the ETag)"},
         "404": {"description": "No such published summary",
                 "content": {"application/json": {"schema": ErrorSchema}}},
@@ -199,7 +201,7 @@ def _download(summary: DemandSummary, body: bytes | str, mimetype: str, extensio
     return conditional_response(response, f"summary-{summary.id}-{summary.status}-{summary.version}-{extension}")
 
 
-@blp.route("/<int:summary_id>.csv")
+@blp.route("/<int(max=2147483647):summary_id>.csv")
 @blp.doc(**_export_doc("text/csv", "The summary's figures as CSV (UTF-8 with BOM)"))
 def summary_csv(summary_id: int):
     """The summary's figures as CSV: one tidy table, formula-safe."""
@@ -208,7 +210,7 @@ def summary_csv(summary_id: int):
 
 
 
-@blp.route("/<int:summary_id>.xlsx")
+@blp.route("/<int(max=2147483647):summary_id>.xlsx")
 @blp.doc(**_export_doc("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        "The summary as a workbook, a sheet per view"))
 def summary_xlsx(summary_id: int):
@@ -218,8 +220,12 @@ def summary_xlsx(summary_id: int):
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
 
 
-@blp.route("/<int:summary_id>.ocds.json")
-@blp.doc(**_export_doc("application/json", "An OCDS 1.1 release package (planning)"))
+@blp.route("/<int(max=2147483647):summary_id>.ocds.json")
+@blp.doc(**_export_doc("application/json", "An OCDS 1.1 release package (planning); see "
+                       "https://standard.open-contracting.org/1.1/en/schema/release_package/", {
+    "type": "object", "required": ["uri", "publisher", "publishedDate", "releases", "version"],
+    "properties": {"releases": {"type": "array", "items": {"type": "object"}}, "version": {"type": "string"}},
+}))
 def summary_ocds(summary_id: int):
     """The summary as an OCDS 1.1 release package: planning, CPV items, parties without volumes."""
     summary = _exportable(summary_id)

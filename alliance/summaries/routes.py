@@ -24,7 +24,9 @@ def index():
         filters = ops.ListFilters(sector=form.sector.data or "", cpv=(form.cpv.data or "").strip(),
                                   country=(form.country.data or "").strip().upper(),
                                   quarter_from=form.quarter_from.data or "", quarter_to=form.quarter_to.data or "")
-    page = db.paginate(ops.published_query(filters), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    number = min(max(request.args.get("page", 1, type=int), 1), 100_000)  # a huge page would overflow OFFSET
+    page = db.paginate(ops.published_query(filters), page=number, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE,
+                       error_out=False)
     args = {name: value for name, value in request.args.items() if name != "page" and name in form}
     return render_template("summaries/index.html", form=form, page=page, args=args,
                            led_any=bool(led_alliance_ids(current_user)))
@@ -39,7 +41,7 @@ def current(series_id: str):
     return _show(published or editions[0], editions)
 
 
-@bp.route("/<series_id>/<int:edition>")
+@bp.route("/<series_id>/<int(max=2147483647):edition>")
 def edition(series_id: str, edition: int):
     editions = ops.series_editions(series_id)
     chosen = next((item for item in editions if item.edition == edition), None)
@@ -150,7 +152,7 @@ def _lead_summary_or_404(summary_id: int) -> DemandSummary:
     return summary
 
 
-@bp.route("/manage/<int:summary_id>")
+@bp.route("/manage/<int(max=2147483647):summary_id>")
 @login_required
 def preview(summary_id: int):
     summary = _lead_summary_or_404(summary_id)
@@ -159,7 +161,7 @@ def preview(summary_id: int):
                            action_form=VersionForm(), criterion_types=CRITERION_TYPES)
 
 
-@bp.route("/manage/<int:summary_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/<int(max=2147483647):summary_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(summary_id: int):
     summary = _lead_summary_or_404(summary_id)
@@ -193,7 +195,7 @@ def _int(value) -> int:
         return -1
 
 
-@bp.route("/manage/<int:summary_id>/<any(publish, withdraw, discard, 'new-edition'):action>", methods=["POST"])
+@bp.route("/manage/<int(max=2147483647):summary_id>/<any(publish, withdraw, discard, 'new-edition'):action>", methods=["POST"])
 @login_required
 def change(summary_id: int, action: str):
     summary = _lead_summary_or_404(summary_id)
