@@ -5,7 +5,7 @@ import re
 import sqlalchemy as sa
 
 from alliance.extensions import db
-from alliance.models import AuditEvent, DemandSummary, Dialogue, PendingJob, Post
+from alliance.models import AuditEvent, Criterion, DemandSummary, Dialogue, PendingJob, Post
 from alliance.models.base import utcnow
 from tests.factories import (
     SUPPRESSED_FIGURES,
@@ -65,6 +65,11 @@ def test_lead_drafts_previews_and_publishes(app, client):
 
 def test_public_page_shows_only_safe_figures(app, client):
     world = make_pledging_round(app)
+    with app.app_context():
+        db.session.add(Criterion(criteria_set_id=world["sets"]["30213100-6/v2"], code="TS1", title="Spare parts",
+                                 text="...", type="specification", level="core", source="Upphandlingsmyndigheten",
+                                 source_url="https://www.upphandlingsmyndigheten.se/x"))
+        db.session.commit()
     summary = _summary(app, make_summary(app, world))
     response = client.get(f"/summaries/{summary.series_id}")
     html = response.get_data(as_text=True)
@@ -79,6 +84,8 @@ def test_public_page_shows_only_safe_figures(app, client):
             assert not hidden & set(cells), value
             assert f"{value:,}" not in html if value > 1000 else True
     assert "Criteria 30213100-6" not in html and "Portable computers criteria v2" in html
+    assert "TS1 Spare parts" in html and "Technical specification" in html
+    assert '<a href="https://www.upphandlingsmyndigheten.se/x" rel="noopener noreferrer">Upphandlingsmyndigheten</a>' in html
 
 
 def test_only_the_alliances_leads_may_draft_and_publish(app, client):
