@@ -173,3 +173,11 @@ def test_openapi_documents_the_pledge_paths(client):
     assert {"get", "post"} <= set(spec["paths"]["/api/v1/alliances/{slug}/pledges"])
     assert {"get", "patch", "delete"} <= set(spec["paths"]["/api/v1/pledges/{pledge_id}"])
     assert "409" in spec["paths"]["/api/v1/pledges/{pledge_id}"]["patch"]["responses"]
+
+
+def test_changing_the_category_takes_its_latest_criteria_version(app, client, world):
+    pledge = _create(client, world)
+    response = client.patch(f"/api/v1/pledges/{pledge['id']}", json={"version": 1, "category": "30231310-3"},
+                            headers=_headers(client, world["a"]))
+    assert response.status_code == 200
+    assert (response.get_json()["category"], response.get_json()["criteria_version"]) == ("30231310-3", 1)

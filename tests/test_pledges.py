@@ -68,6 +68,7 @@ def test_blank_criteria_version_means_latest_published(app, world):
     ({"delivery_quarter": "Q3 2027"}, "delivery_quarter", "YYYY-Qn"),
     ({"country": "XX"}, "country", "ISO 3166"),
     ({"region": "DE21"}, "region", "not in SE"),
+    ({"country": "GR", "region": "GR30"}, "region", "not in GR"),
     ({"region": "SE" + "1" * 20}, "region", "up to 16"),
     ({"level": "gold"}, "level", "core or comprehensive"),
     ({"category": "33141420-0"}, "category", "not one of this round's categories"),

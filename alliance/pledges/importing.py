@@ -185,7 +185,11 @@ def _insert(actor: User, context: RoundContext, rows: list[dict], progress: Prog
         chunk = [row | {"organisation_id": actor.organisation_id, "version": 1, "created_by_id": actor.id,
                         "updated_by_id": actor.id, "created_at": now, "updated_at": now}
                  for row in rows[start:start + CHUNK]]
-        ids = db.session.scalars(sa.insert(Pledge).returning(Pledge.id, sort_by_parameter_order=True), chunk).all()
+        ids = _reserve_ids(len(chunk))
+        if ids is None:
+            ids = db.session.scalars(sa.insert(Pledge).returning(Pledge.id, sort_by_parameter_order=True), chunk).all()
+        else:
+            db.session.execute(sa.insert(Pledge), [row | {"id": pledge_id} for pledge_id, row in zip(ids, chunk, strict=True)])
         revisions = []
         for pledge_id, row in zip(ids, chunk, strict=True):
             cpv, version = versions[row["criteria_set_id"]]
@@ -195,6 +199,17 @@ def _insert(actor: User, context: RoundContext, rows: list[dict], progress: Prog
                               "changed_at": now, "data": data | {"category": cpv, "criteria_version": version}})
         db.session.execute(sa.insert(PledgeRevision), revisions)
         progress(0.5 + 0.5 * (start + len(chunk)) / len(rows), f"Stored {start + len(chunk):,} of {len(rows):,} pledges")
+
+
+def _reserve_ids(count: int) -> list[int] | None:
+    """On PostgreSQL, take `count` pledge ids from the sequence in one query, so the INSERT needs no RETURNING:
+    psycopg then sends a pipelined executemany instead of parsing a 16,000-placeholder statement per chunk."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    return list(db.session.scalars(
+        sa.text("SELECT nextval(pg_get_serial_sequence('pledge', 'id')) FROM generate_series(1, :count)"),
+        {"count": count},
+    ))
 
 
 def _check_kind(data: bytes, filename: str) -> None:

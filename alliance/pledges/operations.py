@@ -107,7 +107,10 @@ def update_pledge(actor: User, pledge_id: int, expected_version: int, raw: dict,
     commits first between our read and our UPDATE (SQLAlchemy's version check on flush).
     """
     pledge = _editable(actor, pledge_id, expected_version, today)
-    merged = {**_raw_fields(pledge), **{k: v for k, v in raw.items() if v is not None}}
+    given = {k: v for k, v in raw.items() if v is not None}
+    if given.get("category", pledge.category.cpv_code) != pledge.category.cpv_code:
+        given.setdefault("criteria_version", "")  # another category: its latest version unless one is named
+    merged = {**_raw_fields(pledge), **given}
     clean = validate(merged, RoundContext.load(pledge.round_id, today), keep_criteria_set_id=pledge.criteria_set_id)
     for name, value in clean.items():
         setattr(pledge, name, value)

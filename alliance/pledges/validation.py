@@ -22,6 +22,7 @@ REGION_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,14}$")
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 # "1234,50" would be read as 123450 by parse_money (a comma is a thousands separator there).
 DECIMAL_COMMA = re.compile(r",\d{1,2}$")
+NUTS_PREFIX = {"GR": "EL", "GB": "UK"}  # NUTS uses these two codes instead of ISO 3166
 COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
 FIELDS = ("category", "criteria_version", "level", "quantity", "estimated_value", "currency",
           "delivery_quarter", "country", "region")
@@ -170,7 +171,7 @@ def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None 
     region = _text(raw.get("region")).upper()
     if region and (len(region) > 16 or not REGION_PATTERN.match(region)):
         errors["region"] = "A region is a NUTS-like code of up to 16 letters and digits, e.g. SE110."
-    elif region and country in COUNTRIES and not region.startswith(country) and not (country == "GR" and region.startswith("EL")):
+    elif region and country in COUNTRIES and not region.startswith(NUTS_PREFIX.get(country, country)):
         errors["region"] = f"The region {region} is not in {country}: NUTS codes start with the country code."
     clean["region"] = region
 
