@@ -14,6 +14,7 @@ from alliance.extensions import csrf, limiter
 API_MODULES = [
     "alliance.api.auth",
     "alliance.api.alliances",
+    "alliance.api.pledges",
     "alliance.api.summaries",
     "alliance.api.signals",
     "alliance.api.suppliers",
