@@ -149,8 +149,10 @@ def _unit(code: str) -> str:
 
 def _share(row: dict, k: int):
     value = row.get("comprehensive_value_share")
-    if row.get("suppressed") or value is None:
+    if row.get("suppressed"):
         return Suppressed(row.get("reason") or default_reason(k))
+    if value is None:  # the level split it would reveal is suppressed
+        return Suppressed("withheld by disclosure control")
     return Share(float(value))
 
 
