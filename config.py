@@ -50,6 +50,10 @@ class Config:
         # Seconds to wait after a pledge change before compiling signals, so a burst compiles once.
         self.SIGNALS_DEBOUNCE_SECONDS = int(env.get("SIGNALS_DEBOUNCE_SECONDS", "30"))
         self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000")
+        # The ocid prefix registered with the Open Contracting Partnership; the default is a placeholder.
+        self.OCDS_PREFIX = env.get("OCDS_PREFIX", "ocds-alliance")
+        # Where uploaded pledge files wait for the import job; must be shared when workers run elsewhere.
+        self.PLEDGE_IMPORT_FOLDER = env.get("PLEDGE_IMPORT_FOLDER")
 
         # flask-smorest serves the OpenAPI document at /api/v1/openapi.json.
         self.API_TITLE = "alliance API"

@@ -27,6 +27,7 @@ def create_app(config: Config | None = None) -> Flask:
     from alliance.api import init_api
     from alliance.auth.session import init_login
     from alliance.database import init_database
+    from alliance.routing import init_routing
     from alliance.web import init_web
 
     init_database(app)
@@ -36,6 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     init_login(app)
+    init_routing(app)  # before any blueprint: their rules bind converters when added
     init_web(app)
     init_api(app)
 

@@ -127,7 +127,7 @@ def fetch_job(job_id: str, app: Flask | None = None) -> Job | None:
     """The RQ job with this id, or None when Redis does not know it (expired, or never enqueued)."""
     try:
         return Job.fetch(job_id, connection=get_redis(app))
-    except (NoSuchJobError, redis.RedisError, OSError):
+    except (NoSuchJobError, redis.RedisError, OSError, ValueError):  # ValueError: not a valid RQ job id
         return None
 
 

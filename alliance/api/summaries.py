@@ -230,7 +230,7 @@ def summary_ocds(summary_id: int):
     """The summary as an OCDS 1.1 release package: planning, CPV items, parties without volumes."""
     summary = _exportable(summary_id)
     package = release_package(
-        summary, current_app.config.get("OCDS_PREFIX", "ocds-alliance"),
+        summary, current_app.config["OCDS_PREFIX"],
         package_url=request.base_url,
         page_url=url_for("summaries.edition", series_id=summary.series_id, edition=summary.edition, _external=True),
         tender_text_url=lambda criteria_set_id: url_for("tender.markdown", criteria_set_id=criteria_set_id,
