@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/import_pledges.py [--lines 10000]
 
-Uses a fresh SQLite file in a temporary folder, or DATABASE_URL when set (its public schema is dropped
-and rebuilt, as the test suite does: point it at a database meant for benchmarks).
+Uses a fresh SQLite file in a temporary folder, or DATABASE_URL when set together with --reset-database
+(its public schema is dropped and rebuilt, as the test suite does: point it at a database meant for
+benchmarks).
 """
 
 import argparse
@@ -72,7 +73,11 @@ def run(app, world, data: bytes, filename: str) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=10_000)
-    lines = parser.parse_args().lines
+    parser.add_argument("--reset-database", action="store_true", help="drop and rebuild DATABASE_URL's schema")
+    arguments = parser.parse_args()
+    lines = arguments.lines
+    if os.environ.get("DATABASE_URL") and not arguments.reset_database:
+        sys.exit("DATABASE_URL is set: this drops its public schema. Add --reset-database if that is what you want.")
     folder = Path(tempfile.mkdtemp(prefix="alliance-bench-"))
     config = TestConfig()
     if not os.environ.get("DATABASE_URL"):
