@@ -1,6 +1,8 @@
 """Who may do what in an alliance. Every feature asks these questions here, never on its own."""
 
 import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
 
 from alliance.extensions import db
 from alliance.models import Alliance, Membership, User
@@ -52,3 +54,33 @@ def led_alliance_ids(user: User | None) -> set[int]:
             )
         )
     )
+
+
+def alliance_by_slug(slug: str) -> Alliance | None:
+    return db.session.scalar(sa.select(Alliance).where(Alliance.slug == slug))
+
+
+def alliance_or_404(slug: str) -> Alliance:
+    """For web views: the alliance, or a 404 page."""
+    alliance = alliance_by_slug(slug)
+    if alliance is None:
+        abort(404)
+    return alliance
+
+
+def led_alliance_or_403(slug: str) -> Alliance:
+    """For web views: the alliance when the logged-in user's organisation leads it; 403 otherwise."""
+    alliance = alliance_or_404(slug)
+    if not is_lead(current_user, alliance):
+        abort(403)
+    return alliance
+
+
+def api_alliance(slug: str) -> Alliance:
+    """For API views: the alliance, or a 404 JSON error."""
+    from alliance.api.errors import api_abort
+
+    alliance = alliance_by_slug(slug)
+    if alliance is None:
+        api_abort(404, f"No alliance '{slug}'.")
+    return alliance

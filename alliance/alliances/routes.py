@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from alliance.alliances import membership as ops
-from alliance.alliances.access import is_lead
+from alliance.alliances.access import alliance_or_404, led_alliance_or_403
 from alliance.alliances.forms import K_HINT, P_HINT, SettingsForm
 from alliance.extensions import db
 from alliance.models import BUYER_TYPES, SECTORS, Alliance, Membership
@@ -25,18 +25,6 @@ def _names() -> dict:
     return {"sector_names": SECTORS, "buyer_types": BUYER_TYPES}
 
 
-def _alliance(slug: str) -> Alliance:
-    return db.first_or_404(sa.select(Alliance).where(Alliance.slug == slug))
-
-
-def _led_alliance(slug: str) -> Alliance:
-    """The alliance, when the current user's organisation leads it; 403 otherwise."""
-    alliance = _alliance(slug)
-    if not is_lead(current_user, alliance):
-        abort(403)
-    return alliance
-
-
 @bp.route("/")
 def index():
     counts = (
@@ -52,7 +40,7 @@ def index():
 
 @bp.route("/<slug>")
 def show(slug: str):
-    alliance = _alliance(slug)
+    alliance = alliance_or_404(slug)
     own = None
     lead = False
     if current_user.is_authenticated:
@@ -70,7 +58,7 @@ def show(slug: str):
 @bp.route("/<slug>/join", methods=["POST"])
 @login_required
 def join(slug: str):
-    alliance = _alliance(slug)
+    alliance = alliance_or_404(slug)
     try:
         ops.request_to_join(current_user, alliance)
     except ops.MembershipError as error:
@@ -85,7 +73,7 @@ def join(slug: str):
 @bp.route("/<slug>/leave", methods=["POST"])
 @login_required
 def leave(slug: str):
-    alliance = _alliance(slug)
+    alliance = alliance_or_404(slug)
     own = ops.membership_of(current_user.organisation_id, alliance.id)
     was_pending = own is not None and own.status == "pending"
     try:
@@ -105,7 +93,7 @@ def leave(slug: str):
 @bp.route("/<slug>/requests/<int:membership_id>/<any(approve, decline):decision>", methods=["POST"])
 @login_required
 def decide(slug: str, membership_id: int, decision: str):
-    alliance = _led_alliance(slug)
+    alliance = led_alliance_or_403(slug)
     try:
         membership = ops.decide_request(current_user, alliance, membership_id, approve=decision == "approve")
     except LookupError:
@@ -123,7 +111,7 @@ def decide(slug: str, membership_id: int, decision: str):
 @bp.route("/<slug>/members/<int:membership_id>/lead", methods=["POST"])
 @login_required
 def promote(slug: str, membership_id: int):
-    alliance = _led_alliance(slug)
+    alliance = led_alliance_or_403(slug)
     try:
         membership = ops.make_lead(current_user, alliance, membership_id)
     except LookupError:
@@ -140,7 +128,7 @@ def promote(slug: str, membership_id: int):
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @login_required
 def settings(slug: str):
-    alliance = _led_alliance(slug)
+    alliance = led_alliance_or_403(slug)
     form = SettingsForm(obj=alliance)
     if not form.is_submitted():
         form.fingerprint.data = ops.settings_fingerprint(alliance)
@@ -150,7 +138,7 @@ def settings(slug: str):
             ops.update_settings(current_user, alliance, new, form.fingerprint.data or "")
         except ops.MembershipError as error:
             db.session.rollback()
-            alliance = _alliance(slug)
+            alliance = alliance_or_404(slug)
             form.fingerprint.data = ops.settings_fingerprint(alliance)
             target = getattr(form, error.field) if error.field else None
             target.errors.append(str(error)) if target is not None else form.form_errors.append(str(error))

@@ -5,7 +5,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask_smorest import Blueprint
 
-from alliance.api.errors import api_abort
+from alliance.alliances.access import api_alliance
 from alliance.criteria.operations import published_sets
 from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, LEVELS, Alliance
@@ -77,13 +77,6 @@ class AllianceDetailSchema(AllianceSchema):
     open_rounds = ma.fields.List(ma.fields.Nested(RoundSchema))
 
 
-def _alliance(slug: str) -> Alliance:
-    alliance = db.session.scalar(sa.select(Alliance).where(Alliance.slug == slug))
-    if alliance is None:
-        api_abort(404, f"No alliance '{slug}'.")
-    return alliance
-
-
 @blp.route("")
 @blp.response(200, AllianceSchema(many=True))
 def list_alliances():
@@ -95,7 +88,7 @@ def list_alliances():
 @blp.response(200, AllianceDetailSchema)
 def get_alliance(slug: str):
     """One alliance, with its published criteria sets (and their criteria) and its open rounds."""
-    alliance = _alliance(slug)
+    alliance = api_alliance(slug)
     data = AllianceSchema().dump(alliance)
     data["criteria_sets"] = published_sets(alliance.id)
     data["open_rounds"] = open_rounds(alliance.id)
@@ -106,11 +99,11 @@ def get_alliance(slug: str):
 @blp.response(200, CriteriaSetSchema(many=True))
 def list_criteria_sets(slug: str):
     """The alliance's published criteria sets with their criteria."""
-    return published_sets(_alliance(slug).id)
+    return published_sets(api_alliance(slug).id)
 
 
 @blp.route("/<slug>/rounds")
 @blp.response(200, RoundSchema(many=True))
 def list_rounds(slug: str):
     """The alliance's open and closed demand rounds (drafts are not public)."""
-    return alliance_rounds(_alliance(slug).id)
+    return alliance_rounds(api_alliance(slug).id)

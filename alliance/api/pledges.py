@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from flask import jsonify, request
 from flask_smorest import Blueprint
 
-from alliance.alliances.access import is_lead
+from alliance.alliances.access import api_alliance, is_lead
 from alliance.api.auth import require_user
 from alliance.api.errors import ErrorSchema, api_abort
 from alliance.extensions import db
-from alliance.models import Alliance, DemandRound, Pledge
+from alliance.models import DemandRound, Pledge
 from alliance.pledges import operations as ops
 from alliance.pledges.validation import PledgeInvalidError
 from alliance.queue import commit_and_dispatch
@@ -117,7 +117,7 @@ class ConflictSchema(ma.Schema):
 def list_pledges(filters, slug: str, pagination_parameters):
     """Pledges: a buyer's own organisation's in this alliance; every member's for the alliance's leads."""
     user = require_user()
-    alliance = _alliance(slug)
+    alliance = api_alliance(slug)
     if user.organisation.kind != "buyer":
         api_abort(403, "Suppliers see published summaries, not pledges.", "forbidden")
     query = sa.select(Pledge).join(DemandRound, DemandRound.id == Pledge.round_id).where(
@@ -143,7 +143,7 @@ def list_pledges(filters, slug: str, pagination_parameters):
 def create_pledge(data, slug: str):
     """Pledge for your organisation in one of the alliance's open rounds (as a draft or submitted)."""
     user = require_user()
-    alliance = _alliance(slug)
+    alliance = api_alliance(slug)
     round_id = data.pop("round_id")
     status = data.pop("status")
     demand_round = db.session.get(DemandRound, round_id)
@@ -243,13 +243,6 @@ def _visible(user, pledge_id: int) -> Pledge:
         return ops.get_visible(user, pledge_id)
     except ops.PledgeNotFoundError:
         api_abort(404, f"No pledge {pledge_id}.")
-
-
-def _alliance(slug: str) -> Alliance:
-    alliance = db.session.scalar(sa.select(Alliance).where(Alliance.slug == slug))
-    if alliance is None:
-        api_abort(404, f"No alliance '{slug}'.")
-    return alliance
 
 
 def _if_match_version() -> int | None:

@@ -4,7 +4,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask_smorest import Blueprint
 
-from alliance.alliances.access import is_lead
+from alliance.alliances.access import api_alliance, is_lead
 from alliance.api.auth import require_user, token_user
 from alliance.api.errors import api_abort
 from alliance.extensions import db
@@ -49,13 +49,6 @@ class SnapshotSchema(ma.Schema):
     data = ma.fields.Dict(required=True, metadata={"description": "The snapshot format of alliance.signals"})
 
 
-def _alliance(slug: str) -> Alliance:
-    alliance = db.session.scalar(sa.select(Alliance).where(Alliance.slug == slug))
-    if alliance is None:
-        api_abort(404, f"No alliance '{slug}'.")
-    return alliance
-
-
 def _round(alliance: Alliance, round_id: int | None, lead: bool) -> DemandRound:
     query = sa.select(DemandRound).where(DemandRound.alliance_id == alliance.id)
     if not lead:
@@ -80,7 +73,7 @@ def _round(alliance: Alliance, round_id: int | None, lead: bool) -> DemandRound:
 def request_compile(data, slug: str):
     """Compile the signals of a round now (leads of the alliance). Follow the job at /api/v1/jobs/<job_id>."""
     user = require_user()
-    alliance = _alliance(slug)
+    alliance = api_alliance(slug)
     if not is_lead(user, alliance):
         api_abort(403, "Only the alliance's leads compile signals.")
     demand_round = _round(alliance, (data or {}).get("round_id"), lead=True)
@@ -108,7 +101,7 @@ def get_job(job_id: str):
 def latest(query, slug: str):
     """The latest snapshot of a round as the caller may see it: leads every figure, everyone else the
     disclosure-controlled view (no token needed)."""
-    alliance = _alliance(slug)
+    alliance = api_alliance(slug)
     lead = is_lead(token_user(), alliance)
     demand_round = _round(alliance, query["round_id"], lead)
     snapshot = latest_snapshot(demand_round.id, view="lead" if lead else "public")

@@ -1,14 +1,13 @@
 """Criteria set pages: the public list of an alliance's published versions; drafting and publishing by leads."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from alliance.alliances.access import is_lead
+from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
 from alliance.criteria import operations as ops
 from alliance.criteria.forms import CriterionForm, DetailsForm, NewSetForm, PublishForm
 from alliance.extensions import db
-from alliance.models import CRITERION_TYPES, LEVELS, Alliance
+from alliance.models import CRITERION_TYPES, LEVELS
 from alliance.reference.loader import reference_library, reference_sets_for
 
 bp = Blueprint("criteria", __name__, url_prefix="/alliances/<slug>/criteria")
@@ -19,19 +18,8 @@ def _names() -> dict:
     return {"criterion_types": CRITERION_TYPES, "levels": LEVELS}
 
 
-def _alliance(slug: str) -> Alliance:
-    return db.first_or_404(sa.select(Alliance).where(Alliance.slug == slug))
-
-
-def _led_alliance(slug: str) -> Alliance:
-    alliance = _alliance(slug)
-    if not is_lead(current_user, alliance):
-        abort(403)
-    return alliance
-
-
 def _led_set(slug: str, set_id: int):
-    alliance = _led_alliance(slug)
+    alliance = led_alliance_or_403(slug)
     criteria_set = ops.get_set(alliance.id, set_id)
     if criteria_set is None:
         abort(404)
@@ -49,7 +37,7 @@ def _refused(error: ops.CriteriaError, back: str):
 
 @bp.route("/")
 def index(slug: str):
-    alliance = _alliance(slug)
+    alliance = alliance_or_404(slug)
     lead = is_lead(current_user, alliance)
     return render_template("criteria/index.html", alliance=alliance, published=ops.published_sets(alliance.id),
                            versions=ops.all_sets(alliance.id) if lead else [], lead=lead)
@@ -57,7 +45,7 @@ def index(slug: str):
 
 @bp.route("/<int:set_id>")
 def show(slug: str, set_id: int):
-    alliance = _alliance(slug)
+    alliance = alliance_or_404(slug)
     lead = is_lead(current_user, alliance)
     criteria_set = ops.get_set(alliance.id, set_id)
     if criteria_set is None or (criteria_set.status == "draft" and not lead):
@@ -70,7 +58,7 @@ def show(slug: str, set_id: int):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new(slug: str):
-    alliance = _led_alliance(slug)
+    alliance = led_alliance_or_403(slug)
     form = NewSetForm()
     categories = ops.categories_for(alliance)
     form.category_id.choices = [(c.id, f"{c.cpv_code} {c.name}") for c in categories]

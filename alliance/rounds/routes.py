@@ -1,27 +1,15 @@
 """Demand round pages: open rounds, a lead's drafting / opening / closing, and the public joint statement."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from alliance.alliances.access import is_lead
+from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
 from alliance.extensions import db
 from alliance.models import Alliance
 from alliance.rounds import operations as ops
 from alliance.rounds.forms import RoundForm
 
 bp = Blueprint("rounds", __name__)
-
-
-def _alliance(slug: str) -> Alliance:
-    return db.first_or_404(sa.select(Alliance).where(Alliance.slug == slug))
-
-
-def _led_alliance(slug: str) -> Alliance:
-    alliance = _alliance(slug)
-    if not is_lead(current_user, alliance):
-        abort(403)
-    return alliance
 
 
 def _round(alliance: Alliance, round_id: int):
@@ -38,7 +26,7 @@ def open_rounds():
 
 @bp.route("/alliances/<slug>/rounds/")
 def index(slug: str):
-    alliance = _alliance(slug)
+    alliance = alliance_or_404(slug)
     lead = is_lead(current_user, alliance)
     return render_template("rounds/index.html", alliance=alliance, lead=lead,
                            rounds=ops.alliance_rounds(alliance.id, include_drafts=lead))
@@ -47,7 +35,7 @@ def index(slug: str):
 @bp.route("/alliances/<slug>/rounds/<int:round_id>")
 def statement(slug: str, round_id: int):
     """The joint statement of demand: public, without a login, once the round is open."""
-    alliance = _alliance(slug)
+    alliance = alliance_or_404(slug)
     demand_round = _round(alliance, round_id)
     lead = is_lead(current_user, alliance)
     if demand_round.status == "draft" and not lead:
@@ -72,7 +60,7 @@ def _round_input(form: RoundForm) -> ops.RoundInput:
 @bp.route("/alliances/<slug>/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str, round_id: int | None = None):
-    alliance = _led_alliance(slug)
+    alliance = led_alliance_or_403(slug)
     demand_round = _round(alliance, round_id) if round_id is not None else None
     if demand_round is not None and demand_round.status != "draft":
         abort(409, description=f"This round is {demand_round.status}; only a draft round can be edited.")
@@ -106,7 +94,7 @@ def edit(slug: str, round_id: int | None = None):
 @bp.route("/alliances/<slug>/rounds/<int:round_id>/<any(open, close):action>", methods=["POST"])
 @login_required
 def transition(slug: str, round_id: int, action: str):
-    alliance = _led_alliance(slug)
+    alliance = led_alliance_or_403(slug)
     demand_round = _round(alliance, round_id)
     try:
         if action == "open":

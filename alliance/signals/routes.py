@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from alliance.alliances.access import is_lead
+from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
 from alliance.extensions import db
 from alliance.models import Alliance, DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
@@ -34,7 +34,7 @@ def default_round(rounds: list[DemandRound]) -> DemandRound | None:
 
 @bp.route("/alliances/<slug>/signals")
 def dashboard(slug: str):
-    alliance = db.first_or_404(sa.select(Alliance).where(Alliance.slug == slug))
+    alliance = alliance_or_404(slug)
     lead = is_lead(current_user, alliance)
     rounds = visible_rounds(alliance, lead)
     chosen = request.args.get("round", type=int)
@@ -61,9 +61,7 @@ def matrix(view: dict, code: str) -> tuple[list[str], list[str], dict]:
 @bp.route("/alliances/<slug>/signals/<int:round_id>/compile", methods=["POST"])
 @login_required
 def compile_round(slug: str, round_id: int):
-    alliance = db.first_or_404(sa.select(Alliance).where(Alliance.slug == slug))
-    if not is_lead(current_user, alliance):
-        abort(403)
+    alliance = led_alliance_or_403(slug)
     demand_round = db.first_or_404(
         sa.select(DemandRound).where(DemandRound.id == round_id, DemandRound.alliance_id == alliance.id)
     )
