@@ -15,8 +15,8 @@ bp = Blueprint("alliances", __name__, url_prefix="/alliances")
 # Other features' pages about one alliance: (label, endpoint taking `slug`, who sees the link).
 SECTION_LINKS = [
     ("Criteria sets", "criteria.index", "all"),
-    ("Demand rounds", "rounds.index", "member"),
-    ("Market signals", "signals.dashboard", "member"),
+    ("Demand rounds", "rounds.index", "all"),
+    ("Market signals", "signals.dashboard", "all"),  # the public, disclosure-controlled view
 ]
 
 
