@@ -73,7 +73,8 @@ def test_public_page_shows_charter_settings_and_members(app, client):
     assert "Log in</a> or" in html
     if "criteria.index" in app.view_functions:
         assert "/alliances/ict/criteria/" in html
-    assert "/alliances/ict/rounds/" not in html  # members only
+    # the public pages of the alliance: criteria, the joint statements of its rounds, its published signals
+    assert "/alliances/ict/rounds/" in html and "/alliances/ict/signals" in html
 
 
 def test_alliance_list_counts_active_members_only(app, client):
