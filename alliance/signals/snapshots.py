@@ -10,7 +10,7 @@ from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Snaps
 from alliance.models.base import utcnow
 from alliance.signals import views
 from alliance.signals.compile import aggregate_round, categories, watermark
-from alliance.signals.disclosure import SECONDARY, layout_groups, protect
+from alliance.signals.disclosure import SECONDARY, Figures, layout_groups, protect
 from alliance.suppliers.readiness import compile_readiness
 
 
@@ -45,7 +45,7 @@ def compile_signals(round_id: int, job_id: str | None = None,
     category_rows = categories(category_ids)
     codes = {cid: category.cpv_code for cid, category in category_rows.items()}
     criteria = _cited_criteria({key[2] for key in agg.figures if key[0] == "set"})
-    lead_readiness, public_readiness = _readiness(round_id, k, p, reasons)
+    lead_readiness, public_readiness = _readiness(round_id, k, p, reasons, agg.required)
     compiled_at = utcnow()
     common = {
         "round": {"id": demand_round.id, "title": demand_round.title, "currency": demand_round.currency,
@@ -85,10 +85,11 @@ def _cited_criteria(criteria_set_ids: set[int]) -> list[Criterion]:
     ))
 
 
-def _readiness(round_id: int, k: int, p: int, reasons: dict[tuple, str]) -> tuple[list, list]:
+def _readiness(round_id: int, k: int, p: int, reasons: dict[tuple, str],
+               required: dict[tuple[int, str], Figures]) -> tuple[list, list]:
     """The suppliers' readiness rows, with required quantities hidden where they would reveal a figure
     this snapshot suppressed (a criterion's required quantity is its set's pledged quantity by level)."""
-    lead_rows, public_rows = compile_readiness(round_id, k, p)
+    lead_rows, public_rows = compile_readiness(round_id, k, p, required)
     hidden_sets = {key[2] for key in reasons if key[0] == "set"}
     ids = [row["criterion_id"] for row in public_rows]
     set_of = dict(db.session.execute(

@@ -13,42 +13,50 @@ more than p % of it). Public rows carry null for a suppressed figure; lead rows 
 also lists "suppressed_fields" so a page can mark exactly which figure is hidden.
 """
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 
 from alliance.extensions import db
 from alliance.models import Category, CriteriaSet, Criterion, DemandRound, Organisation, Pledge, ReadinessDeclaration
+from alliance.signals.disclosure import Figures
 
 SUPPLIER_FIELDS = ("meets", "meets_sme", "by_date", "cannot")
+# Criterion level → the pledge levels that require a criterion of that level.
+REQUIRED_BY = {"core": ("core", "comprehensive"), "comprehensive": ("comprehensive",)}
 
 
-def compile_readiness(round_id: int, k: int, p: int | None = None) -> tuple[list[dict], list[dict]]:
-    """(lead_rows, public_rows) of the round's readiness view; p defaults to the alliance's p."""
+def compile_readiness(round_id: int, k: int, p: int | None = None,
+                      required: Mapping[tuple[int, str], Figures] | None = None) -> tuple[list[dict], list[dict]]:
+    """(lead_rows, public_rows) of the round's readiness view; p defaults to the alliance's p.
+
+    `required` maps (criteria set id, criterion level) to the figures of the round's submitted pledges
+    that require such a criterion (see REQUIRED_BY); compile_signals passes the ones its own aggregation
+    computed, so the pledges are read once. Without it they are computed here by required_quantities().
+    """
     if p is None:
         p = db.session.get(DemandRound, round_id).alliance.p
+    if required is None:
+        required = required_quantities(round_id)
+    pledged_sets = sorted({set_id for set_id, _ in required})
+    if not pledged_sets:
+        return [], []
     criteria = db.session.execute(
-        sa.select(Criterion.id, Criterion.code, Criterion.title, Criterion.level, Category.cpv_code)
+        sa.select(Criterion.id, Criterion.criteria_set_id, Criterion.code, Criterion.title, Criterion.level,
+                  Category.cpv_code)
         .join(CriteriaSet, CriteriaSet.id == Criterion.criteria_set_id)
         .join(Category, Category.id == CriteriaSet.category_id)
-        .where(Criterion.criteria_set_id.in_(_pledged_sets(round_id)))
+        .where(Criterion.criteria_set_id.in_(pledged_sets))
         .order_by(Category.cpv_code, CriteriaSet.version, Criterion.position, Criterion.id)
     ).all()
     supply = _supplier_counts([row.id for row in criteria])
-    demand = _required_quantities(round_id)
     lead_rows, public_rows = [], []
     for criterion in criteria:
-        lead, public = _row(criterion, supply.get(criterion.id), demand.get(criterion.id), k, p)
+        demand = required.get((criterion.criteria_set_id, criterion.level))
+        lead, public = _row(criterion, supply.get(criterion.id), demand, k, p)
         lead_rows.append(lead)
         public_rows.append(public)
     return lead_rows, public_rows
-
-
-def _pledged_sets(round_id: int):
-    return (
-        sa.select(Pledge.criteria_set_id)
-        .where(Pledge.round_id == round_id, Pledge.status == "submitted")
-        .distinct()
-        .scalar_subquery()
-    )
 
 
 def _supplier_counts(criterion_ids: list[int]) -> dict[int, sa.Row]:
@@ -75,39 +83,50 @@ def _supplier_counts(criterion_ids: list[int]) -> dict[int, sa.Row]:
     return {row.criterion_id: row for row in rows}
 
 
-def _required_quantities(round_id: int) -> dict[int, sa.Row]:
-    """Per criterion: the submitted quantity requiring it, its distinct buyers and the largest buyer's part."""
+def required_quantities(round_id: int) -> dict[tuple[int, str], Figures]:
+    """(criteria set id, criterion level) → figures of the round's submitted pledges requiring it.
+
+    The pledges are first summed per (criteria set, buyer) — a small table — so criteria never meet pledge
+    rows; a level no submitted pledge requires has no entry.
+    """
+    comprehensive = Pledge.level == "comprehensive"
     per_buyer = (
         sa.select(
-            Criterion.id.label("criterion_id"),
-            Pledge.organisation_id,
+            Pledge.criteria_set_id,
             sa.func.sum(Pledge.quantity).label("quantity"),
+            sa.func.sum(Pledge.value_minor).label("value_minor"),
+            sa.func.sum(sa.case((comprehensive, Pledge.quantity))).label("comprehensive_quantity"),
+            sa.func.sum(sa.case((comprehensive, Pledge.value_minor))).label("comprehensive_value"),
         )
-        .join(Pledge, Pledge.criteria_set_id == Criterion.criteria_set_id)
-        .where(
-            Pledge.round_id == round_id,
-            Pledge.status == "submitted",
-            sa.or_(Criterion.level == "core", Pledge.level == "comprehensive"),
-        )
-        .group_by(Criterion.id, Pledge.organisation_id)
+        .where(Pledge.round_id == round_id, Pledge.status == "submitted")
+        .group_by(Pledge.criteria_set_id, Pledge.organisation_id)
         .subquery()
     )
+    c = per_buyer.c
     rows = db.session.execute(
         sa.select(
-            per_buyer.c.criterion_id,
-            sa.func.sum(per_buyer.c.quantity).label("quantity"),
-            sa.func.count().label("buyers"),
-            sa.func.max(per_buyer.c.quantity).label("largest"),
-        ).group_by(per_buyer.c.criterion_id)
+            c.criteria_set_id,
+            sa.func.sum(c.quantity), sa.func.sum(c.value_minor), sa.func.count(),
+            sa.func.max(c.quantity), sa.func.max(c.value_minor),
+            sa.func.sum(c.comprehensive_quantity), sa.func.sum(c.comprehensive_value),
+            sa.func.count(c.comprehensive_quantity),  # buyers with a comprehensive pledge (NULL otherwise)
+            sa.func.max(c.comprehensive_quantity), sa.func.max(c.comprehensive_value),
+        ).group_by(c.criteria_set_id)
     ).all()
-    return {row.criterion_id: row for row in rows}
+    required = {}
+    for set_id, *core, comp_quantity, comp_value, comp_buyers, comp_top_quantity, comp_top_value in rows:
+        required[(set_id, "core")] = Figures(*(int(figure) for figure in core))
+        if comp_buyers:
+            required[(set_id, "comprehensive")] = Figures(
+                int(comp_quantity), int(comp_value), comp_buyers, int(comp_top_quantity), int(comp_top_value))
+    return required
 
 
 def _row(criterion, supply, demand, k: int, p: int) -> tuple[dict, dict]:
     figures = {name: int(getattr(supply, name)) if supply else 0 for name in SUPPLIER_FIELDS}
     earliest = supply.earliest_date if supply else None
     figures["earliest_date"] = earliest.isoformat() if earliest is not None else None
-    quantity = int(demand.quantity) if demand else 0
+    quantity = demand.quantity if demand else 0
     figures["required_quantity"] = quantity
 
     hidden, reasons = [], []
@@ -122,7 +141,7 @@ def _row(criterion, supply, demand, k: int, p: int) -> tuple[dict, dict]:
         if demand.buyers < k:
             hidden.append("required_quantity")
             reasons.append(f"fewer than {k} buyers")
-        elif quantity and int(demand.largest) * 100 > p * quantity:
+        elif quantity and demand.top_quantity * 100 > p * quantity:
             hidden.append("required_quantity")
             reasons.append(f"one buyer holds more than {p}% of the volume")
 
