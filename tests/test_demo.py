@@ -1,12 +1,14 @@
-"""The demo organisations step: who exists, who belongs where, and that a second run adds nothing."""
+"""The demo: who exists, who belongs where, that a second run adds nothing, and what its signals show."""
 
 import sqlalchemy as sa
 
 from alliance.auth.passwords import authenticate
-from alliance.demo import DEMO_PASSWORD, DEMO_STEPS
+from alliance.demo import DEMO_PASSWORD, DEMO_STEPS, load_demo
 from alliance.demo import organisations as demo
 from alliance.extensions import db
-from alliance.models import Alliance, Membership, Organisation, User
+from alliance.models import Alliance, DemandRound, Membership, Organisation, Pledge, Snapshot, User
+from alliance.signals.disclosure import SECONDARY, dominance_reason, threshold_reason
+from alliance.signals.snapshots import latest_snapshot
 from tests.factories import login
 
 
@@ -102,3 +104,39 @@ def test_demo_pages_show_the_alliances(app, client):
     html = client.get("/alliances/ict").get_data(as_text=True)
     assert "ICT Sustainable Procurement Alliance" in html and "Region Västerdal" in html and "Portugal" in html
     assert "Stad Leiebrugge" not in html.split('id="members-heading"')[1]  # a pending request is not a member
+
+
+# --- the whole demo: what a visitor sees in the market signals ------------------------------------------------
+
+def public_cells(slug: str) -> list[dict]:
+    demand_round = db.session.scalar(
+        sa.select(DemandRound).join(Alliance, Alliance.id == DemandRound.alliance_id)
+        .where(Alliance.slug == slug, DemandRound.status == "open"))
+    return latest_snapshot(demand_round.id, view="public").public_data["cells"]
+
+
+def test_demo_snapshots_publish_country_cells_and_show_each_suppression(app):
+    with app.app_context():
+        load_demo()
+        first = [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Pledge, Snapshot)]
+        load_demo()  # a second run adds nothing, not even a snapshot: the pledges are unchanged
+        assert [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Pledge, Snapshot)] == first
+        ict, health = public_cells("ict"), public_cells("health")
+    published = {(c["category"], c["quarter"], c["country"]): (c["buyers"], c["quantity"])
+                 for c in ict if not c["suppressed"]}
+    assert published[("30213100-6", "2027-Q3", "SE")] == (4, 4150)  # laptops: several buyers per country
+    assert {country for _, _, country in published} == {"SE", "NL", "DE"}
+    assert all(buyers >= 3 for buyers, _ in published.values())
+    reasons = {c["reason"] for c in ict if c["suppressed"]}
+    assert reasons == {threshold_reason(3), dominance_reason(80), SECONDARY}
+    assert all(c["quantity"] is None and c["buyers"] is None for c in ict if c["suppressed"])
+    assert [(c["country"], c["buyers"]) for c in health if not c["suppressed"]] == [("SE", 3)]
+
+
+def test_demo_signals_page_shows_published_and_suppressed_cells_to_anyone(app, client):
+    with app.app_context():
+        load_demo()
+    html = client.get("/alliances/ict/signals").get_data(as_text=True)
+    assert "4,150" in html and "1,370" in html  # Swedish and Dutch laptops in 2027-Q3
+    for reason in (threshold_reason(3), dominance_reason(80), SECONDARY):
+        assert reason in html

@@ -1,12 +1,17 @@
 """Demo step: submitted pledges from the demo buyers in the open ICT and health rounds.
 
 Volumes are plausible for municipalities, regions, universities and hospitals (150–4,000 devices; glove
-pairs by the ten thousand) at typical public-sector unit prices. The mix is chosen so the compiled signals
-show both published and suppressed cells:
-- laptops in 2027-Q3 and monitors in 2027-Q3 come from many buyers (published);
-- smartphones in 2027-Q4 come from two buyers only (threshold rule: fewer than k = 3);
-- tablets in 2027-Q2 are dominated by one buyer holding over 80 % (dominance rule);
-- each buyer delivers to its own country, so category × quarter × country cells have one buyer each.
+pairs by the ten thousand) at typical public-sector unit prices. The mix is chosen so the compiled
+signals show each outcome of disclosure control, down to the category × quarter × country cells:
+- laptops in 2027-Q3 come from three or four buyers each in Sweden, the Netherlands and Germany, monitors
+  in 2027-Q3 from three each in Sweden and the Netherlands: those country cells are published;
+- German monitors in 2027-Q3 come from three buyers, one holding over 80 % (dominance rule);
+- Swedish laptops: 2027-Q3 and 2028-Q1 have three or more buyers each, but 2027-Q4 has one, so 2028-Q1 is
+  hidden as well (secondary suppression), else the Swedish total would give 2027-Q4 away by subtraction;
+- the other countries have one buyer per cell, and smartphones in 2027-Q4 two buyers in all (fewer than
+  k = 3); tablets in 2027-Q2 are dominated by one buyer holding over 80 %;
+- gloves: three Swedish regions pledge disposable gloves for 2027-Q2 (published), the rest is one buyer
+  per country.
 An organisation that has pledged in a round already is skipped, so a second run adds nothing.
 """
 
@@ -53,6 +58,24 @@ ICT_PLEDGES = (
     ("buyer9@ict.demo", LAPTOPS, "2028-Q1", 400, 850, "core", "submitted"),
     ("buyer10@ict.demo", LAPTOPS, "2027-Q3", 900, 1190, "comprehensive", "submitted"),
     ("buyer10@ict.demo", DESKTOPS, "2027-Q4", 750, 780, "comprehensive", "submitted"),
+    ("buyer11@ict.demo", LAPTOPS, "2027-Q3", 700, 940, "core", "submitted"),
+    ("buyer11@ict.demo", MONITORS, "2027-Q3", 500, 215, "core", "submitted"),
+    ("buyer11@ict.demo", LAPTOPS, "2028-Q1", 300, 950, "core", "submitted"),
+    ("buyer12@ict.demo", LAPTOPS, "2027-Q3", 450, 910, "core", "submitted"),
+    ("buyer12@ict.demo", MONITORS, "2027-Q3", 350, 205, "core", "submitted"),
+    ("buyer12@ict.demo", LAPTOPS, "2028-Q1", 250, 930, "core", "submitted"),
+    ("buyer13@ict.demo", LAPTOPS, "2027-Q3", 600, 1000, "comprehensive", "submitted"),
+    ("buyer13@ict.demo", LAPTOPS, "2027-Q4", 180, 990, "comprehensive", "submitted"),
+    ("buyer14@ict.demo", LAPTOPS, "2027-Q3", 420, 930, "core", "submitted"),
+    ("buyer14@ict.demo", MONITORS, "2027-Q3", 300, 200, "core", "submitted"),
+    ("buyer15@ict.demo", LAPTOPS, "2027-Q3", 300, 1020, "comprehensive", "submitted"),
+    ("buyer15@ict.demo", MONITORS, "2027-Q3", 250, 225, "comprehensive", "submitted"),
+    ("buyer16@ict.demo", LAPTOPS, "2027-Q3", 800, 960, "core", "submitted"),
+    ("buyer16@ict.demo", MONITORS, "2027-Q3", 2400, 190, "core", "submitted"),
+    ("buyer17@ict.demo", LAPTOPS, "2027-Q3", 550, 900, "core", "submitted"),
+    ("buyer17@ict.demo", MONITORS, "2027-Q3", 200, 220, "core", "submitted"),
+    ("buyer18@ict.demo", LAPTOPS, "2027-Q3", 700, 1080, "comprehensive", "submitted"),
+    ("buyer18@ict.demo", MONITORS, "2027-Q3", 150, 235, "comprehensive", "submitted"),
 )
 
 # Glove prices are per pair (unit PR): examination gloves cost cents, sterile surgical gloves under a euro.
@@ -67,6 +90,8 @@ HEALTH_PLEDGES = (
     ("buyer3@health.demo", SURGICAL_GLOVES, "2027-Q2", 35_000, "0.92", "core", "submitted"),
     ("buyer4@health.demo", DISPOSABLE_GLOVES, "2027-Q3", 550_000, "0.09", "comprehensive", "submitted"),
     ("buyer5@health.demo", SURGICAL_GLOVES, "2027-Q2", 45_000, "0.88", "core", "submitted"),
+    ("buyer6@health.demo", DISPOSABLE_GLOVES, "2027-Q2", 900_000, "0.08", "core", "submitted"),
+    ("buyer7@health.demo", DISPOSABLE_GLOVES, "2027-Q2", 650_000, "0.09", "comprehensive", "submitted"),
 )
 
 
