@@ -1,17 +1,15 @@
 """Market signals in the API: ask for a compile (leads), follow its job, read the latest snapshot."""
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask_smorest import Blueprint
 
 from alliance.alliances.access import api_alliance, is_lead
 from alliance.api.auth import require_user, token_user
 from alliance.api.errors import api_abort
-from alliance.extensions import db
 from alliance.models import Alliance, DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
+from alliance.rounds.operations import alliance_rounds
 from alliance.signals.jobs import compile_job_status, job_round
-from alliance.signals.routes import PUBLIC_ROUND_STATES
 from alliance.signals.snapshots import latest_snapshot
 from alliance.signals.triggers import compile_now
 
@@ -50,17 +48,14 @@ class SnapshotSchema(ma.Schema):
 
 
 def _round(alliance: Alliance, round_id: int | None, lead: bool) -> DemandRound:
-    query = sa.select(DemandRound).where(DemandRound.alliance_id == alliance.id)
-    if not lead:
-        query = query.where(DemandRound.status.in_(PUBLIC_ROUND_STATES))
+    """The named round, or the latest open one, among those the caller may see (drafts: leads only)."""
+    rounds = alliance_rounds(alliance.id, include_drafts=lead)
     if round_id is not None:
-        found = db.session.scalar(query.where(DemandRound.id == round_id))
+        found = next((r for r in rounds if r.id == round_id), None)
         if found is None:
             api_abort(404, f"No round {round_id} in this alliance.")
         return found
-    found = db.session.scalar(
-        query.where(DemandRound.status == "open").order_by(DemandRound.opens_on.desc(), DemandRound.id.desc())
-    )
+    found = next((r for r in rounds if r.status == "open"), None)
     if found is None:
         api_abort(404, "This alliance has no open round; name one with round_id.", "no_open_round")
     return found

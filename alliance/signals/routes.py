@@ -8,23 +8,15 @@ from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
 from alliance.extensions import db
-from alliance.models import Alliance, DemandRound
+from alliance.models import DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
+from alliance.rounds.operations import alliance_rounds
 from alliance.signals.charts import demand_charts
 from alliance.signals.jobs import compile_job_status, job_round
 from alliance.signals.snapshots import latest_snapshot
 from alliance.signals.triggers import compile_now
 
 bp = Blueprint("signals", __name__)
-PUBLIC_ROUND_STATES = ("open", "closed")
-
-
-def visible_rounds(alliance: Alliance, lead: bool) -> list[DemandRound]:
-    """The alliance's rounds a reader may see: all for its leads, open and closed ones for others."""
-    query = sa.select(DemandRound).where(DemandRound.alliance_id == alliance.id)
-    if not lead:
-        query = query.where(DemandRound.status.in_(PUBLIC_ROUND_STATES))
-    return list(db.session.scalars(query.order_by(DemandRound.opens_on.desc(), DemandRound.id.desc())))
 
 
 def default_round(rounds: list[DemandRound]) -> DemandRound | None:
@@ -36,7 +28,7 @@ def default_round(rounds: list[DemandRound]) -> DemandRound | None:
 def dashboard(slug: str):
     alliance = alliance_or_404(slug)
     lead = is_lead(current_user, alliance)
-    rounds = visible_rounds(alliance, lead)
+    rounds = alliance_rounds(alliance.id, include_drafts=lead)
     chosen = request.args.get("round", type=int)
     demand_round = next((r for r in rounds if r.id == chosen), None) if chosen else default_round(rounds)
     if chosen and demand_round is None:
