@@ -17,13 +17,14 @@ from alliance.api.errors import ErrorSchema, api_abort
 from alliance.api.etags import conditional_response
 from alliance.extensions import db
 from alliance.models import SECTORS, DemandSummary
+from alliance.rounds.operations import QUARTER_PATTERN
 from alliance.summaries import exports
 from alliance.summaries import operations as ops
 from alliance.summaries.ocds import release_package
 from alliance.summaries.tables import Money, Share, Suppressed, headline, summary_tables
 
 blp = Blueprint("api_summaries", __name__, url_prefix="/summaries", description="Published demand summaries")
-QUARTER = ma.validate.Regexp(r"^\d{4}-Q[1-4]$", error="Write a quarter as YYYY-Qn, for example 2027-Q1.")
+QUARTER = ma.validate.Regexp(QUARTER_PATTERN, error="Write a quarter as YYYY-Qn, for example 2027-Q1.")
 OPTIONAL_TOKEN = [{}, {"bearerAuth": []}]
 NOT_FOUND = {"description": "No such summary (or a draft you may not see)", "schema": ErrorSchema}
 

@@ -15,11 +15,10 @@ import sqlalchemy as sa
 from alliance.extensions import db
 from alliance.formatting import is_currency, parse_money
 from alliance.models import LEVELS, CriteriaSet, DemandRound
-from alliance.rounds.operations import quarters_in_horizon, round_accepts_pledges
+from alliance.rounds.operations import QUARTER_PATTERN, quarters_in_horizon, round_accepts_pledges
 
 MAX_QUANTITY = 10**12
 REGION_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,14}$")
-QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 # "1234,50" would be read as 123450 by parse_money (a comma is a thousands separator there).
 DECIMAL_COMMA = re.compile(r",\d{1,2}$")
 NUTS_PREFIX = {"GR": "EL", "GB": "UK"}  # NUTS uses these two codes instead of ISO 3166

@@ -6,9 +6,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from alliance.models import SECTORS
+from alliance.rounds.operations import QUARTER_PATTERN
 from alliance.summaries.operations import NARRATIVE_MAX, TITLE_MAX, VIEWS
 
-QUARTER_RULE = Regexp(r"^\d{4}-Q[1-4]$", message="Write a quarter as YYYY-Qn, for example 2027-Q1.")
+QUARTER_RULE = Regexp(QUARTER_PATTERN, message="Write a quarter as YYYY-Qn, for example 2027-Q1.")
 
 
 class CheckboxesField(SelectMultipleField):

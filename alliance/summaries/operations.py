@@ -5,7 +5,6 @@ changes again) → withdrawn, or superseded when the next edition of its series 
 edition + 1) is published. Functions take ids, check the caller, flush and never commit.
 """
 
-import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -29,7 +28,6 @@ VIEWS = {
 }
 TITLE_MAX = 200
 NARRATIVE_MAX = 20_000
-QUARTER_PATTERN = re.compile(r"^\d{4}-Q[1-4]$")
 
 
 class SummaryError(Exception):
