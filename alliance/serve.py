@@ -13,7 +13,7 @@ import click
 from flask.cli import ScriptInfo, pass_script_info
 from werkzeug.serving import run_simple
 
-from alliance.queue import get_redis
+from alliance.queue import get_redis, stop_embedded_redis
 
 
 @click.command("serve")
@@ -26,9 +26,10 @@ def serve_command(info: ScriptInfo, host: str, port: int) -> None:
     # `kill` (SIGTERM) stops the children too, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     get_redis(app).ping()  # starts the embedded Redis when REDIS_URL is not set
+    # Own sessions: Ctrl-C reaches only this process, which then stops each child once, in order.
     children = [
-        subprocess.Popen([sys.executable, "-m", "workers"], env=os.environ.copy()),
-        subprocess.Popen([sys.executable, "-m", "workers.cron"], env=os.environ.copy()),
+        subprocess.Popen([sys.executable, "-m", module], env=os.environ.copy(), start_new_session=True)
+        for module in ("workers", "workers.cron")
     ]
     click.echo(f"alliance is at http://{host}:{port} (worker pid {children[0].pid}); Ctrl-C stops it.")
     try:
@@ -42,3 +43,4 @@ def serve_command(info: ScriptInfo, host: str, port: int) -> None:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
+        stop_embedded_redis(app)

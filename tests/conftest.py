@@ -18,7 +18,7 @@ from rq import Worker
 
 from alliance import create_app
 from alliance.extensions import db
-from alliance.queue import get_queue, get_redis
+from alliance.queue import get_queue, get_redis, stop_embedded_redis
 from config import TestConfig
 
 
@@ -41,6 +41,7 @@ def app(tmp_path_factory):
     yield app
     with app.app_context():
         db.engine.dispose()
+    stop_embedded_redis(app)
 
 
 @pytest.fixture(autouse=True)

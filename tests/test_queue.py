@@ -66,3 +66,27 @@ def test_cron_schedule_registers_the_dispatcher():
 
     registered = {f"{data['func'].__module__}.{data['func'].__name__}" for data in cron._job_data_registry}
     assert "workers.maintenance.dispatch_pending" in registered
+
+
+def test_delayed_job_runs_once_its_time_has_come(app, run_worker):
+    """Debounced work (e.g. compiling signals 30 s after a pledge edit) goes through RQ's scheduler,
+    which must reach the same Redis as the queue (on the embedded server too)."""
+    import time
+
+    from alliance.mail import queue_mail
+
+    with app.app_context():
+        message = queue_mail("someone@example.test", "Later", "Body", event_key="later-1")
+        pending = db.session.scalars(sa.select(PendingJob)).one()
+        pending.run_at = utcnow() + timedelta(seconds=1)
+        db.session.commit()
+        message_id = message.id
+        assert dispatch_pending_jobs() == 1
+        assert fetch_job(rq_job_id(pending)).get_status() == "scheduled"
+    run_worker()  # too early: nothing to do yet
+    with app.app_context():
+        assert db.session.get(MailMessage, message_id).sent_at is None
+    time.sleep(1.2)
+    run_worker()
+    with app.app_context():
+        assert db.session.get(MailMessage, message_id).sent_at is not None
