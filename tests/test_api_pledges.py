@@ -57,6 +57,13 @@ def test_list_is_scoped_per_organisation_and_leads_see_all(app, client, world):
     assert by_outsider.get_json() == []
 
 
+def test_a_page_past_the_end_is_empty_not_an_error(app, client, world):
+    _create(client, world)
+    response = client.get(f"/api/v1/alliances/ict/pledges?page={2**62}", headers=_headers(client, world["a"]))
+    assert response.status_code == 200 and response.get_json() == []
+    assert '"total": 1' in response.headers["X-Pagination"]
+
+
 def test_supplier_anonymous_and_other_buyers_see_nothing(app, client, world):
     pledge = _create(client, world, quantity=4321)
     supplier = _headers(client, world["supplier"])

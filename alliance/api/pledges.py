@@ -6,13 +6,13 @@ caller may not see is a 404, exactly like one that does not exist.
 """
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import jsonify, request
 from flask_smorest import Blueprint
 
-from alliance.alliances.access import api_alliance, is_lead
+from alliance.alliances.access import api_alliance
 from alliance.api.auth import require_user
 from alliance.api.errors import ErrorSchema, api_abort
+from alliance.api.pagination import page_of
 from alliance.extensions import db
 from alliance.models import DemandRound, Pledge
 from alliance.pledges import operations as ops
@@ -120,19 +120,8 @@ def list_pledges(filters, slug: str, pagination_parameters):
     alliance = api_alliance(slug)
     if user.organisation.kind != "buyer":
         api_abort(403, "Suppliers see published summaries, not pledges.", "forbidden")
-    query = sa.select(Pledge).join(DemandRound, DemandRound.id == Pledge.round_id).where(
-        DemandRound.alliance_id == alliance.id
-    )
-    if not is_lead(user, alliance):
-        query = query.where(Pledge.organisation_id == user.organisation_id)
-    if "round_id" in filters:
-        query = query.where(Pledge.round_id == filters["round_id"])
-    if "status" in filters:
-        query = query.where(Pledge.status == filters["status"])
-    pagination_parameters.item_count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    return db.session.scalars(
-        query.order_by(Pledge.id).offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
-    ).all()
+    query = ops.alliance_pledges_query(user, alliance.id, filters.get("round_id"), filters.get("status"))
+    return page_of(query, pagination_parameters)
 
 
 @blp.route("/alliances/<slug>/pledges", methods=["POST"])

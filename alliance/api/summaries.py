@@ -7,7 +7,6 @@ withdrawn one says so and carries no figures); a draft is visible only to its al
 import re
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import Response, current_app, request, url_for
 from flask_smorest import Blueprint
 
@@ -15,6 +14,7 @@ from alliance.alliances.access import is_lead
 from alliance.api.auth import token_user
 from alliance.api.errors import ErrorSchema, api_abort
 from alliance.api.etags import conditional_response
+from alliance.api.pagination import page_of
 from alliance.extensions import db
 from alliance.models import SECTORS, DemandSummary
 from alliance.rounds.operations import QUARTER_PATTERN
@@ -159,13 +159,7 @@ def _exportable(summary_id: int) -> DemandSummary:
 @blp.paginate()
 def list_summaries(filters, pagination_parameters):
     """Published summaries (the current edition of each), newest first. Paginated: see X-Pagination."""
-    query = ops.published_query(ops.ListFilters(**filters))
-    pagination_parameters.item_count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    if pagination_parameters.first_item >= pagination_parameters.item_count:
-        return []  # past the end (also keeps a huge page number from overflowing the database's OFFSET)
-    return db.session.scalars(
-        query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
-    ).all()
+    return page_of(ops.published_query(ops.ListFilters(**filters)), pagination_parameters)
 
 
 @blp.route("/<int(max=2147483647):summary_id>")

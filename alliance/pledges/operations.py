@@ -163,6 +163,17 @@ def round_totals(round_id: int) -> list[sa.Row]:
     ).all()
 
 
+def alliance_pledges_query(user: User, alliance_id: int, round_id: int | None = None, status: str | None = None):
+    """The alliance's pledges the user may see (its organisation's; every member's for a lead), by id."""
+    query = (
+        sa.select(Pledge).join(DemandRound, DemandRound.id == Pledge.round_id)
+        .where(DemandRound.alliance_id == alliance_id, visible_to(user)).order_by(Pledge.id)
+    )
+    if round_id is not None:
+        query = query.where(Pledge.round_id == round_id)
+    return query.where(Pledge.status == status) if status else query
+
+
 def round_pledges_query(round_id: int, status: str | None = None):
     """All pledges of a round with their organisation, for a lead's table."""
     query = (
