@@ -51,7 +51,10 @@ def login():
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Browsers drop tabs and newlines from URLs ("/\t/evil.example" becomes "//evil.example"), and a
+    # newline in a Location header is an error: a path with any control character or space is refused.
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and all(" " < ch != "\x7f" for ch in target)):
         return target
     return url_for("main.index")
 
