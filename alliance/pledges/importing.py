@@ -171,7 +171,9 @@ def import_file(actor: User, round_id: int, data: bytes, filename: str, progress
     _insert(actor, context, clean_rows, progress)
     result.imported = len(clean_rows)
     pledges_changed(round_id)
-    record_event(actor, "pledges.imported", "demand_round", round_id, lines=len(clean_rows))
+    # No line count: how much one buyer pledged is for its organisation and the leads, not the audit log's
+    # readers (platform admins).
+    record_event(actor, "pledges.imported", "demand_round", round_id)
     db.session.flush()
     progress(1.0, f"Imported {result.imported:,} pledges")
     return result
