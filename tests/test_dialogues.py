@@ -180,3 +180,10 @@ def test_lead_opens_a_dialogue_and_answers_and_members_hear_of_it(app, run_worke
         assert set(notified) == {world["member"], world["supplier_a"]}
     member_page = as_user(app, app.test_client(), world["member"]).get("/notifications/").get_data(as_text=True)
     assert "New answer in" in member_page and "4321" not in member_page
+
+
+def test_a_huge_page_number_is_an_empty_page_not_a_database_error(app, client):
+    dialogue_world(app)
+    assert "Laptops 2027" in client.get("/dialogues/").get_data(as_text=True)
+    response = client.get(f"/dialogues/?page={2**62}")
+    assert response.status_code == 200 and "Laptops 2027" not in response.get_data(as_text=True)

@@ -283,6 +283,17 @@ def test_lead_sees_all_pledges_with_sql_totals_read_only(app, client, world):
         assert db.session.get(Pledge, pledge_a).quantity == 100
 
 
+def test_pages_past_the_end_are_404_not_a_database_error(app, client, world):
+    _create(app, world)
+    login(client, world["lead"])
+    assert client.get(f"/pledges/rounds/{world['round_id']}/all?page=2").status_code == 404
+    assert client.get(f"/pledges/rounds/{world['round_id']}/all?page={2**62}").status_code == 404
+    buyer = app.test_client()
+    login(buyer, world["a"])
+    assert buyer.get("/pledges/?page=1").status_code == 200
+    assert buyer.get(f"/pledges/?page={2**62}").status_code == 404
+
+
 def test_closed_round_page_has_no_form(app, client, world):
     with app.app_context():
         db.session.execute(sa.update(DemandRound).values(status="closed"))

@@ -11,6 +11,7 @@ from alliance.alliances.forms import K_HINT, P_HINT, AllianceForm
 from alliance.alliances.membership import AllianceSettings, MembershipError, create_alliance
 from alliance.extensions import db
 from alliance.models import BUYER_TYPES, SUPPLIER_TYPES, MailMessage, Organisation
+from alliance.pagination import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
@@ -56,7 +57,7 @@ def index():
 @admin_required
 def organisations():
     kind, status, search = _search_arg("kind"), _search_arg("status"), _search_arg("q")
-    page = db.paginate(ops.organisations_query(kind, status, search), per_page=PER_PAGE, error_out=False)
+    page = paginate(ops.organisations_query(kind, status, search), per_page=PER_PAGE)
     return render_template("admin/organisations.html", page=page, kind=kind, status=status, q=search)
 
 
@@ -84,7 +85,7 @@ def sme(organisation_id: int, action: str):
 @admin_required
 def users():
     search = _search_arg("q")
-    page = db.paginate(ops.users_query(search), per_page=PER_PAGE, error_out=False)
+    page = paginate(ops.users_query(search), per_page=PER_PAGE)
     return render_template("admin/users.html", page=page, q=search)
 
 
@@ -148,7 +149,7 @@ def new_alliance():
 @bp.route("/mail")
 @admin_required
 def mail():
-    page = db.paginate(ops.mail_query(), per_page=PER_PAGE, error_out=False)
+    page = paginate(ops.mail_query(), per_page=PER_PAGE)
     return render_template("admin/mail.html", page=page)
 
 
@@ -161,5 +162,5 @@ def mail_message(message_id: int):
 @bp.route("/audit")
 @admin_required
 def audit():
-    page = db.paginate(ops.audit_query(), per_page=PER_PAGE, error_out=False)
+    page = paginate(ops.audit_query(), per_page=PER_PAGE)
     return render_template("admin/audit.html", page=page, actors=ops.actor_emails(page.items))

@@ -11,6 +11,7 @@ from alliance.dialogues import operations as ops
 from alliance.dialogues.forms import DialogueForm, PostForm
 from alliance.extensions import db
 from alliance.models import Alliance, DemandRound, DemandSummary, Dialogue
+from alliance.pagination import paginate
 from alliance.queue import commit_and_dispatch
 
 bp = Blueprint("dialogues", __name__, url_prefix="/dialogues")
@@ -19,7 +20,7 @@ PER_PAGE = 25
 
 @bp.route("/")
 def index():
-    page = db.paginate(ops.dialogues_page_query(), per_page=PER_PAGE, error_out=False)
+    page = paginate(ops.dialogues_page_query(), per_page=PER_PAGE)
     can_open = bool(led_alliance_ids(current_user))
     return render_template("dialogues/index.html", page=page, can_open=can_open, is_closed=ops.is_closed)
 

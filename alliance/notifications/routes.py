@@ -10,6 +10,7 @@ from alliance.models.base import utcnow
 from alliance.notifications.delivery import unread_count
 from alliance.notifications.forms import preferences_form
 from alliance.notifications.preferences import KINDS, preferences_of, set_preferences
+from alliance.pagination import paginate
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PER_PAGE = 30
@@ -26,10 +27,10 @@ def _unread() -> dict:
 @bp.route("/")
 @login_required
 def index():
-    page = db.paginate(
+    page = paginate(
         sa.select(Notification).where(Notification.user_id == current_user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc()),
-        per_page=PER_PAGE, error_out=False,
+        per_page=PER_PAGE,
     )
     return render_template("notifications/index.html", page=page)
 

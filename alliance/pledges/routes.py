@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from alliance.alliances.access import is_lead
 from alliance.extensions import db
 from alliance.models import DemandRound, Pledge
+from alliance.pagination import paginate
 from alliance.pledges import operations as ops
 from alliance.pledges.forms import ActionForm, PledgeForm
 from alliance.pledges.validation import FIELDS, PledgeInvalidError, RoundContext
@@ -23,9 +24,9 @@ PER_PAGE = 50
 @login_required
 def mine():
     """The user's organisation's pledges across rounds, and the rounds it may pledge in or leads."""
-    page = db.paginate(
+    page = paginate(
         sa.select(Pledge).where(Pledge.organisation_id == current_user.organisation_id)
-        .order_by(Pledge.round_id.desc(), Pledge.id.desc()), per_page=PER_PAGE,
+        .order_by(Pledge.round_id.desc(), Pledge.id.desc()), per_page=PER_PAGE, error_out=True,
     )
     open_rounds = db.session.scalars(
         sa.select(DemandRound).where(DemandRound.status == "open").order_by(DemandRound.closes_on)
@@ -131,7 +132,7 @@ def lead_view(round_id: int):
     if not is_lead(current_user, demand_round.alliance_id):
         abort(404)
     status = request.args.get("status") if request.args.get("status") in ("draft", "submitted", "withdrawn") else None
-    page = db.paginate(ops.round_pledges_query(round_id, status), per_page=PER_PAGE)
+    page = paginate(ops.round_pledges_query(round_id, status), per_page=PER_PAGE, error_out=True)
     return render_template("pledges/lead.html", demand_round=demand_round, page=page, status=status,
                            totals=ops.round_totals(round_id))
 

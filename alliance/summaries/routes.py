@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from alliance.alliances.access import is_lead, led_alliance_ids
 from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
+from alliance.pagination import paginate
 from alliance.queue import commit_and_dispatch
 from alliance.summaries import operations as ops
 from alliance.summaries.forms import FilterForm, NewSummaryForm, SummaryForm, VersionForm
@@ -24,9 +25,7 @@ def index():
         filters = ops.ListFilters(sector=form.sector.data or "", cpv=(form.cpv.data or "").strip(),
                                   country=(form.country.data or "").strip().upper(),
                                   quarter_from=form.quarter_from.data or "", quarter_to=form.quarter_to.data or "")
-    number = min(max(request.args.get("page", 1, type=int), 1), 100_000)  # a huge page would overflow OFFSET
-    page = db.paginate(ops.published_query(filters), page=number, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE,
-                       error_out=False)
+    page = paginate(ops.published_query(filters), per_page=PAGE_SIZE)
     args = {name: value for name, value in request.args.items() if name != "page" and name in form}
     return render_template("summaries/index.html", form=form, page=page, args=args,
                            led_any=bool(led_alliance_ids(current_user)))
