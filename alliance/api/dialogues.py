@@ -5,14 +5,14 @@ the answer (only platform admins get an "author" object, for moderation).
 """
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask_smorest import Blueprint
 
+from alliance.alliances.access import api_alliance
 from alliance.api.auth import require_user, token_user
 from alliance.api.errors import api_abort
 from alliance.dialogues import operations as ops
 from alliance.extensions import db
-from alliance.models import Alliance, Dialogue
+from alliance.models import Dialogue
 from alliance.queue import commit_and_dispatch
 
 blp = Blueprint("api_dialogues", __name__, url_prefix="/dialogues", description="Market dialogues")
@@ -102,9 +102,7 @@ def list_dialogues():
 def create_dialogue(data):
     """Open a dialogue (leads of the alliance only) on a round or a published summary."""
     user = require_user()
-    alliance = db.session.scalar(sa.select(Alliance).where(Alliance.slug == data["alliance"]))
-    if alliance is None:
-        api_abort(404, f"No alliance '{data['alliance']}'.")
+    alliance = api_alliance(data["alliance"])
     try:
         dialogue = ops.open_dialogue(user, alliance, data["title"], data["description"], data["closes_at"],
                                      round_id=data["round_id"], summary_id=data["summary_id"],
