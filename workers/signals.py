@@ -1,20 +1,17 @@
 """Signals jobs: compile a round's snapshot, and the nightly compile of every open round."""
 
-import sqlalchemy as sa
+from rq import get_current_job
 
 from alliance.extensions import db
-from alliance.models import DemandRound
-from alliance.queue import dispatch_pending_jobs
+from alliance.queue import commit_and_dispatch
 from alliance.signals import snapshots
-from alliance.signals.triggers import compile_now
+from alliance.signals.triggers import compile_open_rounds_now
 from workers.context import job, job_logger, report_progress
 
 
 @job
 def compile_signals(round_id: int) -> int:
     """Compile (or find unchanged) the round's snapshot in one transaction; returns the snapshot id."""
-    from rq import get_current_job
-
     log = job_logger(__name__)
     current = get_current_job()
     report_progress(0.05, "starting")
@@ -29,10 +26,7 @@ def compile_signals(round_id: int) -> int:
 @job
 def compile_open_rounds() -> int:
     """Request a compile of every open round (the nightly schedule); returns how many were requested."""
-    round_ids = db.session.scalars(sa.select(DemandRound.id).where(DemandRound.status == "open")).all()
-    for round_id in round_ids:
-        compile_now(round_id)
-    db.session.commit()
-    dispatch_pending_jobs()
+    round_ids = compile_open_rounds_now()
+    commit_and_dispatch()
     job_logger(__name__).info("requested compiles for %d open round(s)", len(round_ids))
     return len(round_ids)

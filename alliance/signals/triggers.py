@@ -1,8 +1,10 @@
 """What asks for signals to be compiled. The compile itself is workers.signals.compile_signals."""
 
+import sqlalchemy as sa
 from flask import current_app
 
-from alliance.models import PendingJob
+from alliance.extensions import db
+from alliance.models import DemandRound, PendingJob
 from alliance.queue import request_job
 
 
@@ -24,3 +26,11 @@ def compile_now(round_id: int) -> PendingJob:
     Its own job name, so it is not folded into a debounced compile that waits for pledge edits to settle.
     """
     return request_job(compile_job_name(round_id) + "-now", "workers.signals.compile_signals", round_id)
+
+
+def compile_open_rounds_now() -> list[int]:
+    """Request a compile of every open round (the nightly schedule); returns their ids."""
+    round_ids = list(db.session.scalars(sa.select(DemandRound.id).where(DemandRound.status == "open")))
+    for round_id in round_ids:
+        compile_now(round_id)
+    return round_ids
