@@ -162,7 +162,7 @@ def list_summaries(filters, pagination_parameters):
     return page_of(ops.published_query(ops.ListFilters(**filters)), pagination_parameters)
 
 
-@blp.route("/<int(max=2147483647):summary_id>")
+@blp.route("/<int:summary_id>")
 @blp.etag
 @blp.response(200, SummaryDetailSchema)
 @blp.alt_response(404, **NOT_FOUND)
@@ -196,7 +196,7 @@ def _download(summary: DemandSummary, body: bytes | str, mimetype: str, extensio
     return conditional_response(response, f"summary-{summary.id}-{summary.status}-{summary.version}-{extension}")
 
 
-@blp.route("/<int(max=2147483647):summary_id>.csv")
+@blp.route("/<int:summary_id>.csv")
 @blp.doc(**_export_doc("text/csv", "The summary's figures as CSV (UTF-8 with BOM)"))
 def summary_csv(summary_id: int):
     """The summary's figures as CSV: one tidy table, formula-safe."""
@@ -205,7 +205,7 @@ def summary_csv(summary_id: int):
 
 
 
-@blp.route("/<int(max=2147483647):summary_id>.xlsx")
+@blp.route("/<int:summary_id>.xlsx")
 @blp.doc(**_export_doc("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        "The summary as a workbook, a sheet per view"))
 def summary_xlsx(summary_id: int):
@@ -215,7 +215,7 @@ def summary_xlsx(summary_id: int):
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
 
 
-@blp.route("/<int(max=2147483647):summary_id>.ocds.json")
+@blp.route("/<int:summary_id>.ocds.json")
 @blp.doc(**_export_doc("application/json", "An OCDS 1.1 release package (planning); see "
                        "https://standard.open-contracting.org/1.1/en/schema/release_package/", {
     "type": "object", "required": ["uri", "publisher", "publishedDate", "releases", "version"],

@@ -30,7 +30,7 @@ def tokens():
     return response, 200, {"Cache-Control": "no-store"}
 
 
-@bp.route("/tokens/<int(max=2147483647):token_id>/revoke", methods=["POST"])
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int):
     try:

@@ -40,7 +40,7 @@ def current(series_id: str):
     return _show(published or editions[0], editions)
 
 
-@bp.route("/<series_id>/<int(max=2147483647):edition>")
+@bp.route("/<series_id>/<int:edition>")
 def edition(series_id: str, edition: int):
     editions = ops.series_editions(series_id)
     chosen = next((item for item in editions if item.edition == edition), None)
@@ -151,7 +151,7 @@ def _lead_summary_or_404(summary_id: int) -> DemandSummary:
     return summary
 
 
-@bp.route("/manage/<int(max=2147483647):summary_id>")
+@bp.route("/manage/<int:summary_id>")
 @login_required
 def preview(summary_id: int):
     summary = _lead_summary_or_404(summary_id)
@@ -160,7 +160,7 @@ def preview(summary_id: int):
                            action_form=VersionForm(), criterion_types=CRITERION_TYPES)
 
 
-@bp.route("/manage/<int(max=2147483647):summary_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/<int:summary_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(summary_id: int):
     summary = _lead_summary_or_404(summary_id)
@@ -194,7 +194,7 @@ def _int(value) -> int:
         return -1
 
 
-@bp.route("/manage/<int(max=2147483647):summary_id>/<any(publish, withdraw, discard, 'new-edition'):action>", methods=["POST"])
+@bp.route("/manage/<int:summary_id>/<any(publish, withdraw, discard, 'new-edition'):action>", methods=["POST"])
 @login_required
 def change(summary_id: int, action: str):
     summary = _lead_summary_or_404(summary_id)

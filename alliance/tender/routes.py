@@ -35,14 +35,14 @@ def _download(body, mimetype: str, filename: str, criteria_set: CriteriaSet) -> 
     return response
 
 
-@bp.route("/<int(max=2147483647):criteria_set_id>/tender.md")
+@bp.route("/<int:criteria_set_id>/tender.md")
 def markdown(criteria_set_id: int):
     criteria_set = _criteria_set(criteria_set_id)
     return _download(tender_markdown(criteria_set), "text/markdown; charset=utf-8", _filename(criteria_set, "md"),
                      criteria_set)
 
 
-@bp.route("/<int(max=2147483647):criteria_set_id>/tender.docx")
+@bp.route("/<int:criteria_set_id>/tender.docx")
 def docx(criteria_set_id: int):
     criteria_set = _criteria_set(criteria_set_id)
     return _download(tender_docx(criteria_set), DOCX, _filename(criteria_set, "docx"), criteria_set)
