@@ -10,7 +10,7 @@ from alliance.models import Alliance, DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.rounds.operations import alliance_rounds
 from alliance.signals.jobs import compile_job_status, job_round
-from alliance.signals.snapshots import latest_snapshot
+from alliance.signals.snapshots import latest_snapshot, view_for
 from alliance.signals.triggers import compile_now
 
 blp = Blueprint("api_signals", __name__, description="Market signals: compiled, disclosure-controlled snapshots")
@@ -104,5 +104,5 @@ def latest(query, slug: str):
         api_abort(404, "No signals have been compiled for this round yet.", "no_snapshot")
     return {
         "snapshot_id": snapshot.id, "round_id": demand_round.id, "compiled_at": snapshot.compiled_at,
-        "view": "lead" if lead else "public", "data": snapshot.lead_data if lead else snapshot.public_data,
+        "view": "lead" if lead else "public", "data": view_for(snapshot, lead),
     }

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from alliance.audit import record_event
+from alliance.database import is_postgres
 from alliance.extensions import db
 from alliance.models import Pledge, PledgeRevision, User
 from alliance.models.base import utcnow
@@ -206,7 +207,7 @@ def _insert(actor: User, context: RoundContext, rows: list[dict], progress: Prog
 def _reserve_ids(count: int) -> list[int] | None:
     """On PostgreSQL, take `count` pledge ids from the sequence in one query, so the INSERT needs no RETURNING:
     psycopg then sends a pipelined executemany instead of parsing a 16,000-placeholder statement per chunk."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not is_postgres():
         return None
     return list(db.session.scalars(
         sa.text("SELECT nextval(pg_get_serial_sequence('pledge', 'id')) FROM generate_series(1, :count)"),

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from alliance.database import is_postgres
 from alliance.extensions import db
 from alliance.models import Category, Pledge, ReadinessDeclaration
 from alliance.signals.disclosure import Figures
@@ -93,7 +94,7 @@ def _hash_aggregate_in_memory() -> None:
     measured no faster). SET LOCAL ends with the transaction, so only the compile's own statements get it,
     and hash aggregates spill to disk rather than grow past it, so a round with far more groups stays bounded.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgres():
         db.session.execute(sa.text("SET LOCAL work_mem = '32MB'"))
 
 

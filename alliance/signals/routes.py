@@ -13,7 +13,7 @@ from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.rounds.operations import alliance_rounds
 from alliance.signals.charts import demand_charts
 from alliance.signals.jobs import compile_job_status, job_round
-from alliance.signals.snapshots import latest_snapshot
+from alliance.signals.snapshots import latest_snapshot, view_for
 from alliance.signals.triggers import compile_now
 
 bp = Blueprint("signals", __name__)
@@ -34,7 +34,7 @@ def dashboard(slug: str):
     if chosen and demand_round is None:
         abort(404)
     snapshot = latest_snapshot(demand_round.id, view="lead" if lead else "public") if demand_round else None
-    view = (snapshot.lead_data if lead else snapshot.public_data) if snapshot else None
+    view = view_for(snapshot, lead) if snapshot else None
     charts = {c["cpv_code"]: demand_charts(view, c) for c in view["categories"]} if view else {}
     return render_template(
         "signals/dashboard.html", alliance=alliance, lead=lead, rounds=rounds, demand_round=demand_round,
