@@ -108,11 +108,26 @@ def test_recompile_on_unchanged_pledges_returns_the_same_snapshot_and_change_is_
     second = compile_round(app, world["round_id"])
     assert second != first
     with app.app_context():
-        public = db.session.get(Snapshot, second).public_data
-        assert public["change"]["previous_snapshot_id"] == first
-        laptops = next(r for r in public["change"]["by_category"] if r["category"] == LAPTOPS)
+        snapshot = db.session.get(Snapshot, second)
+        lead_change = snapshot.lead_data["change"]
+        assert lead_change["previous_snapshot_id"] == first
+        laptops = next(r for r in lead_change["by_category"] if r["category"] == LAPTOPS)
         assert laptops == {"category": LAPTOPS, "quantity": 100, "value_minor": 50_000}
-        assert latest_snapshot(world["round_id"]).id == second
+        # one buyer's edit: the public difference would be exactly that buyer's pledge
+        public_change = snapshot.public_data["change"]
+        assert public_change["suppressed"] and public_change["reason"].startswith("fewer than 3 buyers changed")
+        assert public_change["quantity"] is None and public_change["value_minor"] is None
+        assert all(r["quantity"] is None and r["value_minor"] is None for r in public_change["by_category"])
+        assert "50000" not in str(public_change) and latest_snapshot(world["round_id"]).id == second
+    f, g = more_buyers(app, world, 2)
+    add_pledges(app, world, [(e, "2027-Q2", "SE", "core", 10, 5_000), (f, "2027-Q2", "SE", "core", 20, 6_000),
+                             (g, "2027-Q2", "SE", "core", 30, 7_000)])
+    third = compile_round(app, world["round_id"])
+    with app.app_context():
+        public_change = db.session.get(Snapshot, third).public_data["change"]
+        assert not public_change["suppressed"] and public_change["previous_snapshot_id"] == second
+        laptops = next(r for r in public_change["by_category"] if r["category"] == LAPTOPS)
+        assert laptops == {"category": LAPTOPS, "quantity": 60, "value_minor": 18_000}
 
 
 def test_impact_estimates_only_for_cited_factors_and_follow_suppression(app):

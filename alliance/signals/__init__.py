@@ -26,6 +26,8 @@ where <figures> = "quantity", "value_minor", "buyers", "suppressed", "reason" ("
 "one buyer holds more than 80% of the volume", "hidden so a suppressed figure cannot be derived").
 
 Added keys: by_category rows carry "countries"; impact rows carry "criteria_set_id", "level" and "quantity"
-(null when suppressed); "change" carries "by_category": [{"category", "quantity", "value_minor"}]. A
-comprehensive_value_share is null in public_data when a level figure it would reveal is suppressed.
+(null when suppressed); "change" carries "by_category": [{"category", "quantity", "value_minor"}] and
+"suppressed"/"reason": in public_data every change figure is null when fewer than k buyers changed pledges
+since the previous snapshot (the difference would be their own edit). A comprehensive_value_share is null
+in public_data when a level figure it would reveal is suppressed.
 """

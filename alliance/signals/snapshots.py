@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
 from alliance.extensions import db
-from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Snapshot
+from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Pledge, Snapshot
 from alliance.models.base import utcnow
 from alliance.signals import views
 from alliance.signals.compile import aggregate_round, categories, watermark
@@ -54,6 +54,7 @@ def compile_signals(round_id: int, job_id: str | None = None,
         "categories": [{"cpv_code": c.cpv_code, "name": c.name, "unit": c.unit}
                        for c in sorted(category_rows.values(), key=lambda c: c.cpv_code)],
     }
+    change_hidden = _change_reason(round_id, previous, k)
     step(0.8, "building the views")
     data = {}
     for public, readiness in ((False, lead_readiness), (True, public_readiness)):
@@ -61,7 +62,8 @@ def compile_signals(round_id: int, job_id: str | None = None,
         view["impact"] = views.impact_rows(criteria, agg, reasons, codes, public)
         view["readiness"] = readiness
         before = None if previous is None else (previous.public_data if public else previous.lead_data)
-        view["change"] = views.change(view, before, previous.id if previous else None)
+        view["change"] = views.change(view, before, previous.id if previous else None,
+                                      hidden_reason=change_hidden if public else None)
         data[public] = view
     snapshot = Snapshot(
         round_id=round_id, compiled_at=compiled_at, watermark=mark, pledge_count=pledge_count, k=k, p=p,
@@ -71,6 +73,21 @@ def compile_signals(round_id: int, job_id: str | None = None,
     db.session.flush()
     step(0.95, "snapshot stored")
     return snapshot
+
+
+def _change_reason(round_id: int, previous: Snapshot | None, k: int) -> str | None:
+    """Why the public may not see the change since the previous snapshot, or None when it may.
+
+    The difference of two published totals is exactly what the buyers who edited in between changed:
+    published only when at least k distinct buyers changed pledges of the round since then.
+    """
+    if previous is None:
+        return None
+    changed_buyers = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Pledge.organisation_id)))
+        .where(Pledge.round_id == round_id, Pledge.updated_at > previous.compiled_at)
+    )
+    return None if changed_buyers >= k else f"fewer than {k} buyers changed their pledges since the previous snapshot"
 
 
 def _cited_criteria(criteria_set_ids: set[int]) -> list[Criterion]:
