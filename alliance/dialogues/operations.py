@@ -132,21 +132,26 @@ def close_dialogue(user: User, dialogue: Dialogue) -> None:
 def visible_posts(user: User | None, dialogue: Dialogue) -> list[PostView]:
     """The dialogue's posts this reader may see, in order, each with the author as this reader may know it.
 
-    Public posts: everyone. Leads-only posts (RFI responses, private questions): the alliance's leads,
-    the posting organisation, and platform admins. Filtering is done in SQL.
+    Public posts: everyone. Leads-only posts: the alliance's leads and the posting organisation; platform
+    admins also see leads-only questions (they moderate questions) but never RFI responses, which are a
+    supplier's commercial information for the leads alone. Filtering is done in SQL.
     """
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     admin = authenticated and user.is_admin
     lead = authenticated and is_lead(user, dialogue.alliance_id)
     query = sa.select(Post).where(Post.dialogue_id == dialogue.id).order_by(Post.created_at, Post.id)
-    if not (admin or lead):
-        own = Post.organisation_id == user.organisation_id if authenticated else sa.false()
-        query = query.where(sa.or_(Post.visibility == "public", own))
+    if not lead:
+        visible = [Post.visibility == "public"]
+        if authenticated:
+            visible.append(Post.organisation_id == user.organisation_id)
+        if admin:
+            visible.append(Post.kind != "response")
+        query = query.where(sa.or_(*visible))
     alliance_name = dialogue.alliance.name
     views = []
     for post in db.session.scalars(query):
         own_post = authenticated and post.organisation_id == user.organisation_id
-        views.append(PostView(post, _author_label(post, alliance_name, own_post, lead or admin),
+        views.append(PostView(post, _author_label(post, alliance_name, own_post, lead),
                               _author_detail(post) if admin else None))
     return views
 
