@@ -25,6 +25,7 @@ def test_csv_safe_escapes_formulas_and_keeps_numbers():
     assert csv_safe("=1+2") == "'=1+2"
     assert csv_safe("+SUM(A1)") == "'+SUM(A1)"
     assert csv_safe("-cmd|' /C calc'!A0") == "'-cmd|' /C calc'!A0"
+    assert csv_safe("  =HYPERLINK(\"http://x\")") == "'  =HYPERLINK(\"http://x\")"
     assert csv_safe("@SUM(1)") == "'@SUM(1)"
     assert csv_safe("\tx") == "'\tx" and csv_safe("\rx") == "'\rx"
     assert csv_safe(-250) == -250 and csv_safe("-15000.00") == "-15000.00"

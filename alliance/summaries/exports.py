@@ -36,7 +36,8 @@ def csv_safe(value):
     text = str(value)
     if _NUMBER.fullmatch(text):
         return text
-    if text.startswith(_FORMULA_STARTS):
+    # Spreadsheets skip leading blanks before reading "=" (and the like) as a formula.
+    if text.lstrip(" \n").startswith(_FORMULA_STARTS):
         return "'" + text
     return text
 
