@@ -41,7 +41,7 @@ def build_view(agg: Aggregates, reasons: dict[tuple, str], codes: dict[int, str]
         elif kind == "category":
             levels_hidden = any(reasons.get(("level", key[1], lvl)) for lvl in ("core", "comprehensive"))
             row = {"category": codes[key[1]]} | entry(figures[key], reasons.get(key), public)
-            row["countries"] = agg.countries.get(key, 0)
+            row["countries"] = None if public and key in reasons else agg.countries.get(key, 0)
             # The share times a published total would give a hidden level's value.
             row["comprehensive_value_share"] = (
                 None if public and (levels_hidden or key in reasons)
@@ -53,7 +53,7 @@ def build_view(agg: Aggregates, reasons: dict[tuple, str], codes: dict[int, str]
     total = figures.get(total_key, Figures(0, 0, 0, 0, 0))
     any_level_hidden = any(k[0] == "level" for k in reasons)
     totals = entry(total, reasons.get(total_key), public)
-    totals["countries"] = agg.countries.get(total_key, 0)
+    totals["countries"] = None if public and total_key in reasons else agg.countries.get(total_key, 0)
     totals["comprehensive_value_share"] = (
         None if public and (any_level_hidden or total_key in reasons)
         else share(agg.comprehensive_value.get(total_key, 0), total.value_minor)
