@@ -3,14 +3,18 @@ presentation attributes and classes from style.css. Each chart has role="img", a
 the page shows the same figures as a table, which is the text alternative. A suppressed figure is drawn
 as a gap with its label, never as a bar of 0."""
 
+import textwrap
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-ROW_HEIGHT = 28
-LABEL_WIDTH = 150
-BAR_WIDTH = 380
-VALUE_WIDTH = 190
+ROW_HEIGHT = 30
+LINE_HEIGHT = 18  # each further line of a wrapped gap label
+FONT_SIZE = 14
+CHAR_WIDTH = 8  # a generous average advance at FONT_SIZE, to size the label and value columns
+BAR_WIDTH = 240  # even, so a half-size value gets exactly half the bar
+PLOT_MIN_WIDTH = 320  # bars and their values; a gap label wraps to fit
+GAP = 8
 
 
 @dataclass(frozen=True)
@@ -21,39 +25,58 @@ class Bar:
     series: str = "primary"  # a class: primary | secondary
 
 
+def _text_width(text: str) -> int:
+    return len(text) * CHAR_WIDTH
+
+
 def bar_chart(chart_id: str, title: str, description: str, bars: list[Bar], unit: str = "") -> Markup:
-    """A horizontal bar chart as inline SVG markup."""
+    """A horizontal bar chart as inline SVG markup, drawn at its natural size in pixels (so its text is as
+    large as the page's small print; CSS scales it down only in a narrower column). A long gap label wraps
+    onto further lines rather than widening the chart."""
     largest = max((bar.value for bar in bars if bar.value is not None), default=0) or 1
-    height = ROW_HEIGHT * max(len(bars), 1) + 8
-    width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
+    values = [f"{bar.value:,}{(' ' + unit) if unit else ''}" if bar.value is not None else "" for bar in bars]
+    label_width = max((_text_width(bar.label) for bar in bars), default=0) + 2 * GAP
+    plot_width = max(BAR_WIDTH + max((_text_width(v) for v in values), default=0) + GAP, PLOT_MIN_WIDTH)
+    width = label_width + plot_width
+    gap_lines = [
+        textwrap.wrap(f"suppressed: {bar.note}", (plot_width - 2 * GAP) // CHAR_WIDTH) if bar.value is None else []
+        for bar in bars
+    ]
+    heights = [ROW_HEIGHT + LINE_HEIGHT * max(len(lines) - 1, 0) for lines in gap_lines]
+    height = sum(heights) + GAP if bars else ROW_HEIGHT + GAP
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="100%" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'preserveAspectRatio="xMinYMin meet" font-size="13" font-family="sans-serif">',
+        f'preserveAspectRatio="xMinYMin meet" font-size="{FONT_SIZE}" font-family="system-ui, sans-serif">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+        f'<line x1="{label_width}" y1="0" x2="{label_width}" y2="{height}" stroke="#8a949e"/>',
     ]
-    for index, bar in enumerate(bars):
-        y = 4 + index * ROW_HEIGHT
-        text_y = y + ROW_HEIGHT // 2 + 4
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{text_y}" text-anchor="end" fill="currentColor">'
+    y = GAP // 2
+    for bar, value, lines, row_height in zip(bars, values, gap_lines, heights, strict=True):
+        text_y = y + ROW_HEIGHT // 2 + 5
+        parts.append(f'<text x="{label_width - GAP}" y="{text_y}" text-anchor="end" fill="currentColor">'
                      f"{escape(bar.label)}</text>")
         if bar.value is None:
-            parts.append(
-                f'<rect class="chart-gap" x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" '
-                f'height="{ROW_HEIGHT - 8}" fill="none" stroke="#767676" stroke-dasharray="4 3"/>'
-                f'<text class="chart-gap-label" x="{LABEL_WIDTH + 8}" y="{text_y}" fill="#595959">'
-                f"suppressed: {escape(bar.note)}</text>"
+            spans = "".join(
+                f'<tspan x="{label_width + GAP}" dy="{0 if i == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+                for i, line in enumerate(lines)
             )
-            continue
-        length = max(round(BAR_WIDTH * bar.value / largest), 1 if bar.value else 0)
-        fill = "#1d6b47" if bar.series == "primary" else "#6c4a9e"
-        parts.append(
-            f'<rect class="chart-bar chart-{escape(bar.series)}" x="{LABEL_WIDTH}" y="{y + 4}" width="{length}" '
-            f'height="{ROW_HEIGHT - 8}" fill="{fill}"/>'
-            f'<text x="{LABEL_WIDTH + length + 6}" y="{text_y}" fill="currentColor">'
-            f"{bar.value:,}{(' ' + escape(unit)) if unit else ''}</text>"
-        )
+            parts.append(
+                f'<g><title>suppressed: {escape(bar.note)}</title>'
+                f'<rect class="chart-gap" x="{label_width}" y="{y + 4}" width="{plot_width - 1}" '
+                f'height="{row_height - 8}" fill="none" stroke="#767676" stroke-dasharray="4 3"/>'
+                f'<text class="chart-gap-label" y="{text_y}" fill="#4f5b66">{spans}</text></g>'
+            )
+        else:
+            length = max(round(BAR_WIDTH * bar.value / largest), 1 if bar.value else 0)
+            fill = "#1d6b47" if bar.series == "primary" else "#6c4a9e"
+            parts.append(
+                f'<rect class="chart-bar chart-{escape(bar.series)}" x="{label_width}" y="{y + 4}" '
+                f'width="{length}" height="{ROW_HEIGHT - 8}" fill="{fill}"/>'
+                f'<text x="{label_width + length + 6}" y="{text_y}" fill="currentColor">{escape(value)}</text>'
+            )
+        y += row_height
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every label and figure is escaped above)
 
