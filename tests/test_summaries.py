@@ -84,6 +84,13 @@ def test_public_page_shows_only_safe_figures(app, client):
             assert not hidden & set(cells), value
             assert f"{value:,}" not in html if value > 1000 else True
     assert "Criteria 30213100-6" not in html and "Portable computers criteria v2" in html
+    # charts of the chosen views, from the public figures: a suppressed bar is a labelled gap
+    charts = re.findall(r"<svg[^>]*role=\"img\".*?</svg>", html, re.S)
+    assert charts and len(charts) % 3 == 0 and all("<title" in chart for chart in charts)  # 3 views a category
+    assert any("fewer than 30 buyers" in chart for chart in charts)
+    for figures in SUPPRESSED_FIGURES.values():
+        for value in figures.values():
+            assert not any(re.search(rf"(?<![\d,]){value}(?![\d,])", chart) for chart in charts), value
     assert "TS1 Spare parts" in html and "Technical specification" in html
     assert '<a href="https://www.upphandlingsmyndigheten.se/x" rel="noopener noreferrer">Upphandlingsmyndigheten</a>' in html
 

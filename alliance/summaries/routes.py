@@ -11,7 +11,7 @@ from alliance.pagination import paginate
 from alliance.queue import commit_and_dispatch
 from alliance.summaries import operations as ops
 from alliance.summaries.forms import FilterForm, NewSummaryForm, SummaryForm, VersionForm
-from alliance.summaries.tables import headline, summary_tables
+from alliance.summaries.tables import headline, summary_charts, summary_tables
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
 PAGE_SIZE = 20
@@ -56,7 +56,8 @@ def _show(summary: DemandSummary, editions: list[DemandSummary]):
         return render_template("summaries/withdrawn.html", summary=summary, editions=editions), 410
     return render_template(
         "summaries/show.html", summary=summary, current_edition=current_edition, editions=editions,
-        tables=summary_tables(summary), headline=headline(summary), qa=_public_qa(editions),
+        tables=summary_tables(summary), charts=summary_charts(summary), headline=headline(summary),
+        qa=_public_qa(editions),
         lead=is_lead(current_user, summary.alliance_id), criterion_types=CRITERION_TYPES,
     )
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from alliance.formatting import country_name, minor_unit_digits
 from alliance.models import LEVELS, DemandSummary
+from alliance.signals.charts import demand_charts
 
 UNIT_NAMES = {"C62": "units", "PR": "pairs", "BX": "boxes", "PK": "packs", "H87": "pieces"}  # UN/CEFACT Rec. 20
 
@@ -170,3 +171,21 @@ def headline(summary: DemandSummary) -> dict:
         "buyers": figure(totals, "buyers", k),
         "countries": figure(totals, "countries", k),
     }
+
+
+CHARTED_VIEWS = ("quarter", "country", "level")
+
+
+def summary_charts(summary: DemandSummary) -> list[tuple[dict, list]]:
+    """Per chosen category, the SVG charts of the chosen demand views, drawn from the public figures only
+    (a suppressed bar is a labelled gap, never 0)."""
+    data = summary.snapshot.public_data or {}
+    chosen = set(summary.views.get("categories") or [])
+    show = [view for view in CHARTED_VIEWS if view in (summary.views.get("show") or [])]
+    if not show:
+        return []
+    return [
+        (category, [charts[view] for view in show])
+        for category in data.get("categories") or []
+        if category.get("cpv_code") in chosen and (charts := demand_charts(data, category))
+    ]
