@@ -453,3 +453,33 @@ def test_simultaneous_first_requests_store_one_row(app, monkeypatch):
             raise AssertionError("a second request row was accepted")
         db.session.rollback()
     assert membership_row(app, alliance_id, org) == ("pending", "member")
+
+
+# --- notifications ---------------------------------------------------------------------------------------
+
+def test_leads_hear_of_requests_and_the_organisation_of_the_decision(app, run_worker):
+    from alliance.models import MailMessage, Notification
+
+    alliance_id, lead_org, member_org, lead, member = setup_alliance(app)
+    org = make_organisation(app, name="Newtown", country="DK")
+    applicant = email_of(app, make_user(app, org))
+    applicant_client = logged_in(app, applicant)
+    post(applicant_client, "/alliances/ict/join", form_page="/alliances/ict")
+    run_worker()
+    with app.app_context():
+        lead_id = db.session.scalar(sa.select(User.id).where(User.email == lead))
+        member_id = db.session.scalar(sa.select(User.id).where(User.email == member))
+        titles = {n.user_id: n.title for n in db.session.scalars(sa.select(Notification))}
+        assert titles == {lead_id: "Newtown asks to join ICT alliance"}  # members do not hear of it
+        assert db.session.scalar(sa.select(MailMessage.recipient)) == lead
+        request_id = db.session.scalar(sa.select(Membership.id).where(Membership.organisation_id == org))
+    assert member_id not in titles
+    post(logged_in(app, lead), f"/alliances/ict/requests/{request_id}/approve")
+    run_worker()
+    run_worker()  # a second run adds nothing
+    with app.app_context():
+        applicant_id = db.session.scalar(sa.select(User.id).where(User.email == applicant))
+        notes = db.session.scalars(sa.select(Notification).where(Notification.user_id == applicant_id)).all()
+        assert [n.title for n in notes] == ["ICT alliance: your request to join was approved"]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage)
+                                 .where(MailMessage.recipient == applicant)) == 1

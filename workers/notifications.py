@@ -37,3 +37,15 @@ def dialogue_answered(post_id: int) -> int:
 def round_closing_reminders() -> int:
     """Daily: remind buyers of rounds that close within three days (once per round and user)."""
     return _finish("round closing reminders", fanout.round_closing_reminders())
+
+
+@job
+def membership_requested(membership_id: int) -> int:
+    """Notify the alliance's leads of a request to join."""
+    return _finish(f"membership {membership_id} requested", fanout.membership_requested(membership_id))
+
+
+@job
+def membership_decided(membership_id: int) -> int:
+    """Notify the requesting organisation of the leads' decision."""
+    return _finish(f"membership {membership_id} decided", fanout.membership_decided(membership_id))

@@ -19,6 +19,7 @@ from alliance.formatting import is_currency
 from alliance.markdown import sanitise_markdown
 from alliance.models import SECTORS, Alliance, Membership, Organisation, User
 from alliance.models.base import utcnow
+from alliance.notifications import events
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CHARTER_MAX = 20_000
@@ -155,6 +156,7 @@ def request_to_join(user: User, alliance: Alliance) -> Membership:
         db.session.refresh(existing)
         membership = existing
     record_event(user, "membership.requested", "membership", membership.id, alliance_id=alliance.id)
+    events.membership_requested(membership.id)
     return membership
 
 
@@ -183,6 +185,7 @@ def decide_request(actor: User, alliance: Alliance, membership_id: int, approve:
     db.session.refresh(membership)
     record_event(actor, "membership.approved" if approve else "membership.declined", "membership", membership.id,
                  alliance_id=alliance.id, organisation_id=membership.organisation_id)
+    events.membership_decided(membership.id)
     return membership
 
 

@@ -9,6 +9,7 @@ from alliance.alliances.access import alliance_or_404, led_alliance_or_403
 from alliance.alliances.forms import K_HINT, P_HINT, SettingsForm
 from alliance.extensions import db
 from alliance.models import BUYER_TYPES, SECTORS, Alliance, Membership
+from alliance.queue import commit_and_dispatch
 
 bp = Blueprint("alliances", __name__, url_prefix="/alliances")
 
@@ -65,7 +66,7 @@ def join(slug: str):
         db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
+        commit_and_dispatch()  # the leads hear of it
         flash(f"Your request to join {alliance.name} is sent. A lead of the alliance will decide.", "success")
     return redirect(url_for("alliances.show", slug=slug))
 
@@ -102,7 +103,7 @@ def decide(slug: str, membership_id: int, decision: str):
         db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
+        commit_and_dispatch()  # the organisation hears of the decision
         verb = "is now a member" if decision == "approve" else "was declined"
         flash(f"{membership.organisation.name} {verb}.", "success")
     return redirect(url_for("alliances.show", slug=slug))

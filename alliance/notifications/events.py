@@ -20,3 +20,15 @@ def dialogue_opened(dialogue_id: int) -> PendingJob:
 def dialogue_answered(post_id: int) -> PendingJob:
     """A lead answered a question: tell the alliance's members and the dialogue's suppliers."""
     return request_job(f"notify_dialogue_answered-{post_id}", "workers.notifications.dialogue_answered", post_id)
+
+
+def membership_requested(membership_id: int) -> PendingJob:
+    """An organisation asked to join an alliance: tell the alliance's leads."""
+    return request_job(f"notify_membership_requested-{membership_id}",
+                       "workers.notifications.membership_requested", membership_id)
+
+
+def membership_decided(membership_id: int) -> PendingJob:
+    """A lead approved or declined a request: tell the requesting organisation."""
+    return request_job(f"notify_membership_decided-{membership_id}",
+                       "workers.notifications.membership_decided", membership_id)

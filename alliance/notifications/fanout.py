@@ -103,6 +103,41 @@ def round_closing_reminders(today: date | None = None, days: int = REMINDER_DAYS
     return count
 
 
+def membership_requested(membership_id: int) -> int:
+    """Tell the users of the alliance's lead organisations that an organisation asks to join."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.status != "pending":
+        return 0
+    alliance, organisation = membership.alliance, membership.organisation
+    leads = db.session.scalars(
+        sa.select(User).join(Membership, Membership.organisation_id == User.organisation_id)
+        .where(Membership.alliance_id == alliance.id, Membership.status == "active", Membership.role == "lead",
+               User.disabled.is_(False))
+    )
+    title = f"{organisation.name} asks to join {alliance.name}"
+    body = f"{organisation.name} ({organisation.country}) asks to join {alliance.name}. Approve or decline it on the alliance's page."
+    # The key names the request time: an organisation that asks again after a decline is a new event.
+    key = f"membership-requested-{membership.id}-{membership.requested_at:%Y%m%d%H%M%S}"
+    return _notify_all(leads, "membership", key, title, body, _path("alliances.show", "/alliances/", slug=alliance.slug))
+
+
+def membership_decided(membership_id: int) -> int:
+    """Tell the users of the requesting organisation that its request was approved or declined."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.status not in ("active", "declined") or membership.decided_at is None:
+        return 0
+    alliance = membership.alliance
+    approved = membership.status == "active"
+    users = db.session.scalars(
+        sa.select(User).where(User.organisation_id == membership.organisation_id, User.disabled.is_(False))
+    )
+    title = f"{alliance.name}: your request to join was {'approved' if approved else 'declined'}"
+    body = (f"Your organisation is now a member of {alliance.name}; you can pledge in its open rounds."
+            if approved else f"The leads of {alliance.name} declined your organisation's request to join.")
+    key = f"membership-decided-{membership.id}-{membership.decided_at:%Y%m%d%H%M%S}"
+    return _notify_all(users, "membership", key, title, body, _path("alliances.show", "/alliances/", slug=alliance.slug))
+
+
 def _notify_all(users, kind: str, event_key: str, title: str, body: str, path: str) -> int:
     notified = 0
     for user in users:

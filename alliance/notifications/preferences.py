@@ -11,6 +11,7 @@ KINDS = {
     "dialogue_opened": "A market dialogue opens in a sector or CPV code you subscribed to",
     "dialogue_answered": "A question is answered in a market dialogue you follow",
     "round_closing": "A demand round of your alliance closes in a few days",
+    "membership": "An organisation asks to join an alliance you lead, or your organisation's request is decided",
 }
 
 
