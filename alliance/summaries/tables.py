@@ -173,19 +173,20 @@ def headline(summary: DemandSummary) -> dict:
     }
 
 
-CHARTED_VIEWS = ("quarter", "country", "level")
+CHARTED_VIEWS = {"quarter": "Pledged quantity per delivery quarter", "country": "Pledged quantity per country",
+                 "level": "Pledged quantity per ambition level"}
 
 
-def summary_charts(summary: DemandSummary) -> list[tuple[dict, list]]:
-    """Per chosen category, the SVG charts of the chosen demand views, drawn from the public figures only
-    (a suppressed bar is a labelled gap, never 0)."""
+def summary_charts(summary: DemandSummary) -> list[tuple[dict, list[tuple[str, str]]]]:
+    """Per chosen category, the (caption, SVG) charts of the chosen demand views, drawn from the public
+    figures only (a suppressed bar is a labelled gap, never 0)."""
     data = summary.snapshot.public_data or {}
     chosen = set(summary.views.get("categories") or [])
     show = [view for view in CHARTED_VIEWS if view in (summary.views.get("show") or [])]
     if not show:
         return []
     return [
-        (category, [charts[view] for view in show])
+        (category, [(CHARTED_VIEWS[view], charts[view]) for view in show])
         for category in data.get("categories") or []
         if category.get("cpv_code") in chosen and (charts := demand_charts(data, category))
     ]
