@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from alliance.extensions import db
 from alliance.models import DemandSummary, MailMessage, Notification, Snapshot, Subscription
+from alliance.models.base import utcnow
 from alliance.notifications import events
 from alliance.queue import commit_and_dispatch
 from tests.factories import (
@@ -42,7 +43,7 @@ def published_summary(app) -> dict:
         db.session.flush()
         summary = DemandSummary(series_id="s-1", alliance_id=alliance_id, round_id=round_id, snapshot_id=snapshot.id,
                                 title="Laptops 2027: 12 000 units", narrative="Secret volume 4321 stays out",
-                                status="published")
+                                status="published", published_at=utcnow())
         db.session.add(summary)
         db.session.commit()
         return {"alliance_id": alliance_id, "round_id": round_id, "summary_id": summary.id}
@@ -82,6 +83,9 @@ def test_summary_published_reaches_subscribers_once_even_when_run_and_enqueued_t
         assert all(mail.sent_at is not None for mail in mails)  # sent by the real worker, once each
         assert all("4321" not in mail.body and "4321" not in mail.subject for mail in mails)
         assert mails[0].event_key.startswith(f"summary-published-{world['summary_id']}-user-")
+        links = set(db.session.scalars(sa.select(Notification.url)))
+    assert links == {"/summaries/s-1/1"}
+    assert app.test_client().get(links.pop()).status_code == 200  # the link opens the summary
 
 
 def test_preferences_choose_in_app_and_email(app, client):

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from werkzeug.routing import BuildError
 
 from alliance.extensions import db
 from alliance.models import (
@@ -34,7 +33,7 @@ def summary_published(summary_id: int) -> int:
     codes = _round_cpv_codes(summary.round_id) | {s.category.cpv_code for s in summary.criteria_sets}
     title = f"New demand summary: {summary.title}"
     body = f"{alliance.name} published the demand summary “{summary.title}”."
-    path = _path("summaries.show", f"/summaries/{summary.id}", summary_id=summary.id)
+    path = _path("summaries.edition", series_id=summary.series_id, edition=summary.edition)
     return _notify_all(_subscribers(alliance.sector, codes), "summary_published",
                        f"summary-published-{summary.id}", title, body, path)
 
@@ -98,7 +97,7 @@ def round_closing_reminders(today: date | None = None, days: int = REMINDER_DAYS
         title = f"“{demand_round.title}” closes on {demand_round.closes_on:%Y-%m-%d}"
         body = (f"The demand round “{demand_round.title}” of {demand_round.alliance.name} closes on "
                 f"{demand_round.closes_on:%Y-%m-%d}. Check that your pledges are submitted.")
-        path = _path("alliances.show", "/alliances/", slug=demand_round.alliance.slug)
+        path = _path("alliances.show", slug=demand_round.alliance.slug)
         count += _notify_all(buyers, "round_closing", f"round-closing-{demand_round.id}", title, body, path)
     return count
 
@@ -118,7 +117,7 @@ def membership_requested(membership_id: int) -> int:
     body = f"{organisation.name} ({organisation.country}) asks to join {alliance.name}. Approve or decline it on the alliance's page."
     # The key names the request time: an organisation that asks again after a decline is a new event.
     key = f"membership-requested-{membership.id}-{membership.requested_at:%Y%m%d%H%M%S}"
-    return _notify_all(leads, "membership", key, title, body, _path("alliances.show", "/alliances/", slug=alliance.slug))
+    return _notify_all(leads, "membership", key, title, body, _path("alliances.show", slug=alliance.slug))
 
 
 def membership_decided(membership_id: int) -> int:
@@ -135,7 +134,7 @@ def membership_decided(membership_id: int) -> int:
     body = (f"Your organisation is now a member of {alliance.name}; you can pledge in its open rounds."
             if approved else f"The leads of {alliance.name} declined your organisation's request to join.")
     key = f"membership-decided-{membership.id}-{membership.decided_at:%Y%m%d%H%M%S}"
-    return _notify_all(users, "membership", key, title, body, _path("alliances.show", "/alliances/", slug=alliance.slug))
+    return _notify_all(users, "membership", key, title, body, _path("alliances.show", slug=alliance.slug))
 
 
 def _notify_all(users, kind: str, event_key: str, title: str, body: str, path: str) -> int:
@@ -180,15 +179,12 @@ def _dialogue_cpv_codes(dialogue: Dialogue) -> set[str]:
 
 
 def _dialogue_path(dialogue: Dialogue) -> str:
-    return _path("dialogues.show", f"/dialogues/{dialogue.id}", dialogue_id=dialogue.id)
+    return _path("dialogues.show", dialogue_id=dialogue.id)
 
 
-def _path(endpoint: str, fallback: str, **values) -> str:
-    """The URL path of a page, outside a request (jobs); fallback while that page does not exist."""
+def _path(endpoint: str, **values) -> str:
+    """The URL path of a page, built outside a request (in a job)."""
     with current_app.test_request_context():
-        try:
-            return url_for(endpoint, **values)
-        except BuildError:
-            return fallback
+        return url_for(endpoint, **values)
 
 
