@@ -1,7 +1,7 @@
 """Alliance pages: the public list and page, join requests, decisions by leads, settings."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from alliance.alliances import membership as ops
@@ -13,11 +13,11 @@ from alliance.queue import commit_and_dispatch
 
 bp = Blueprint("alliances", __name__, url_prefix="/alliances")
 
-# Other features' pages about one alliance: (label, endpoint taking `slug`, who sees the link).
+# Other features' public pages about one alliance: (label, endpoint taking `slug`).
 SECTION_LINKS = [
-    ("Criteria sets", "criteria.index", "all"),
-    ("Demand rounds", "rounds.index", "all"),
-    ("Market signals", "signals.dashboard", "all"),  # the public, disclosure-controlled view
+    ("Criteria sets", "criteria.index"),
+    ("Demand rounds", "rounds.index"),
+    ("Market signals", "signals.dashboard"),  # the public, disclosure-controlled view
 ]
 
 
@@ -47,12 +47,9 @@ def show(slug: str):
     if current_user.is_authenticated:
         own = ops.membership_of(current_user.organisation_id, alliance.id)
         lead = own is not None and own.status == "active" and own.role == "lead"
-    member = own is not None and own.status == "active"
-    links = [(label, endpoint) for label, endpoint, who in SECTION_LINKS
-             if endpoint in current_app.view_functions and (who == "all" or member)]
     return render_template(
         "alliances/show.html", alliance=alliance, members=ops.members(alliance.id), own=own, lead=lead,
-        requests=ops.pending_requests(alliance.id) if lead else [], links=links,
+        requests=ops.pending_requests(alliance.id) if lead else [], links=SECTION_LINKS,
     )
 
 
