@@ -136,3 +136,23 @@ def test_production_password_hash_is_scrypt_2_17():
 
     method = Config().PASSWORD_HASH_METHOD
     assert method.startswith("scrypt:") and int(method.split(":")[1]) >= 2**17
+
+
+def test_login_form_and_api_token_share_one_budget_per_account(app, client):
+    user_email = email_of(app, make_user(app))
+    api = app.test_client()
+    for _ in range(3):
+        assert login(client, user_email, "wrong password!!").status_code == 200
+    for _ in range(2):
+        assert api.post("/api/v1/auth/token", json={"email": user_email, "password": "wrong"}).status_code == 401
+    # five failures through either door: the sixth attempt is refused at both
+    assert api.post("/api/v1/auth/token", json={"email": user_email, "password": PASSWORD}).status_code == 429
+    assert login(client, user_email).status_code == 429
+
+
+def test_successful_logins_do_not_use_up_the_budget(app, client):
+    user_email = email_of(app, make_user(app))
+    api = app.test_client()
+    for _ in range(6):
+        assert api.post("/api/v1/auth/token", json={"email": user_email, "password": PASSWORD}).status_code == 200
+    assert login(client, user_email).status_code == 302

@@ -9,8 +9,9 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from alliance.api.errors import api_abort
+from alliance.auth import limits
 from alliance.auth.passwords import authenticate
-from alliance.extensions import db, limiter
+from alliance.extensions import db
 from alliance.models import ApiToken, User
 from alliance.models.base import utcnow
 
@@ -70,14 +71,9 @@ class TokenSchema(ma.Schema):
     token = ma.fields.String(required=True)
 
 
-def _login_key() -> str:
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return f"api-login:{str(email or '').strip().lower()}"
-
-
 @blp.route("/token", methods=["POST"])
-@limiter.limit(lambda: _config("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_login_key)
+@limits.per_address
+@limits.per_account
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
 def create_token(data):
@@ -85,12 +81,8 @@ def create_token(data):
     user = authenticate(data["email"], data["password"])
     if user is None:
         api_abort(401, "Wrong e-mail or password.", "invalid_credentials")
+    limits.mark_login_succeeded()
     _, token = issue_token(user, data["name"])
     db.session.commit()
     return {"token": token}
 
-
-def _config(name: str) -> str:
-    from flask import current_app
-
-    return current_app.config[name]

@@ -2,6 +2,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from alliance.auth import limits
 from alliance.auth.accounts import (
     AccountError,
     NewOrganisation,
@@ -11,7 +12,7 @@ from alliance.auth.accounts import (
     user_for_reset_token,
 )
 from alliance.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, RequestResetForm, ResetPasswordForm
-from alliance.auth.passwords import authenticate, normalise_email
+from alliance.auth.passwords import authenticate
 from alliance.extensions import db, limiter
 from alliance.models import Organisation
 from alliance.models.base import utcnow
@@ -20,19 +21,9 @@ from alliance.queue import commit_and_dispatch
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_account_key() -> str:
-    return "login:" + normalise_email(request.form.get("email", ""))
-
-
-def _failed(response) -> bool:
-    # Only failed attempts count towards the limits: a successful login redirects.
-    return response.status_code != 302
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_login_account_key,
-               deduct_when=_failed)
+@limits.per_address
+@limits.per_account
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -42,6 +33,7 @@ def login():
         if user is None:
             form.form_errors.append("Wrong e-mail or password.")
         else:
+            limits.mark_login_succeeded()
             session.clear()  # a fresh session: nothing set before login survives it
             login_user(user)
             user.last_login_at = utcnow()
