@@ -56,7 +56,11 @@ def create_user_command(email, name, organisation_name, country, kind, org_type,
         organisation = _organisation_for_cli(organisation_name, country, kind, org_type, sme)
         if verified and kind == "buyer" and not organisation.verified:
             organisation.verified = True
-        user = create_user(email, name, password, organisation, is_admin=admin)
+        # The first user of an organisation becomes its admin, who then approves or invites the others.
+        from alliance.organisations.membership import admin_count
+
+        role = "member" if organisation.id is not None and admin_count(organisation.id) else "admin"
+        user = create_user(email, name, password, organisation, is_admin=admin, role=role)
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None

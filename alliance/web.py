@@ -25,6 +25,7 @@ BLUEPRINT_MODULES = [
     "alliance.notifications.routes",
     "alliance.suppliers.routes",
     "alliance.dialogues.routes",
+    "alliance.organisations.routes",
 ]
 
 # The navigation: (label, endpoint, who sees it).
@@ -81,7 +82,8 @@ def _http_error(error: HTTPException):
 
 def _navigation() -> list[tuple[str, str]]:
     if current_user.is_authenticated:
-        roles = {"all", current_user.organisation.kind} | ({"admin"} if current_user.is_admin else set())
+        kind = current_user.organisation.kind if current_user.organisation_id else None  # no rights without one
+        roles = {"all", kind} | ({"admin"} if current_user.is_admin else set())
     else:
         roles = {"all"}
     return [(label, endpoint) for label, endpoint, role in NAVIGATION if role in roles]

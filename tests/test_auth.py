@@ -9,57 +9,6 @@ from alliance.models import MailMessage, Organisation, User
 from tests.factories import PASSWORD, csrf_token, email_of, login, make_organisation, make_user
 
 
-def register(client, **fields):
-    data = {
-        "name": "Ada Buyer", "email": "ada@city.example", "password": PASSWORD, "confirm": PASSWORD,
-        "organisation_choice": "new", "organisation_name": "City of Example", "organisation_kind": "buyer",
-        "organisation_type": "municipality", "country": "SE", "existing_organisation": "0",
-    }
-    data.update(fields)
-    data["csrf_token"] = csrf_token(client, "/auth/register")
-    return client.post("/auth/register", data=data)
-
-
-def test_register_new_buyer_organisation_is_unverified(app, client):
-    response = register(client)
-    assert response.status_code == 302
-    with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.email == "ada@city.example"))
-        assert user.organisation.name == "City of Example"
-        assert user.organisation.kind == "buyer" and not user.organisation.verified
-        assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
-
-
-def test_register_into_existing_organisation(app, client):
-    org_id = make_organisation(app, name="Region Nord")
-    assert register(client, organisation_choice="existing", existing_organisation=str(org_id)).status_code == 302
-    with app.app_context():
-        assert db.session.scalar(sa.select(User.organisation_id).where(User.email == "ada@city.example")) == org_id
-
-
-def test_register_duplicate_email_is_refused_and_nothing_stored(app, client):
-    make_user(app, email="ada@city.example")
-    response = register(client, email="ADA@city.example", organisation_name="Another town")
-    assert response.status_code == 200
-    assert "exists already" in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
-        assert db.session.scalar(sa.select(Organisation.id).where(Organisation.name == "Another town")) is None
-
-
-def test_register_bad_input_gets_messages(app, client):
-    response = register(client, email="not-an-email", password="short", confirm="short", organisation_name="",
-                        country="")
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "Invalid email address" in html and "Use 12 to 200 characters" in html
-    assert "Name the organisation" in html and "Choose the organisation" in html
-    overlong = register(client, name="x" * 500)
-    assert "Field cannot be longer than 120 characters" in overlong.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
-
-
 def test_form_without_csrf_token_is_refused(app, client):
     user_email = email_of(app, make_user(app))
     response = client.post("/auth/login", data={"email": user_email, "password": PASSWORD})

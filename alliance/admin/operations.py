@@ -30,7 +30,7 @@ def organisations_query(kind: str = "", status: str = "", search: str = "") -> s
 
 def users_query(search: str = "") -> sa.Select:
     """Users for the admin list, searched by e-mail (case-insensitive substring)."""
-    query = sa.select(User).join(User.organisation).options(orm.contains_eager(User.organisation))
+    query = sa.select(User).outerjoin(User.organisation).options(orm.contains_eager(User.organisation))
     if search.strip():
         query = query.where(User.email.ilike(f"%{_escape_like(search.strip().lower())}%", escape="\\"))
     return query.order_by(User.email)

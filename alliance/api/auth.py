@@ -47,6 +47,8 @@ def token_user() -> User | None:
         )
         if row is None or not row.user.is_active:
             api_abort(401, "The token is unknown or revoked.", "invalid_token")
+        if row.user.organisation_id is None:
+            api_abort(403, "Your account is not an active member of an organisation.", "no_organisation")
         row.last_used_at = utcnow()
         db.session.commit()
         user = row.user
@@ -82,6 +84,8 @@ def create_token(data):
     if user is None:
         api_abort(401, "Wrong e-mail or password.", "invalid_credentials")
     limits.mark_login_succeeded()
+    if user.organisation_id is None:
+        api_abort(403, "Your account is not an active member of an organisation.", "no_organisation")
     _, token = issue_token(user, data["name"])
     db.session.commit()
     return {"token": token}

@@ -10,6 +10,7 @@ from alliance.auth.passwords import hash_password, normalise_email
 from alliance.extensions import db
 from alliance.mail import queue_mail
 from alliance.models import Organisation, User
+from alliance.models.base import utcnow
 from alliance.models.user import new_session_nonce
 
 RESET_MAX_AGE = 3600
@@ -37,9 +38,14 @@ def email_taken(email: str) -> bool:
 
 
 def create_user(
-    email: str, name: str, password: str, organisation: Organisation | NewOrganisation, is_admin: bool = False
+    email: str, name: str, password: str, organisation: Organisation | NewOrganisation, is_admin: bool = False,
+    role: str | None = None,
 ) -> User:
-    """Create an account, with a new organisation (unverified) or in an existing one."""
+    """Create a confirmed, active account in a new organisation (unverified) or an existing one.
+
+    For trusted callers only (the create-user command, tests): it skips e-mail confirmation and approval.
+    The role defaults to admin of a new organisation and member of an existing one.
+    """
     if email_taken(email):
         raise AccountError("An account with this e-mail address exists already.", "email")
     if isinstance(organisation, NewOrganisation):
@@ -56,8 +62,10 @@ def create_user(
             country=organisation.country.upper(), sme=organisation.sme and organisation.kind == "supplier",
         )
         db.session.add(organisation)
+        role = role or "admin"
     user = User(email=normalise_email(email), name=name.strip(), password_hash=hash_password(password),
-                organisation=organisation, is_admin=is_admin)
+                organisation=organisation, organisation_role=role or "member", is_admin=is_admin,
+                email_confirmed_at=utcnow())
     db.session.add(user)
     db.session.flush()
     return user

@@ -1,20 +1,13 @@
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from alliance.auth import limits
-from alliance.auth.accounts import (
-    AccountError,
-    NewOrganisation,
-    create_user,
-    send_reset_mail,
-    set_password,
-    user_for_reset_token,
-)
+from alliance.auth.accounts import send_reset_mail, set_password, user_for_reset_token
 from alliance.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, RequestResetForm, ResetPasswordForm
 from alliance.auth.passwords import authenticate
+from alliance.auth.registration import confirm_email as confirm_account
+from alliance.auth.registration import register_account
 from alliance.extensions import db, limiter
-from alliance.models import Organisation
 from alliance.models.base import utcnow
 from alliance.queue import commit_and_dispatch
 
@@ -60,42 +53,30 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    organisations = db.session.execute(
-        sa.select(Organisation.id, Organisation.name, Organisation.country).order_by(Organisation.name)
-    ).all()
-    form.existing_organisation.choices = [(0, "Choose an organisation")] + [
-        (org.id, f"{org.name} ({org.country})") for org in organisations
-    ]
     if form.validate_on_submit():
-        if form.organisation_choice.data == "existing":
-            organisation = db.session.get(Organisation, form.existing_organisation.data)
-        else:
-            organisation = NewOrganisation(
-                name=form.organisation_name.data, kind=form.organisation_kind.data,
-                org_type=form.organisation_type.data, country=form.country.data, sme=form.sme.data,
-            )
-        try:
-            if organisation is None:
-                raise AccountError("Choose the organisation.", "existing_organisation")
-            user = create_user(form.email.data, form.name.data, form.password.data, organisation)
-        except AccountError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error)) if error.field else form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            session.clear()
-            login_user(user)
-            if user.organisation.is_buyer and not user.organisation.verified:
-                flash("Welcome! A platform admin verifies your organisation as a public body before it can pledge.",
-                      "info")
-            else:
-                flash("Welcome to alliance.", "success")
-            return redirect(url_for("main.index"))
+        register_account(form.email.data, form.name.data, form.password.data)
+        commit_and_dispatch()
+        # The same answer whether or not the address has an account: the mail tells its owner which.
+        flash(f"Almost done: we mailed a link to {form.email.data.strip()}. Open it within two days to confirm "
+              "your address, then log in to join your organisation.", "info")
+        return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token: str):
+    user = confirm_account(token)
+    if user is None:
+        flash("This confirmation link is invalid or has expired. Register again to get a new one.", "error")
+        return redirect(url_for("auth.register"))
+    db.session.commit()
+    flash("Your e-mail address is confirmed. Log in to join your organisation.", "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/account", methods=["GET", "POST"])

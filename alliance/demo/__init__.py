@@ -11,6 +11,7 @@ DEMO_PASSWORD = "demo-password-1"
 
 # Modules of alliance.demo, each with load(); later steps may use what earlier ones made.
 DEMO_STEPS: list[str] = ["organisations", "reference", "rounds", "pledges", "suppliers", "signals", "summaries"]
+DEMO_STEPS.append("join_requests")
 
 
 def load_demo() -> None:

@@ -147,14 +147,19 @@ def load() -> None:
     organisations = {spec: _organisation(spec) for spec in dict.fromkeys(item.organisation for item in DEMO_ACCOUNTS)}
     password_hash = None  # hashed at most once per run: scrypt at production cost is slow on purpose
     users = {}
+    users_made: list[DemoAccount] = []
     for item in DEMO_ACCOUNTS:
         user = db.session.scalar(sa.select(User).where(User.email == item.email))
         if user is None:
             password_hash = password_hash or hash_password(DEMO_PASSWORD)
+            # Each demo organisation's first account is its organisation admin.
+            first = not any(other.organisation == item.organisation for other in users_made)
             user = User(email=item.email, name=item.name, password_hash=password_hash,
-                        organisation=organisations[item.organisation], is_admin=item.is_admin)
+                        organisation=organisations[item.organisation], is_admin=item.is_admin,
+                        organisation_role="admin" if first else "member", email_confirmed_at=utcnow())
             db.session.add(user)
         users[item.email] = user
+        users_made.append(item)
     db.session.flush()
     alliances = {spec["slug"]: _alliance(spec) for spec in ALLIANCES}
     for item in DEMO_ACCOUNTS:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alliance.alliances.access import is_lead
 from alliance.extensions import db
 from alliance.markdown import sanitise_markdown
-from alliance.models import Alliance, DemandRound, DemandSummary, Dialogue, Post, User
+from alliance.models import Alliance, DemandRound, DemandSummary, Dialogue, Organisation, Post, User
 from alliance.models.base import utcnow
 from alliance.notifications import events
 
@@ -163,7 +163,8 @@ def _author_label(post: Post, alliance_name: str, own: bool, sees_responders: bo
         return "Your organisation"
     if post.kind == "response" and sees_responders:
         # An RFI response is a supplier's offer of information to the leads: they need to know whose.
-        return db.session.get(User, post.author_id).organisation.name if post.author_id else "A supplier"
+        # The post's organisation, not the author's current one: the author may have left it since.
+        return db.session.get(Organisation, post.organisation_id).name if post.organisation_id else "A supplier"
     return "A supplier"
 
 

@@ -7,6 +7,7 @@ from alliance.models.demand_round import DemandRound, round_category
 from alliance.models.dialogue import Dialogue, Post
 from alliance.models.notification import MailMessage, Notification
 from alliance.models.organisation import BUYER_TYPES, SUPPLIER_TYPES, Organisation
+from alliance.models.organisation_membership import Invitation, JoinRequest
 from alliance.models.outbox import PendingJob
 from alliance.models.pledge import Pledge, PledgeRevision
 from alliance.models.snapshot import Snapshot
@@ -21,3 +22,4 @@ __all__ = [
     "READINESS", "ReadinessDeclaration", "SECTORS", "SUPPLIER_TYPES", "Snapshot", "Subscription", "User",
     "round_category", "summary_criteria_set",
 ]
+__all__ += ["Invitation", "JoinRequest"]

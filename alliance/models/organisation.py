@@ -32,6 +32,8 @@ class Organisation(db.Model):
     country: Mapped[str] = mapped_column(sa.String(2))  # ISO 3166-1 alpha-2
     verified: Mapped[bool] = mapped_column(default=False)
     sme: Mapped[bool] = mapped_column(default=False)
+    # Set by a platform admin once checked: confirmed users with an address here see the organisation first.
+    email_domain: Mapped[str | None] = mapped_column(sa.String(253), unique=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")  # noqa: F821

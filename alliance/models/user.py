@@ -9,20 +9,31 @@ from alliance.models.base import UTCDateTime, utcnow
 from alliance.models.organisation import Organisation
 
 
+# A user's role in the organisation they are an active member of.
+ORGANISATION_ROLES = ("admin", "member")
+
+
 def new_session_nonce() -> str:
     return secrets.token_hex(8)
 
 
 class User(UserMixin, db.Model):
-    """A person, always acting for one organisation. Platform admins have is_admin."""
+    """A person acting for at most one organisation. Platform admins have is_admin.
+
+    organisation_id is set only for an active member (approved request or accepted invitation); without
+    it the user has no rights in any organisation. organisation_role says admin or member.
+    """
 
     __tablename__ = "user"
+    __table_args__ = (sa.CheckConstraint("organisation_role IN ('admin', 'member')", name="organisation_role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # stored lower-case
     name: Mapped[str] = mapped_column(sa.String(120))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    organisation_role: Mapped[str | None] = mapped_column(sa.String(16))
+    email_confirmed_at: Mapped[object | None] = mapped_column(UTCDateTime)
     is_admin: Mapped[bool] = mapped_column(default=False)
     disabled: Mapped[bool] = mapped_column(default=False)
     # Part of the login session's id: changing it (password change or reset) logs out every other session.
@@ -30,10 +41,14 @@ class User(UserMixin, db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
-    organisation: Mapped[Organisation] = relationship(back_populates="users")
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_nonce}"
+
+    @property
+    def is_organisation_admin(self) -> bool:
+        return self.organisation_id is not None and self.organisation_role == "admin"
 
     @property
     def is_active(self) -> bool:

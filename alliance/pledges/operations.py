@@ -40,6 +40,8 @@ class StaleVersionError(Exception):
 def pledging_refusal(user: User, alliance_id: int) -> str | None:
     """Why the user's organisation may not pledge in the alliance, or None when it may."""
     organisation = user.organisation
+    if organisation is None:
+        return "You are not an active member of an organisation."
     if organisation.kind != "buyer":
         return "Only public buyer organisations pledge; suppliers read the published summaries."
     if active_membership(organisation.id, alliance_id) is None:

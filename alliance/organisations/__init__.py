@@ -1,0 +1,1 @@
+"""Organisation membership: join requests, invitations, roles, and the organisation admin's page."""

@@ -1,0 +1,130 @@
+"""Invitations: an organisation admin mails a link that makes its holder an active member. Flush, never commit.
+
+The token is shown only in the mail; the database keeps its SHA-256. A link works once, until it expires
+or is revoked, and only for the invited address.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from alliance.audit import record_event
+from alliance.auth.passwords import hash_password, normalise_email
+from alliance.auth.registration import public_url
+from alliance.extensions import db
+from alliance.mail import queue_mail
+from alliance.models import Invitation, Organisation, User
+from alliance.models.base import utcnow
+from alliance.organisations.membership import MembershipError, can_manage, make_member
+
+INVITATION_DAYS = 7
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_invitations(organisation_id: int) -> list[Invitation]:
+    return db.session.scalars(sa.select(Invitation).where(
+        Invitation.organisation_id == organisation_id, Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow(),
+    ).order_by(Invitation.created_at)).all()
+
+
+def invite(actor: User, organisation_id: int, email: str, role: str) -> Invitation:
+    """Invite an address as member or admin; an earlier open invitation of the address is replaced."""
+    if not can_manage(actor, organisation_id):
+        raise PermissionError("Only an admin of this organisation or a platform admin invites.")
+    if role not in ("admin", "member"):
+        raise MembershipError("Choose admin or member.")
+    email = normalise_email(email)
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise LookupError(organisation_id)
+    if db.session.scalar(sa.select(User.id).where(User.email == email, User.organisation_id == organisation_id)):
+        raise MembershipError("This address is a member already.")
+    for earlier in open_invitations(organisation_id):
+        if earlier.email == email:
+            earlier.revoked_at = utcnow()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(organisation_id=organisation_id, email=email, role=role, token_hash=hash_token(token),
+                            invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+    db.session.add(invitation)
+    db.session.flush()
+    record_event(actor, "organisation.invited", "organisation_invitation", invitation.id,
+                 organisation_id=organisation_id, email=email, role=role)
+    queue_mail(email, f"{actor.name} invites you to {organisation.name} on alliance",
+               f"Hello,\n\n{actor.name} invites you to join {organisation.name} on alliance as "
+               f"{'an admin' if role == 'admin' else 'a member'}. Open this link within {INVITATION_DAYS} days "
+               f"to accept (it works once):\n\n{public_url('organisations.invitation', token=token)}\n\n"
+               "If you do not know this organisation, ignore this mail.\n")
+    return invitation
+
+
+def revoke(actor: User, organisation_id: int, invitation_id: int) -> Invitation:
+    if not can_manage(actor, organisation_id):
+        raise PermissionError("Only an admin of this organisation or a platform admin revokes invitations.")
+    invitation = db.session.scalar(sa.select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.organisation_id == organisation_id))
+    if invitation is None:
+        raise LookupError(invitation_id)
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        record_event(actor, "organisation.invitation_revoked", "organisation_invitation", invitation.id,
+                     organisation_id=organisation_id)
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The open invitation of a link, or None (unknown, used, revoked or expired)."""
+    if not token or len(token) > 200:
+        return None
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    return invitation if invitation is not None and invitation.is_open else None
+
+
+def accept(user: User, token: str) -> Invitation:
+    """Make user an active member as invited. Only for the invited address, once."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise MembershipError("This invitation is invalid, used, revoked or expired. Ask for a new one.")
+    if user.email != invitation.email:
+        raise MembershipError("This invitation is for another e-mail address: log in with that one.")
+    if user.organisation_id is not None:
+        raise MembershipError("You are a member of an organisation already; an account belongs to one.")
+    # Claimed with a conditional update, so two clicks at once cannot both use the link.
+    claimed = db.session.execute(
+        sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None),
+                                    Invitation.revoked_at.is_(None))
+        .values(accepted_at=utcnow(), accepted_by_id=user.id)
+    ).rowcount
+    if not claimed:
+        raise MembershipError("This invitation is used already.")
+    make_member(user, invitation.organisation_id, invitation.role)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()  # the link came to this mailbox
+    record_event(user, "organisation.invitation_accepted", "organisation_invitation", invitation.id,
+                 organisation_id=invitation.organisation_id, role=invitation.role)
+    db.session.flush()
+    return invitation
+
+
+def account_exists(email: str) -> bool:
+    return db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email))) is not None
+
+
+def register_and_accept(token: str, name: str, password: str) -> User:
+    """Create the invited address's account (confirmed by the link) and accept the invitation."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise MembershipError("This invitation is invalid, used, revoked or expired. Ask for a new one.")
+    if account_exists(invitation.email):
+        raise MembershipError("This address has an account: log in to accept the invitation.")
+    user = User(email=invitation.email, name=name.strip(), password_hash=hash_password(password),
+                email_confirmed_at=utcnow())
+    db.session.add(user)
+    db.session.flush()
+    accept(user, token)
+    return user
