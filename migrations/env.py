@@ -102,6 +102,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Batch migrations rebuild a SQLite table (copy, drop, rename). With foreign keys enforced, dropping a
+        # referenced table runs its ON DELETE actions (cascades would delete rows) or fails, so they are off
+        # while migrating; the pragma is a no-op inside a transaction, hence before it and committed.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -110,6 +117,10 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -13,9 +13,11 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    name = StringField("Organisation name", validators=[DataRequired(), Length(min=3, max=200,
-                       message="Type at least 3 characters of the name.")])
-    country = SelectField("Country", choices=[("", "Any country")] + country_choices(), validators=[Optional()])
+    # Own ids: the page's new-organisation form has a country field too.
+    name = StringField("Organisation name", id="search_name", validators=[
+        DataRequired(), Length(min=3, max=200, message="Type at least 3 characters of the name.")])
+    country = SelectField("Country", id="search_country", choices=[("", "Any country")] + country_choices(),
+                          validators=[Optional()])
 
 
 class JoinForm(FlaskForm):

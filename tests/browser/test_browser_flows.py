@@ -61,6 +61,18 @@ def log_in(page, email, password=PASSWORD):
     assert "/auth/login" not in page.url, page.content()[:2000]
 
 
+def _confirmation_link(app, email) -> str:
+    import sqlalchemy as sa
+
+    from alliance.extensions import db
+    from alliance.models import MailMessage
+    from tests.membership_helpers import link_in
+
+    with app.app_context():
+        body = db.session.scalar(sa.select(MailMessage.body).where(MailMessage.recipient == email))
+    return link_in(body, "/auth/confirm/")
+
+
 def test_new_buyer_is_verified_joins_and_is_approved(app, live_server, browser):
     alliance_id = make_alliance(app, slug="ict")
     lead_org = make_organisation(app, name="Region Västerdal", country="SE")
@@ -76,12 +88,16 @@ def test_new_buyer_is_verified_joins_and_is_approved(app, live_server, browser):
     buyer.fill("#email", "ingrid@nordkoping.example")
     buyer.fill("#password", PASSWORD)
     buyer.fill("#confirm", PASSWORD)
-    buyer.check("input[name=organisation_choice][value=new]")
+    buyer.click("main button[type=submit]")
+    buyer.wait_for_load_state()
+    buyer.goto(_confirmation_link(app, "ingrid@nordkoping.example"))
+    log_in(buyer, "ingrid@nordkoping.example")
+    buyer.goto("/organisations/start")
     buyer.fill("#organisation_name", "Nordköpings kommun")
     buyer.select_option("#organisation_kind", "buyer")
     buyer.select_option("#organisation_type", "municipality")
     buyer.select_option("#country", "SE")
-    buyer.click("main button[type=submit]")
+    buyer.click("button:has-text('Register the organisation')")
     buyer.wait_for_load_state()
     buyer.goto("/alliances/ict")
     assert "not yet verified" in buyer.inner_text("main")
