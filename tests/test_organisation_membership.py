@@ -403,3 +403,22 @@ def test_api_tokens_issued_before_removal_stop_working(app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 1
     response = app.test_client().get("/api/v1/suppliers/me/declarations", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 403
+
+
+def test_demo_has_one_pending_request_for_region_vasterdal_and_stays_idempotent(app):
+    from alliance.demo import join_requests, organisations
+
+    with app.app_context():
+        for _ in range(2):
+            organisations.load()
+            join_requests.load()
+            db.session.commit()
+        [join] = db.session.scalars(sa.select(JoinRequest)).all()
+        assert (join.user.email, join.organisation.name, join.status) == ("joiner@ict.demo", "Region Västerdal", "pending")
+        lead = db.session.scalar(sa.select(User).where(User.email == "lead@ict.demo"))
+        assert (lead.organisation.name, lead.organisation_role) == ("Region Västerdal", "admin")
+        assert lead.email_confirmed_at is not None
+    lead_client = _client(app, "lead@ict.demo")
+    assert "Approve Johan Ek" in lead_client.get(f"/organisations/{join.organisation_id}/manage").get_data(as_text=True)
+    assert "Waiting for approval by Region Västerdal" in _client(app, "joiner@ict.demo").get(
+        "/organisations/start").get_data(as_text=True)
