@@ -29,9 +29,9 @@ from tests.membership_helpers import (
 )
 
 
-def _client(app, email):
+def _client(app, email, password=PASSWORD):
     client = app.test_client()
-    assert login(client, email).status_code == 302
+    assert login(client, email, password).status_code == 302
     return client
 
 
@@ -406,7 +406,7 @@ def test_api_tokens_issued_before_removal_stop_working(app):
 
 
 def test_demo_has_one_pending_request_for_region_vasterdal_and_stays_idempotent(app):
-    from alliance.demo import join_requests, organisations
+    from alliance.demo import DEMO_PASSWORD, join_requests, organisations
 
     with app.app_context():
         for _ in range(2):
@@ -418,7 +418,7 @@ def test_demo_has_one_pending_request_for_region_vasterdal_and_stays_idempotent(
         lead = db.session.scalar(sa.select(User).where(User.email == "lead@ict.demo"))
         assert (lead.organisation.name, lead.organisation_role) == ("Region Västerdal", "admin")
         assert lead.email_confirmed_at is not None
-    lead_client = _client(app, "lead@ict.demo")
+    lead_client = _client(app, "lead@ict.demo", DEMO_PASSWORD)
     assert "Approve Johan Ek" in lead_client.get(f"/organisations/{join.organisation_id}/manage").get_data(as_text=True)
-    assert "Waiting for approval by Region Västerdal" in _client(app, "joiner@ict.demo").get(
+    assert "Waiting for approval by Region Västerdal" in _client(app, "joiner@ict.demo", DEMO_PASSWORD).get(
         "/organisations/start").get_data(as_text=True)
