@@ -422,3 +422,21 @@ def test_demo_has_one_pending_request_for_region_vasterdal_and_stays_idempotent(
     assert "Approve Johan Ek" in lead_client.get(f"/organisations/{join.organisation_id}/manage").get_data(as_text=True)
     assert "Waiting for approval by Region Västerdal" in _client(app, "joiner@ict.demo", DEMO_PASSWORD).get(
         "/organisations/start").get_data(as_text=True)
+
+
+def test_invitation_takes_over_an_unconfirmed_squatted_account(app):
+    org = make_organisation(app, name="Squatted city")
+    _admin_of(app, org, email="admin@squatted.example")
+    make_unattached_user(app, "victim@squatted.example", confirmed=False)  # registered by someone else
+    squatter = _client(app, "victim@squatted.example")
+    link = _invite(app, org, "admin@squatted.example", "victim@squatted.example")
+    victim = app.test_client()
+    assert "Create your account" in victim.get(link).get_data(as_text=True)
+    data = {"name": "Real Owner", "password": "owner password 12", "confirm": "owner password 12",
+            "csrf_token": csrf_token(victim, link)}
+    assert victim.post(link, data=data).status_code == 302
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "victim@squatted.example"))
+        assert (user.name, user.organisation_id) == ("Real Owner", org)
+    assert login(app.test_client(), "victim@squatted.example").status_code == 200  # the old password is gone
+    assert "/auth/login" in squatter.get("/organisations/start").headers["Location"]  # and its session

@@ -17,6 +17,7 @@ from alliance.extensions import db
 from alliance.mail import queue_mail
 from alliance.models import Invitation, Organisation, User
 from alliance.models.base import utcnow
+from alliance.models.user import new_session_nonce
 from alliance.organisations.membership import MembershipError, can_manage, make_member
 
 INVITATION_DAYS = 7
@@ -112,19 +113,28 @@ def accept(user: User, token: str) -> Invitation:
 
 
 def account_exists(email: str) -> bool:
-    return db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email))) is not None
+    """Whether the address has a confirmed account (an unconfirmed one proves nothing about its holder)."""
+    return db.session.scalar(sa.select(User.id).where(
+        User.email == normalise_email(email), User.email_confirmed_at.is_not(None))) is not None
 
 
 def register_and_accept(token: str, name: str, password: str) -> User:
-    """Create the invited address's account (confirmed by the link) and accept the invitation."""
+    """Create the invited address's account (confirmed by the link) and accept the invitation.
+
+    An unconfirmed account of the address is taken over (new name and password, its sessions ended): it
+    may have been registered by someone who never owned the mailbox the invitation came to.
+    """
     invitation = invitation_for_token(token)
     if invitation is None:
         raise MembershipError("This invitation is invalid, used, revoked or expired. Ask for a new one.")
     if account_exists(invitation.email):
         raise MembershipError("This address has an account: log in to accept the invitation.")
-    user = User(email=invitation.email, name=name.strip(), password_hash=hash_password(password),
-                email_confirmed_at=utcnow())
-    db.session.add(user)
+    user = db.session.scalar(sa.select(User).where(User.email == invitation.email))
+    if user is None:
+        user = User(email=invitation.email)
+        db.session.add(user)
+    user.name, user.password_hash = name.strip(), hash_password(password)
+    user.session_nonce, user.email_confirmed_at = new_session_nonce(), utcnow()
     db.session.flush()
     accept(user, token)
     return user
