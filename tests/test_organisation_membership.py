@@ -440,3 +440,21 @@ def test_invitation_takes_over_an_unconfirmed_squatted_account(app):
         assert (user.name, user.organisation_id) == ("Real Owner", org)
     assert login(app.test_client(), "victim@squatted.example").status_code == 200  # the old password is gone
     assert "/auth/login" in squatter.get("/organisations/start").headers["Location"]  # and its session
+
+
+def test_a_requester_cannot_approve_itself_or_see_the_members(app):
+    org = make_organisation(app, name="Self-service town")
+    _admin_of(app, org)
+    joiner = make_unattached_user(app, "self@service.example")
+    join_id = make_join_request(app, joiner, org)
+    client = _client(app, "self@service.example")
+    assert client.get(f"/organisations/{org}/manage").status_code == 404
+    assert client.get("/organisations/requests").status_code == 404
+    for decision in ("approve", "refuse"):
+        assert post_form(client, f"/organisations/{org}/requests/{join_id}", decision=decision,
+                         role="admin").status_code == 404
+    assert post_form(client, f"/organisations/{org}/invitations", email="self@service.example",
+                     role="admin").status_code == 404
+    assert organisation_of(app, joiner) == (None, None)
+    with app.app_context():
+        assert db.session.get(JoinRequest, join_id).status == "pending"

@@ -102,7 +102,9 @@ def request_to_join(user: User, organisation_id: int, message: str = "") -> Join
 
 
 def withdraw_request(user: User) -> JoinRequest | None:
-    join = pending_request_of(user)
+    # Locked, so a withdrawal racing an approval cannot turn the approved request back into a withdrawn one.
+    join = db.session.scalar(sa.select(JoinRequest).where(
+        JoinRequest.user_id == user.id, JoinRequest.status == "pending").with_for_update())
     if join is not None:
         join.status, join.decided_at = "withdrawn", utcnow()
         record_event(user, "organisation.join_withdrawn", "organisation_join_request", join.id,
