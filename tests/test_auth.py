@@ -5,8 +5,8 @@ import re
 import sqlalchemy as sa
 
 from alliance.extensions import db
-from alliance.models import MailMessage, Organisation, User
-from tests.factories import PASSWORD, csrf_token, email_of, login, make_organisation, make_user
+from alliance.models import MailMessage
+from tests.factories import PASSWORD, csrf_token, email_of, login, make_user
 
 
 def test_form_without_csrf_token_is_refused(app, client):

@@ -1,8 +1,8 @@
 """Notification jobs for organisation join requests (enqueued after the request's or decision's commit)."""
 
 from alliance.organisations import notices
-from workers.notifications import _finish
 from workers.context import job
+from workers.notifications import _finish
 
 
 @job

@@ -9,10 +9,6 @@ from alliance.models.base import UTCDateTime, utcnow
 from alliance.models.organisation import Organisation
 
 
-# A user's role in the organisation they are an active member of.
-ORGANISATION_ROLES = ("admin", "member")
-
-
 def new_session_nonce() -> str:
     return secrets.token_hex(8)
 

@@ -5,8 +5,13 @@ import sqlalchemy as sa
 
 from alliance.extensions import db
 from alliance.models import MailMessage
-from tests.browser.test_browser_flows import browser, live_server, log_in, new_page  # noqa: F401 (fixtures)
-from tests.browser.test_browser_flows import pytestmark  # noqa: F401 (browser marker, Chromium check)
+from tests.browser.test_browser_flows import (  # noqa: F401 (fixtures)
+    browser,
+    live_server,
+    log_in,
+    new_page,
+    pytestmark,  # noqa: F401 (browser marker, Chromium check)
+)
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.membership_helpers import link_in, set_role
 
