@@ -458,3 +458,11 @@ def test_a_requester_cannot_approve_itself_or_see_the_members(app):
     assert organisation_of(app, joiner) == (None, None)
     with app.app_context():
         assert db.session.get(JoinRequest, join_id).status == "pending"
+
+
+def test_a_user_without_organisation_still_reads_its_notifications_and_account(app):
+    make_unattached_user(app, "lonely@town.example")
+    client = _client(app, "lonely@town.example")
+    for path in ("/notifications/", "/notifications/preferences", "/auth/account", "/"):
+        assert client.get(path).status_code == 200, path
+    assert "no organisation yet" in client.get("/auth/account").get_data(as_text=True)

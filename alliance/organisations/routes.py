@@ -25,7 +25,7 @@ bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
 # What a signed-in user without an active organisation may still open; everything else sends them here.
 OPEN_WITHOUT_ORGANISATION = {"static", "main.index", "main.health", "notifications.index", "notifications.mark_read",
-                             "notifications.preferences"}
+                             "notifications.mark_all_read", "notifications.preferences"}
 
 
 @bp.before_app_request
