@@ -13,6 +13,7 @@ from alliance.auth.accounts import (
 )
 from alliance.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, RequestResetForm, ResetPasswordForm
 from alliance.auth.passwords import authenticate
+from alliance.auth.session import end_session
 from alliance.extensions import db, limiter
 from alliance.models import Organisation
 from alliance.models.base import utcnow
@@ -53,6 +54,8 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    end_session()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
@@ -108,8 +111,8 @@ def account():
         else:
             set_password(current_user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # keep this session; the nonce change ends the others
-            flash("Your password is changed. Other sessions are logged out.", "success")
+            login_user(current_user._get_current_object())  # a new session here; every other one has ended
+            flash("Your password is changed. Other sessions are logged out and your API tokens revoked.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
 
