@@ -52,6 +52,7 @@ class TokenSchema(ma.Schema):
 @blp.route("/token", methods=["POST"])
 @limits.per_address
 @limits.per_account
+@limits.per_device
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="The user has the most active tokens allowed; revoke one first")

@@ -2,10 +2,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from alliance.auth.passwords import strong_password
 from alliance.formatting import country_choices
 from alliance.models import BUYER_TYPES, SUPPLIER_TYPES
 
-PASSWORD_RULES = [DataRequired(), Length(min=12, max=200, message="Use 12 to 200 characters.")]
+PASSWORD_RULES = [DataRequired(), Length(min=12, max=200, message="Use 12 to 200 characters."), strong_password]
 
 
 class LoginForm(FlaskForm):

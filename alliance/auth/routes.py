@@ -25,6 +25,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 @bp.route("/login", methods=["GET", "POST"])
 @limits.per_address
 @limits.per_account
+@limits.per_device
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -39,7 +40,7 @@ def login():
             login_user(user)
             user.last_login_at = utcnow()
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return limits.remember_device(redirect(_safe_next(request.args.get("next"))), user)
     return render_template("auth/login.html", form=form)
 
 
@@ -136,6 +137,7 @@ def reset_password(token: str):
         flash("This reset link is invalid or has expired. Ask for a new one.", "error")
         return redirect(url_for("auth.request_reset"))
     form = ResetPasswordForm()
+    form.account_words = [user.email, user.name]
     if form.validate_on_submit():
         set_password(user, form.password.data)
         db.session.commit()
