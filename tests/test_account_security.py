@@ -279,3 +279,11 @@ def test_common_password_is_refused_on_registration(app, client):
 
     response = register(client, password="password123456", confirm="password123456")
     assert response.status_code == 200 and "common" in response.get_data(as_text=True).lower()
+
+
+def test_create_user_refuses_a_common_password(app):
+    from tests.test_admin import create_user_cli
+
+    result = create_user_cli(app, "--email", "ops@town.example", "--name", "Ops", "--organisation", "Town",
+                             "--country", "SE", "--kind", "buyer", "--password-stdin", password="qwertyuiop123\n")
+    assert result.exit_code == 1 and "common" in result.output
