@@ -81,6 +81,12 @@ def test_https_and_hsts_only_when_a_trusted_proxy_says_so(app, proxies):
         assert ("Strict-Transport-Security" in response.headers) == (proxies == 1)
         direct = behind.test_client().get("/auth/login")
         assert "Strict-Transport-Security" not in direct.headers
+        # Even a host named by a trusted proxy never reaches a mailed link.
+        victim = email_of(app, make_user(app))
+        _ask_reset(behind.test_client(), victim, headers={"X-Forwarded-Host": "evil.example"})
+        with app.app_context():
+            link = db.session.scalar(sa.select(MailMessage)).secret_links["reset_link"]
+            assert link.startswith(app.config["BASE_URL"] + "/auth/reset/")
     finally:
         with behind.app_context():
             db.engine.dispose()
