@@ -49,7 +49,20 @@ class Config:
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))
         # Seconds to wait after a pledge change before compiling signals, so a burst compiles once.
         self.SIGNALS_DEBOUNCE_SECONDS = int(env.get("SIGNALS_DEBOUNCE_SECONDS", "30"))
-        self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000")
+        # The public address that mailed links start with; never taken from a request's Host header.
+        # Unset: the address `flask serve` listens on (PORT, as `make run` uses; serve sets it exactly).
+        self.BASE_URL = env.get("BASE_URL") or f"http://127.0.0.1:{env.get('PORT', '5000')}"
+        # Host names the app answers to (comma-separated; e.g. "alliance.example.org"); others get a 400.
+        self.TRUSTED_HOSTS = [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host/-Port/-Prefix; 0 = trust none.
+        self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
+        # API tokens expire this many days after they are made.
+        self.API_TOKEN_DAYS = int(env.get("API_TOKEN_DAYS", "90"))
+        # A login session ends after this many days on the server, whatever the browser keeps.
+        self.SESSION_DAYS = int(env.get("SESSION_DAYS", "14"))
+        self.LOGIN_LIMIT_PER_DEVICE = env.get("LOGIN_LIMIT_PER_DEVICE", "10 per 15 minutes")
+        # Without MAIL_SERVER, delivered mail is written here as .eml files (None → instance/mail).
+        self.MAIL_FOLDER = env.get("MAIL_FOLDER")
         # The ocid prefix registered with the Open Contracting Partnership; the default is a placeholder.
         self.OCDS_PREFIX = env.get("OCDS_PREFIX", "ocds-alliance")
         # Where uploaded pledge files wait for the import job; must be shared when workers run elsewhere.

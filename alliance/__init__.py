@@ -27,9 +27,11 @@ def create_app(config: Config | None = None) -> Flask:
     from alliance.api import init_api
     from alliance.auth.session import init_login
     from alliance.database import init_database
+    from alliance.public_address import init_public_address
     from alliance.routing import init_routing
     from alliance.web import init_web
 
+    init_public_address(app)
     init_database(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True

@@ -89,6 +89,10 @@ def _check_account_fields(email: str, name: str, password: str) -> None:
         raise AccountError("Give a name of 1 to 120 characters.")
     if not 12 <= len(password) <= 200:
         raise AccountError("The password needs 12 to 200 characters.")
+    from alliance.auth.passwords import password_weakness
+
+    if weakness := password_weakness(password, [email, name]):
+        raise AccountError(weakness)
 
 
 def _organisation_for_cli(name: str, country: str, kind: str, org_type: str | None, sme: bool):

@@ -23,6 +23,10 @@ from alliance.queue import get_redis, stop_embedded_redis
 def serve_command(info: ScriptInfo, host: str, port: int) -> None:
     """Serve the web app with a worker and the cron scheduler (development and demo)."""
     app = info.load_app()
+    if not os.environ.get("BASE_URL"):
+        # Mailed links point at this server; the worker (a child) builds them, so it inherits the address.
+        reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)  # noqa: S104
+        os.environ["BASE_URL"] = app.config["BASE_URL"] = f"http://{reachable}:{port}"
     # `kill` (SIGTERM) stops the children too, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     get_redis(app).ping()  # starts the embedded Redis when REDIS_URL is not set

@@ -4,7 +4,7 @@ import importlib
 
 from flask import Flask, render_template, request
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from alliance.formatting import country_name, format_money
 from alliance.markdown import render_markdown
@@ -71,6 +71,8 @@ def _security_headers(response):
 
 
 def _http_error(error: HTTPException):
+    if isinstance(error, SecurityError):
+        return error  # a Host outside TRUSTED_HOSTS: no page of ours, its links would need that host
     if request.path.startswith("/api/"):
         from alliance.api.errors import json_error_response
 

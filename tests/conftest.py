@@ -10,6 +10,7 @@ helpers in tests/factories.py, which return ids.
 """
 
 import os
+import shutil
 
 import flask_migrate
 import pytest
@@ -31,6 +32,7 @@ def app(tmp_path_factory):
         config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'test.sqlite'}"
     if not os.environ.get("REDIS_URL"):
         config.REDIS_EMBEDDED_PATH = str(folder / "redis.rdb")
+    config.MAIL_FOLDER = str(folder / "mail")  # delivered test mail, never the project's instance/
     app = create_app(config)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -60,6 +62,7 @@ def _clean_state(app):
                 for name in tables:
                     connection.execute(sa.text(f'DELETE FROM "{name}"'))
         get_redis(app).flushdb()
+    shutil.rmtree(app.config["MAIL_FOLDER"], ignore_errors=True)
     from alliance.extensions import limiter
 
     limiter.reset()

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alliance.extensions import db
 from alliance.models import MailMessage
 from tests.factories import PASSWORD, csrf_token, email_of, login, make_user
+from tests.mailbox import delivered
 
 
 def test_form_without_csrf_token_is_refused(app, client):
@@ -69,8 +70,8 @@ def test_password_reset_by_mailed_link(app, client, run_worker):
         mails = db.session.scalars(sa.select(MailMessage)).all()
         assert [m.recipient for m in mails] == [user_email]
         assert mails[0].sent_at is not None
-        link = re.search(r"http://\S+/auth/reset/\S+", mails[0].body).group(0)
-    path = link.split("localhost", 1)[1]
+    link = re.search(r"http://\S+/auth/reset/\S+", delivered(app, user_email)[-1]).group(0)
+    path = link.split("127.0.0.1:5000", 1)[1]
     new_password = "reset passphrase 123"
     response = client.post(path, data={"password": new_password, "confirm": new_password,
                                        "csrf_token": csrf_token(client, path)})

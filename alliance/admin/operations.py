@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from alliance.audit import record_event
+from alliance.auth.session import end_all_sessions
 from alliance.extensions import db
 from alliance.models import AuditEvent, MailMessage, Organisation, User
 from alliance.models.user import new_session_nonce
@@ -103,6 +104,7 @@ def set_disabled(actor: User, user_id: int, disabled: bool) -> User:
         user.disabled = disabled
         if disabled:
             user.session_nonce = new_session_nonce()
+            end_all_sessions(user)
         record_event(actor, "user.disabled" if disabled else "user.enabled", "user", user.id, email=user.email)
     return user
 

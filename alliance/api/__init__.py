@@ -39,6 +39,9 @@ def init_api(app: Flask) -> None:
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    from alliance.api.auth import no_store_when_authenticated
+
+    app.after_request(no_store_when_authenticated)
     for name in API_MODULES:
         blp = importlib.import_module(name).blp
         csrf.exempt(blp)

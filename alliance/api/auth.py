@@ -1,35 +1,17 @@
 """Bearer-token authentication for the API, and POST /api/v1/auth/token."""
 
-import hashlib
-import secrets
-
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import g, request
 from flask_smorest import Blueprint
 
-from alliance.api.errors import api_abort
+from alliance.api.errors import ErrorSchema, api_abort
 from alliance.auth import limits
 from alliance.auth.passwords import authenticate
 from alliance.extensions import db
-from alliance.models import ApiToken, User
-from alliance.models.base import utcnow
+from alliance.models import User
+from alliance.settings import tokens
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Tokens for the API")
-TOKEN_PREFIX = "alc_"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for user; returns the row and the token text (shown once, only its hash is kept)."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, name=name[:80], token_hash=hash_token(token), prefix=token[:10])
-    db.session.add(row)
-    db.session.flush()
-    return row, token
 
 
 def token_user() -> User | None:
@@ -42,16 +24,12 @@ def token_user() -> User | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             api_abort(401, "Use 'Authorization: Bearer <token>'.", "invalid_token")
-        row = db.session.scalar(
-            sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()), ApiToken.revoked_at.is_(None))
-        )
-        if row is None or not row.user.is_active:
-            api_abort(401, "The token is unknown or revoked.", "invalid_token")
-        if row.user.organisation_id is None:
+        user = tokens.user_of_token(token.strip())
+        if user is None:
+            api_abort(401, "The token is unknown, revoked or expired.", "invalid_token")
+        if user.organisation_id is None:
             api_abort(403, "Your account is not an active member of an organisation.", "no_organisation")
-        row.last_used_at = utcnow()
-        db.session.commit()
-        user = row.user
+        db.session.commit()  # last_used_at
     g.api_user = user
     return user
 
@@ -76,8 +54,10 @@ class TokenSchema(ma.Schema):
 @blp.route("/token", methods=["POST"])
 @limits.per_address
 @limits.per_account
+@limits.per_device
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="The user has the most active tokens allowed; revoke one first")
 def create_token(data):
     """Exchange an e-mail and password for an API token."""
     user = authenticate(data["email"], data["password"])
@@ -86,7 +66,21 @@ def create_token(data):
     limits.mark_login_succeeded()
     if user.organisation_id is None:
         api_abort(403, "Your account is not an active member of an organisation.", "no_organisation")
-    _, token = issue_token(user, data["name"])
+    try:
+        _, token = tokens.create_token(user, data["name"])
+    except tokens.TokenError as error:
+        db.session.rollback()
+        api_abort(409, str(error), "too_many_tokens")
     db.session.commit()
     return {"token": token}
 
+
+
+def no_store_when_authenticated(response):
+    """Answers to a bearer token (and the token itself) are the caller's alone: no cache may keep them,
+    and a shared cache must not give an anonymous answer to a token holder or the other way round."""
+    if request.path.startswith("/api/"):
+        response.vary.add("Authorization")
+        if request.headers.get("Authorization") or request.endpoint == "api_auth.create_token":
+            response.headers["Cache-Control"] = "no-store"
+    return response

@@ -3,15 +3,18 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from alliance.auth.passwords import hash_password, normalise_email
+from alliance.auth.session import end_all_sessions
 from alliance.extensions import db
 from alliance.mail import queue_mail
 from alliance.models import Organisation, User
 from alliance.models.base import utcnow
 from alliance.models.user import new_session_nonce
+from alliance.public_address import public_url
+from alliance.settings.tokens import revoke_all_tokens
 
 RESET_MAX_AGE = 3600
 
@@ -72,9 +75,12 @@ def create_user(
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password and end every other session of the user."""
+    """Set a new password, log the user out everywhere and revoke the user's API tokens: whoever knew the
+    old password may have logged in or made a token with it. The caller logs the current browser back in."""
     user.password_hash = hash_password(password)
     user.session_nonce = new_session_nonce()
+    end_all_sessions(user)
+    revoke_all_tokens(user, "password changed")
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -102,10 +108,11 @@ def send_reset_mail(email: str) -> None:
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is None or not user.is_active:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = public_url("auth.reset_password", token=make_reset_token(user))
     queue_mail(
         user.email,
         "Reset your alliance password",
         f"Hello {user.name},\n\nSomeone asked to reset the password of your alliance account. If it was you, "
-        f"open this link within an hour:\n\n{link}\n\nIf it was not you, ignore this mail; nothing changes.\n",
+        f"open this link within an hour:\n\n[[reset_link]]\n\nIf it was not you, ignore this mail; nothing changes.\n",
+        secret_links={"reset_link": link},
     )

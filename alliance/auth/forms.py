@@ -2,7 +2,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-PASSWORD_RULES = [DataRequired(), Length(min=12, max=200, message="Use 12 to 200 characters.")]
+from alliance.auth.passwords import strong_password
+
+PASSWORD_RULES = [DataRequired(), Length(min=12, max=200, message="Use 12 to 200 characters."), strong_password]
 
 
 class LoginForm(FlaskForm):

@@ -6,7 +6,7 @@ comes from an approved join request, an invitation, or registering a new organis
 """
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from alliance.auth.passwords import hash_password, normalise_email
@@ -15,13 +15,9 @@ from alliance.mail import queue_mail
 from alliance.models import User
 from alliance.models.base import utcnow
 from alliance.models.user import new_session_nonce
+from alliance.public_address import public_url
 
 CONFIRM_MAX_AGE = 2 * 24 * 3600
-
-
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link for a mail, built from the configured BASE_URL (never the request's Host header)."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -59,8 +55,8 @@ def register_account(email: str, name: str, password: str) -> None:
     link = public_url("auth.confirm_email", token=make_confirm_token(user))
     queue_mail(email, "Confirm your e-mail address for alliance",
                f"Hello {user.name},\n\nOpen this link within two days to confirm your address and finish "
-               f"registering:\n\n{link}\n\nIf you did not register, ignore this mail; no account is used "
-               "without the confirmation.\n")
+               "registering:\n\n[[confirm_link]]\n\nIf you did not register, ignore this mail; no account is "
+               "used without the confirmation.\n", secret_links={"confirm_link": link})
 
 
 def confirm_email(token: str) -> User | None:

@@ -7,6 +7,7 @@ from alliance.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, Req
 from alliance.auth.passwords import authenticate
 from alliance.auth.registration import confirm_email as confirm_account
 from alliance.auth.registration import register_account
+from alliance.auth.session import end_session
 from alliance.extensions import db, limiter
 from alliance.models.base import utcnow
 from alliance.queue import commit_and_dispatch
@@ -17,6 +18,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 @bp.route("/login", methods=["GET", "POST"])
 @limits.per_address
 @limits.per_account
+@limits.per_device
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -31,7 +33,7 @@ def login():
             login_user(user)
             user.last_login_at = utcnow()
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return limits.remember_device(redirect(_safe_next(request.args.get("next"))), user)
     return render_template("auth/login.html", form=form)
 
 
@@ -46,6 +48,8 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    end_session()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
@@ -89,8 +93,8 @@ def account():
         else:
             set_password(current_user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # keep this session; the nonce change ends the others
-            flash("Your password is changed. Other sessions are logged out.", "success")
+            login_user(current_user._get_current_object())  # a new session here; every other one has ended
+            flash("Your password is changed. Other sessions are logged out and your API tokens revoked.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
 
@@ -114,6 +118,7 @@ def reset_password(token: str):
         flash("This reset link is invalid or has expired. Ask for a new one.", "error")
         return redirect(url_for("auth.request_reset"))
     form = ResetPasswordForm()
+    form.account_words = [user.email, user.name]
     if form.validate_on_submit():
         set_password(user, form.password.data)
         db.session.commit()

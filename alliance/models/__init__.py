@@ -13,7 +13,7 @@ from alliance.models.pledge import Pledge, PledgeRevision
 from alliance.models.snapshot import Snapshot
 from alliance.models.summary import DemandSummary, summary_criteria_set
 from alliance.models.supplier import READINESS, DeclarationRevision, ReadinessDeclaration, Subscription
-from alliance.models.user import ApiToken, User
+from alliance.models.user import ApiToken, User, UserSession
 
 __all__ = [
     "Alliance", "ApiToken", "AuditEvent", "BUYER_TYPES", "CRITERION_TYPES", "Category", "CriteriaSet",
@@ -22,4 +22,4 @@ __all__ = [
     "READINESS", "ReadinessDeclaration", "SECTORS", "SUPPLIER_TYPES", "Snapshot", "Subscription", "User",
     "round_category", "summary_criteria_set",
 ]
-__all__ += ["Invitation", "JoinRequest"]
+__all__ += ["Invitation", "JoinRequest", "UserSession"]

@@ -1,3 +1,5 @@
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,3 +37,20 @@ class MailMessage(db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[object | None] = mapped_column(UTCDateTime)
     error: Mapped[str] = mapped_column(sa.Text, default="")
+    # Links that hand over an account (reset, confirmation, invitation), by the name the body gives them as
+    # [[name]]; kept out of the body so the admin outbox never shows them, and dropped once the mail is sent.
+    secret_links: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    WITHHELD = "[private link, for the recipient only]"
+
+    @property
+    def readable_body(self) -> str:
+        """The body as an admin may read it: every secret link withheld, whether or not it was sent."""
+        return re.sub(r"\[\[[A-Za-z0-9_]+\]\]", self.WITHHELD, self.body)
+
+    def body_with_secrets(self) -> str:
+        """The body as the recipient gets it."""
+        body = self.body
+        for name, link in (self.secret_links or {}).items():
+            body = body.replace(f"[[{name}]]", link)
+        return body

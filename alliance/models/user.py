@@ -67,5 +67,20 @@ class ApiToken(db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[object | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """A login session, known to the server: logging out deletes it, so a copied session cookie stops working.
+
+    The cookie carries a random id; only its SHA-256 is stored here.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from alliance.audit import record_event
 from alliance.auth.passwords import hash_password, normalise_email
-from alliance.auth.registration import public_url
 from alliance.extensions import db
 from alliance.mail import queue_mail
+from alliance.public_address import public_url
 from alliance.models import Invitation, Organisation, User
 from alliance.models.base import utcnow
 from alliance.models.user import new_session_nonce
@@ -59,8 +59,9 @@ def invite(actor: User, organisation_id: int, email: str, role: str) -> Invitati
     queue_mail(email, f"{actor.name} invites you to {organisation.name} on alliance",
                f"Hello,\n\n{actor.name} invites you to join {organisation.name} on alliance as "
                f"{'an admin' if role == 'admin' else 'a member'}. Open this link within {INVITATION_DAYS} days "
-               f"to accept (it works once):\n\n{public_url('organisations.invitation', token=token)}\n\n"
-               "If you do not know this organisation, ignore this mail.\n")
+               "to accept (it works once):\n\n[[invitation_link]]\n\n"
+               "If you do not know this organisation, ignore this mail.\n",
+               secret_links={"invitation_link": public_url("organisations.invitation", token=token)})
     return invitation
 
 

@@ -1,6 +1,6 @@
 """GET/POST /settings/tokens: the user's API tokens."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from alliance.extensions import db
@@ -25,7 +25,7 @@ def tokens():
             db.session.commit()
             form = NewTokenForm(formdata=None)
     response = render_template("settings/tokens.html", form=form, new_token=new_token,
-                               tokens=ops.active_tokens(current_user))
+                               tokens=ops.active_tokens(current_user), token_days=current_app.config["API_TOKEN_DAYS"])
     # The token text appears in this one response only: never cached.
     return response, 200, {"Cache-Control": "no-store"}
 

@@ -1,23 +1,57 @@
-"""API tokens a user manages in settings. Only a token's SHA-256 is stored; its text is shown once."""
+"""API tokens: issuing, expiry, the cap on active tokens, revoking. Only a token's SHA-256 is stored; its
+text is shown once. The settings page and POST /api/v1/auth/token both create tokens through create_token."""
+
+import hashlib
+import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
-from alliance.api.auth import issue_token
 from alliance.audit import record_event
 from alliance.extensions import db
 from alliance.models import ApiToken, User
 from alliance.models.base import utcnow
 
 MAX_ACTIVE_TOKENS = 20
+TOKEN_PREFIX = "alc_"
 
 
 class TokenError(Exception):
     pass
 
 
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_active():
+    """The SQL condition of a token that still works: not revoked, not expired."""
+    return sa.and_(ApiToken.revoked_at.is_(None), ApiToken.expires_at > utcnow())
+
+
+def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for user, expiring after API_TOKEN_DAYS; returns the row and the token text."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user=user, name=name[:80], token_hash=hash_token(token), prefix=token[:10],
+                   expires_at=utcnow() + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
+    db.session.add(row)
+    db.session.flush()
+    return row, token
+
+
+def user_of_token(token: str) -> User | None:
+    """The active user whose working token this is, or None (unknown, revoked or expired)."""
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), is_active()))
+    if row is None or not row.user.is_active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
 def active_tokens(user: User) -> list[ApiToken]:
     return list(db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        sa.select(ApiToken).where(ApiToken.user_id == user.id, is_active())
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     ))
 
@@ -43,3 +77,13 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     record_event(user, "api_token.revoked", "api_token", row.id, prefix=row.prefix, name=row.name)
     db.session.flush()
     return row
+
+
+def revoke_all_tokens(user: User, reason: str) -> int:
+    """Revoke every token of the user (e.g. when the password changes); returns how many."""
+    revoked = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    ).rowcount
+    if revoked:
+        record_event(user, "api_token.revoked_all", "user", user.id, count=revoked, reason=reason)
+    return revoked
