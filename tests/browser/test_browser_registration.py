@@ -18,9 +18,9 @@ from tests.membership_helpers import link_in, set_role
 
 def _confirmation_link(app, email) -> str:
     with app.app_context():
-        body = db.session.scalar(sa.select(MailMessage.body).where(MailMessage.recipient == email)
+        mail = db.session.scalar(sa.select(MailMessage).where(MailMessage.recipient == email)
                                  .order_by(MailMessage.id.desc()))
-    return link_in(body, "/auth/confirm/")
+        return link_in(mail.body_with_secrets(), "/auth/confirm/")
 
 
 def test_register_confirm_search_request_and_get_approved(app, live_server, browser):  # noqa: F811
