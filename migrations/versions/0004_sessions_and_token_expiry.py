@@ -1,7 +1,7 @@
 """server-side login sessions, API token expiry, secret links kept apart from outbox mail bodies
 
 Revision ID: 0004_sessions_and_token_expiry
-Revises: 0002_notification_preference
+Revises: 0003_organisation_membership
 """
 import re
 from datetime import UTC, datetime, timedelta
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_sessions_and_token_expiry'
-down_revision = '0002_notification_preference'
+down_revision = '0003_organisation_membership'
 branch_labels = None
 depends_on = None
 
