@@ -281,10 +281,14 @@ def test_password_made_of_own_email_is_refused_on_reset(app, client, run_worker)
 
 
 def test_common_password_is_refused_on_registration(app, client):
-    from tests.test_auth import register
+    from alliance.models import User
 
-    response = register(client, password="password123456", confirm="password123456")
+    token = csrf_token(client, "/auth/register")
+    response = client.post("/auth/register", data={"csrf_token": token, "name": "Ada", "email": "ada@city.example",
+                                                   "password": "password123456", "confirm": "password123456"})
     assert response.status_code == 200 and "common" in response.get_data(as_text=True).lower()
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.email == "ada@city.example")) is None
 
 
 def test_create_user_refuses_a_common_password(app):

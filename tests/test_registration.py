@@ -34,7 +34,7 @@ def test_register_creates_an_unconfirmed_account_without_organisation_and_mails_
     [mail] = mails_to(app, "ada@city.example")
     assert mail.subject == "Confirm your e-mail address for alliance"
     assert app.config["BASE_URL"].rstrip("/") + "/auth/confirm/" in mail.body_with_secrets()
-    assert "/auth/confirm/" not in mail.readable_body()  # never shown to admins in the outbox
+    assert "/auth/confirm/" not in mail.readable_body  # never shown to admins in the outbox
     # Not logged in: a registration proves nothing yet.
     assert "/auth/login" in client.get("/pledges/").headers["Location"]
 
