@@ -9,7 +9,8 @@ from flask_smorest import Blueprint
 
 from alliance.alliances.access import api_alliance
 from alliance.api.auth import require_user, token_user
-from alliance.api.errors import api_abort
+from alliance.api.errors import ErrorSchema, api_abort
+from alliance.api.security import error_responses, optional_token, requires_token
 from alliance.dialogues import operations as ops
 from alliance.extensions import db
 from alliance.models import Dialogue
@@ -96,9 +97,10 @@ def list_dialogues():
 
 
 @blp.route("", methods=["POST"])
+@requires_token(blp)
+@error_responses(blp, 403, 404, forbidden="Not a lead of the alliance", not_found="No such alliance")
 @blp.arguments(DialogueInSchema)
 @blp.response(201, DialogueSchema)
-@blp.doc(security=[{"bearerAuth": []}])
 def create_dialogue(data):
     """Open a dialogue (leads of the alliance only) on a round or a published summary."""
     user = require_user()
@@ -114,6 +116,7 @@ def create_dialogue(data):
 
 
 @blp.route("/<int:dialogue_id>", methods=["GET"])
+@error_responses(blp, 404)
 @blp.response(200, DialogueSchema)
 def get_dialogue(dialogue_id: int):
     """One dialogue."""
@@ -121,6 +124,8 @@ def get_dialogue(dialogue_id: int):
 
 
 @blp.route("/<int:dialogue_id>/posts", methods=["GET"])
+@optional_token(blp)
+@error_responses(blp, 404)
 @blp.response(200, PostSchema(many=True))
 def list_posts(dialogue_id: int):
     """The posts the caller may see: public ones for everyone; RFI responses and private questions also for
@@ -130,10 +135,11 @@ def list_posts(dialogue_id: int):
 
 
 @blp.route("/<int:dialogue_id>/posts", methods=["POST"])
+@requires_token(blp)
+@error_responses(blp, 403, 404, forbidden="Your organisation may not post this kind here")
 @blp.arguments(PostInSchema)
 @blp.response(201, PostSchema)
-@blp.alt_response(409, description="The dialogue is closed (code dialogue_closed)")
-@blp.doc(security=[{"bearerAuth": []}])
+@blp.alt_response(409, schema=ErrorSchema, description="The dialogue is closed (code dialogue_closed)")
 def create_post(data, dialogue_id: int):
     """A supplier's question or RFI response, or a lead's answer or RFI question."""
     user = require_user()

@@ -13,6 +13,7 @@ from alliance.alliances.access import api_alliance
 from alliance.api.auth import require_user
 from alliance.api.errors import ErrorSchema, api_abort
 from alliance.api.pagination import page_of
+from alliance.api.security import error_responses, requires_token
 from alliance.extensions import db
 from alliance.models import DemandRound, Pledge
 from alliance.pledges import operations as ops
@@ -110,6 +111,8 @@ class ConflictSchema(ma.Schema):
 
 
 @blp.route("/alliances/<slug>/pledges")
+@requires_token(blp)
+@error_responses(blp, 404, not_found="No such alliance")
 @blp.arguments(PledgeFilterSchema, location="query")
 @blp.response(200, PledgeSchema(many=True))
 @blp.alt_response(403, schema=ErrorSchema, description="Suppliers never see pledges")
@@ -125,6 +128,8 @@ def list_pledges(filters, slug: str, pagination_parameters):
 
 
 @blp.route("/alliances/<slug>/pledges", methods=["POST"])
+@requires_token(blp)
+@error_responses(blp, 404, not_found="No such alliance")
 @blp.arguments(PledgeCreateSchema)
 @blp.response(201, PledgeSchema)
 @blp.alt_response(403, schema=ErrorSchema, description="Not a verified buyer member of the alliance")
@@ -149,6 +154,7 @@ def create_pledge(data, slug: str):
 
 
 @blp.route("/pledges/<int:pledge_id>")
+@requires_token(blp)
 @blp.response(200, PledgeSchema)
 @blp.alt_response(404, schema=ErrorSchema)
 def get_pledge(pledge_id: int):
@@ -157,6 +163,7 @@ def get_pledge(pledge_id: int):
 
 
 @blp.route("/pledges/<int:pledge_id>", methods=["PATCH"])
+@requires_token(blp)
 @blp.arguments(PledgeUpdateSchema)
 @blp.response(200, PledgeSchema)
 @blp.alt_response(409, schema=ConflictSchema, description="`version` is stale: the body holds the current pledge")
@@ -171,6 +178,8 @@ def update_pledge(data, pledge_id: int):
 
 
 @blp.route("/pledges/<int:pledge_id>", methods=["DELETE"])
+@requires_token(blp)
+@error_responses(blp, 403)
 @blp.arguments(VersionArgsSchema, location="query")
 @blp.response(200, PledgeSchema)
 @blp.alt_response(409, schema=ConflictSchema, description="`version` is stale: the body holds the current pledge")

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from alliance.alliances.access import api_alliance, is_lead
 from alliance.api.auth import require_user, token_user
 from alliance.api.errors import api_abort
+from alliance.api.security import error_responses, optional_token, requires_token
 from alliance.models import Alliance, DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.rounds.operations import alliance_rounds
@@ -62,9 +63,10 @@ def _round(alliance: Alliance, round_id: int | None, lead: bool) -> DemandRound:
 
 
 @blp.route("/alliances/<slug>/signals", methods=["POST"])
+@requires_token(blp)
+@error_responses(blp, 403, 404, forbidden="Not a lead of the alliance", not_found="No such alliance or round")
 @blp.arguments(CompileRequestSchema(), required=False)
 @blp.response(202, JobAcceptedSchema)
-@blp.doc(security=[{"bearerAuth": []}])
 def request_compile(data, slug: str):
     """Compile the signals of a round now (leads of the alliance). Follow the job at /api/v1/jobs/<job_id>."""
     user = require_user()
@@ -78,8 +80,9 @@ def request_compile(data, slug: str):
 
 
 @blp.route("/jobs/<job_id>")
+@requires_token(blp)
+@error_responses(blp, 404, not_found="No such job, or not one of an alliance you lead")
 @blp.response(200, JobStatusSchema)
-@blp.doc(security=[{"bearerAuth": []}])
 def get_job(job_id: str):
     """A compile job's status and progress (leads of the round's alliance)."""
     user = require_user()
@@ -91,6 +94,8 @@ def get_job(job_id: str):
 
 
 @blp.route("/alliances/<slug>/signals/latest")
+@optional_token(blp)
+@error_responses(blp, 404, not_found="No such alliance or round, or nothing compiled yet")
 @blp.arguments(LatestQuerySchema, location="query")
 @blp.response(200, SnapshotSchema)
 def latest(query, slug: str):

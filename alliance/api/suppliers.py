@@ -6,7 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.api.auth import require_user
-from alliance.api.errors import api_abort
+from alliance.api.errors import ErrorSchema, api_abort
+from alliance.api.security import error_responses, requires_token
 from alliance.extensions import db
 from alliance.models import READINESS, User
 from alliance.suppliers import declarations as ops
@@ -52,18 +53,20 @@ def _supplier() -> User:
 
 
 @blp.route("/me/declarations", methods=["GET"])
+@requires_token(blp)
+@error_responses(blp, 403, forbidden="Not a supplier (code not_a_supplier)")
 @blp.response(200, DeclarationSchema(many=True))
-@blp.doc(security=[{"bearerAuth": []}])
 def list_declarations():
     """The readiness declarations of the caller's supplier organisation (only ever its own)."""
     return ops.own_declarations(_supplier().organisation_id)
 
 
 @blp.route("/me/declarations", methods=["PUT"])
+@requires_token(blp)
+@error_responses(blp, 403, forbidden="Not a supplier (code not_a_supplier)")
 @blp.arguments(DeclarationInSchema(many=True))
 @blp.response(200, DeclarationSchema(many=True))
-@blp.alt_response(409, description="A declaration changed since it was read (stale version)")
-@blp.doc(security=[{"bearerAuth": []}])
+@blp.alt_response(409, schema=ErrorSchema, description="A declaration changed since it was read (stale version)")
 def put_declarations(items):
     """Create or update the listed declarations, all or none. Declarations not listed are kept."""
     user = _supplier()
