@@ -3,9 +3,9 @@ criteria sets and open demand rounds; /criteria-sets and /rounds list those on t
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 
 from alliance.alliances.access import api_alliance
+from alliance.api.blueprint import Blueprint
 from alliance.api.security import error_responses
 from alliance.criteria.operations import published_sets
 from alliance.extensions import db

@@ -6,8 +6,8 @@ import secrets
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import g, request
-from flask_smorest import Blueprint
 
+from alliance.api.blueprint import Blueprint
 from alliance.api.errors import api_abort
 from alliance.auth import limits
 from alliance.auth.passwords import authenticate

@@ -5,11 +5,12 @@ the answer (only platform admins get an "author" object, for moderation).
 """
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from alliance.alliances.access import api_alliance
 from alliance.api.auth import require_user, token_user
+from alliance.api.blueprint import Blueprint
 from alliance.api.errors import ErrorSchema, api_abort
+from alliance.api.fields import id_field
 from alliance.api.security import error_responses, optional_token, requires_token
 from alliance.dialogues import operations as ops
 from alliance.extensions import db
@@ -36,8 +37,8 @@ class DialogueInSchema(ma.Schema):
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=ops.TITLE_MAX))
     description = ma.fields.String(load_default="", validate=ma.validate.Length(max=ops.DESCRIPTION_MAX))
     closes_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with a time zone"})
-    round_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
-    summary_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
+    round_id = id_field(load_default=None, allow_none=True, strict=True)
+    summary_id = id_field(load_default=None, allow_none=True, strict=True)
     rfi_questions = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=ops.BODY_MAX)),
                                    load_default=list, validate=ma.validate.Length(max=ops.RFI_MAX))
 
@@ -64,7 +65,7 @@ class PostSchema(ma.Schema):
 class PostInSchema(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(["question", "response", "answer", "rfi"]))
     body = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=ops.BODY_MAX))
-    parent_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
+    parent_id = id_field(load_default=None, allow_none=True, strict=True)
     leads_only = ma.fields.Boolean(load_default=False, metadata={"description": "A question for the leads only"})
 
 

@@ -1,11 +1,12 @@
 """Market signals in the API: ask for a compile (leads), follow its job, read the latest snapshot."""
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from alliance.alliances.access import api_alliance, is_lead
 from alliance.api.auth import require_user, token_user
+from alliance.api.blueprint import Blueprint
 from alliance.api.errors import api_abort
+from alliance.api.fields import id_field
 from alliance.api.security import error_responses, optional_token, requires_token
 from alliance.models import Alliance, DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
@@ -18,7 +19,7 @@ blp = Blueprint("api_signals", __name__, description="Market signals: compiled, 
 
 
 class CompileRequestSchema(ma.Schema):
-    round_id = ma.fields.Integer(load_default=None, metadata={"description": "Default: the latest open round"})
+    round_id = id_field(load_default=None, metadata={"description": "Default: the latest open round"})
 
 
 class JobAcceptedSchema(ma.Schema):
@@ -37,7 +38,7 @@ class JobStatusSchema(ma.Schema):
 
 
 class LatestQuerySchema(ma.Schema):
-    round_id = ma.fields.Integer(load_default=None)
+    round_id = id_field(load_default=None)
 
 
 class SnapshotSchema(ma.Schema):

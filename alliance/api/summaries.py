@@ -8,10 +8,10 @@ import re
 
 import marshmallow as ma
 from flask import Response, current_app, request, url_for
-from flask_smorest import Blueprint
 
 from alliance.alliances.access import is_lead
 from alliance.api.auth import token_user
+from alliance.api.blueprint import Blueprint
 from alliance.api.errors import ErrorSchema, api_abort
 from alliance.api.etags import conditional_response
 from alliance.api.pagination import page_of

@@ -1,12 +1,13 @@
 """GET|PUT /api/v1/suppliers/me/declarations: the caller's supplier organisation's readiness."""
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.api.auth import require_user
+from alliance.api.blueprint import Blueprint
 from alliance.api.errors import ErrorSchema, api_abort
+from alliance.api.fields import id_field
 from alliance.api.security import error_responses, requires_token
 from alliance.extensions import db
 from alliance.models import READINESS, User
@@ -17,7 +18,7 @@ MAX_ITEMS = 1000
 
 
 class DeclarationInSchema(ma.Schema):
-    criterion_id = ma.fields.Integer(required=True, strict=True)
+    criterion_id = id_field(required=True, strict=True)
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(list(READINESS)),
                               metadata={"description": "meets | by_date | cannot"})
     ready_by = ma.fields.Date(load_default=None, allow_none=True,
@@ -27,7 +28,7 @@ class DeclarationInSchema(ma.Schema):
     evidence_reference = ma.fields.String(load_default="", validate=ma.validate.Length(max=ops.REFERENCE_MAX),
                                           metadata={"description": "Certificate number or http(s) link"})
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=ops.NOTE_MAX))
-    version = ma.fields.Integer(load_default=None, allow_none=True, strict=True,
+    version = id_field(load_default=None, allow_none=True, strict=True,
                                 metadata={"description": "The version read; required to change an existing one"})
 
 
