@@ -359,3 +359,20 @@ def test_matrix(app, method, name, target):
     assert name in EXPECTED, f'{name} ({url}) has no row; seen: "{name}": "{seen}",'
     assert seen == EXPECTED[name], f"{name} ({url}): expected {EXPECTED[name]}, got {seen} (roles: {' '.join(ROLES)})"
 
+
+
+def test_operations_that_answer_anonymous_callers_401_declare_the_bearer_scheme(client):
+    """The OpenAPI document says which operations need a token: exactly those the matrix finds answering 401."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    wrong = []
+    for name, statuses in EXPECTED.items():
+        method, path = name.split(" ", 1)
+        if not path.startswith("/api/v1/") or path == "/api/v1/openapi.json":
+            continue
+        operation = spec["paths"][re.sub(r"<(\w+)>", r"{\1}", path)][method.lower()]
+        needs_token = statuses.split()[ROLES.index("anonymous")] == "401"
+        declared = operation.get("security") == [{"bearerAuth": []}]
+        documented = "$ref" in str(operation["responses"].get("401", {}).get("content", {}))
+        if needs_token != declared or (needs_token and not documented):
+            wrong.append((name, operation.get("security"), operation["responses"].get("401")))
+    assert wrong == []
