@@ -35,10 +35,6 @@ class GuardedJSONProvider(DefaultJSONProvider):
 
 
 def init_request_guard(app: Flask) -> None:
-    app.config.setdefault("API_MAX_BODY_BYTES", 64 * 1024)
-    app.config.setdefault("FORM_MAX_BODY_BYTES", 512 * 1024)
-    # Werkzeug's own bound on the text fields of any form, multipart included (files are not counted).
-    app.config.setdefault("MAX_FORM_MEMORY_SIZE", app.config["FORM_MAX_BODY_BYTES"])
     app.json = GuardedJSONProvider(app)
     app.before_request(refuse_oversized_body)
     app.before_request(refuse_unstorable_input)
