@@ -36,7 +36,8 @@ class GuardedJSONProvider(DefaultJSONProvider):
 
 def init_request_guard(app: Flask) -> None:
     app.json = GuardedJSONProvider(app)
-    app.before_request(refuse_oversized_body)
+    # First of all before_request functions: CSRF protection and the login check read the form otherwise.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_body)
     app.before_request(refuse_unstorable_input)
     app.register_error_handler(sqlalchemy.exc.DataError, _database_refused_value)
     app.register_error_handler(OverflowError, _database_refused_value)

@@ -280,9 +280,8 @@ def _check_unpacked_size(data: bytes) -> None:
 
 
 def _open_sheet(data: bytes):
-    import openpyxl
-
     _check_unpacked_size(data)
+    import openpyxl
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
