@@ -47,6 +47,10 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))
+        # Bodies other than file uploads are refused (413) well below MAX_CONTENT_LENGTH: see alliance/request_guard.py.
+        self.API_MAX_BODY_BYTES = int(env.get("API_MAX_BODY_BYTES", str(64 * 1024)))
+        self.FORM_MAX_BODY_BYTES = int(env.get("FORM_MAX_BODY_BYTES", str(512 * 1024)))
+        self.MAX_FORM_MEMORY_SIZE = self.FORM_MAX_BODY_BYTES  # werkzeug's bound on a form's text fields
         # Seconds to wait after a pledge change before compiling signals, so a burst compiles once.
         self.SIGNALS_DEBOUNCE_SECONDS = int(env.get("SIGNALS_DEBOUNCE_SECONDS", "30"))
         # The public address that mailed links start with; never taken from a request's Host header.

@@ -28,6 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     from alliance.auth.session import init_login
     from alliance.database import init_database
     from alliance.public_address import init_public_address
+    from alliance.request_guard import init_request_guard
     from alliance.routing import init_routing
     from alliance.web import init_web
 
@@ -40,6 +41,7 @@ def create_app(config: Config | None = None) -> Flask:
     extensions.limiter.init_app(app)
     init_login(app)
     init_routing(app)  # before any blueprint: their rules bind converters when added
+    init_request_guard(app)
     init_web(app)
     init_api(app)
 

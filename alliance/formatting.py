@@ -1,5 +1,6 @@
 """Countries (ISO 3166), currencies (ISO 4217) and money in minor units: parsing and display."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import pycountry
@@ -26,6 +27,9 @@ def minor_unit_digits(currency: str) -> int:
 def parse_money(text: str | int | float | Decimal, currency: str) -> int:
     """'1 234.50' EUR → 123450. Raises ValueError with a message a user can act on."""
     raw = str(text).strip().replace(" ", "").replace("\u00a0", "").replace(",", "")
+    # Plain digits 0-9 only: Decimal() also reads "١٢٣", "1e9", "Infinity" and "NaN".
+    if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", raw):
+        raise ValueError(f"'{str(text)[:40]}' is not an amount of money; write it with the digits 0-9, e.g. 1234.50.")
     try:
         amount = Decimal(raw)
     except InvalidOperation:

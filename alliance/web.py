@@ -2,10 +2,11 @@
 
 import importlib
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from alliance.extensions import db
 from alliance.formatting import country_name, format_money
 from alliance.markdown import render_markdown
 
@@ -50,7 +51,7 @@ def init_web(app: Flask) -> None:
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
     app.after_request(_security_headers)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, render_http_error)
     app.context_processor(lambda: {"navigation": _navigation()})
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(format_money, "money")
@@ -70,16 +71,23 @@ def _security_headers(response):
     return response
 
 
-def _http_error(error: HTTPException):
+def render_http_error(error: HTTPException):
+    """JSON under /api/, else the error page. A failed request's transaction is rolled back first: after a
+    database error the session refuses every query, and the page itself reads the logged-in user."""
     if isinstance(error, SecurityError):
         return error  # a Host outside TRUSTED_HOSTS: no page of ours, its links would need that host
+    if error.code is None or error.code < 400:
+        return error
+    db.session.rollback()
     if request.path.startswith("/api/"):
         from alliance.api.errors import json_error_response
 
-        return json_error_response(error)
-    if error.code is None or error.code < 400:
-        return error
-    return render_template("errors/error.html", error=error), error.code
+        response = json_error_response(error)
+    else:
+        response = make_response(render_template("errors/error.html", error=error), error.code)
+    if "Allow" in dict(error.get_headers()):  # a 405 names the methods the address takes
+        response.headers["Allow"] = dict(error.get_headers())["Allow"]
+    return response
 
 
 def _navigation() -> list[tuple[str, str]]:

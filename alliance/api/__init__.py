@@ -6,8 +6,10 @@ import importlib
 
 from flask import Flask
 from flask_smorest import Api
+from flask_smorest.pagination import PaginationMetadataSchema
 
 from alliance.api.errors import ErrorSchema
+from alliance.api.security import authenticate_api_request
 from alliance.extensions import csrf, limiter
 
 # Each module exposes `blp`, a flask_smorest.Blueprint. Add a feature's API module here.
@@ -28,6 +30,14 @@ class AllianceApi(Api):
     def _register_error_handlers(self):
         """Errors are rendered by alliance.web for the whole app (JSON under /api/, HTML elsewhere)."""
 
+    def _register_pagination_header(self):
+        """X-Pagination holds a JSON object: documented as such (as `content`), not as a bare object schema,
+        which OpenAPI would read as comma-separated `name,value` pairs."""
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata, a JSON object",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
+
 
 def init_api(app: Flask) -> None:
     api = AllianceApi()  # one per app: the spec it builds belongs to that app
@@ -39,6 +49,7 @@ def init_api(app: Flask) -> None:
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    app.before_request(authenticate_api_request)
     from alliance.api.auth import no_store_when_authenticated
 
     app.after_request(no_store_when_authenticated)

@@ -3,9 +3,10 @@ criteria sets and open demand rounds; /criteria-sets and /rounds list those on t
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 
 from alliance.alliances.access import api_alliance
+from alliance.api.blueprint import Blueprint
+from alliance.api.security import error_responses
 from alliance.criteria.operations import published_sets
 from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, LEVELS, Alliance
@@ -85,6 +86,7 @@ def list_alliances():
 
 
 @blp.route("/<slug>")
+@error_responses(blp, 404, not_found="No such alliance")
 @blp.response(200, AllianceDetailSchema)
 def get_alliance(slug: str):
     """One alliance, with its published criteria sets (and their criteria) and its open rounds."""
@@ -96,6 +98,7 @@ def get_alliance(slug: str):
 
 
 @blp.route("/<slug>/criteria-sets")
+@error_responses(blp, 404, not_found="No such alliance")
 @blp.response(200, CriteriaSetSchema(many=True))
 def list_criteria_sets(slug: str):
     """The alliance's published criteria sets with their criteria."""
@@ -103,6 +106,7 @@ def list_criteria_sets(slug: str):
 
 
 @blp.route("/<slug>/rounds")
+@error_responses(blp, 404, not_found="No such alliance")
 @blp.response(200, RoundSchema(many=True))
 def list_rounds(slug: str):
     """The alliance's open and closed demand rounds (drafts are not public)."""

@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 from flask import g, request
-from flask_smorest import Blueprint
 
+from alliance.api.blueprint import Blueprint
 from alliance.api.errors import ErrorSchema, api_abort
 from alliance.auth import limits
 from alliance.auth.passwords import authenticate

@@ -5,11 +5,13 @@ the answer (only platform admins get an "author" object, for moderation).
 """
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from alliance.alliances.access import api_alliance
 from alliance.api.auth import require_user, token_user
-from alliance.api.errors import api_abort
+from alliance.api.blueprint import Blueprint
+from alliance.api.errors import ErrorSchema, api_abort
+from alliance.api.fields import id_field
+from alliance.api.security import error_responses, optional_token, requires_token
 from alliance.dialogues import operations as ops
 from alliance.extensions import db
 from alliance.models import Dialogue
@@ -35,8 +37,8 @@ class DialogueInSchema(ma.Schema):
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=ops.TITLE_MAX))
     description = ma.fields.String(load_default="", validate=ma.validate.Length(max=ops.DESCRIPTION_MAX))
     closes_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with a time zone"})
-    round_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
-    summary_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
+    round_id = id_field(load_default=None, allow_none=True, strict=True)
+    summary_id = id_field(load_default=None, allow_none=True, strict=True)
     rfi_questions = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=ops.BODY_MAX)),
                                    load_default=list, validate=ma.validate.Length(max=ops.RFI_MAX))
 
@@ -63,7 +65,7 @@ class PostSchema(ma.Schema):
 class PostInSchema(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(["question", "response", "answer", "rfi"]))
     body = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=ops.BODY_MAX))
-    parent_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
+    parent_id = id_field(load_default=None, allow_none=True, strict=True)
     leads_only = ma.fields.Boolean(load_default=False, metadata={"description": "A question for the leads only"})
 
 
@@ -96,9 +98,10 @@ def list_dialogues():
 
 
 @blp.route("", methods=["POST"])
+@requires_token(blp)
+@error_responses(blp, 403, 404, forbidden="Not a lead of the alliance", not_found="No such alliance")
 @blp.arguments(DialogueInSchema)
 @blp.response(201, DialogueSchema)
-@blp.doc(security=[{"bearerAuth": []}])
 def create_dialogue(data):
     """Open a dialogue (leads of the alliance only) on a round or a published summary."""
     user = require_user()
@@ -114,6 +117,7 @@ def create_dialogue(data):
 
 
 @blp.route("/<int:dialogue_id>", methods=["GET"])
+@error_responses(blp, 404)
 @blp.response(200, DialogueSchema)
 def get_dialogue(dialogue_id: int):
     """One dialogue."""
@@ -121,6 +125,8 @@ def get_dialogue(dialogue_id: int):
 
 
 @blp.route("/<int:dialogue_id>/posts", methods=["GET"])
+@optional_token(blp)
+@error_responses(blp, 404)
 @blp.response(200, PostSchema(many=True))
 def list_posts(dialogue_id: int):
     """The posts the caller may see: public ones for everyone; RFI responses and private questions also for
@@ -130,10 +136,11 @@ def list_posts(dialogue_id: int):
 
 
 @blp.route("/<int:dialogue_id>/posts", methods=["POST"])
+@requires_token(blp)
+@error_responses(blp, 403, 404, forbidden="Your organisation may not post this kind here")
 @blp.arguments(PostInSchema)
 @blp.response(201, PostSchema)
-@blp.alt_response(409, description="The dialogue is closed (code dialogue_closed)")
-@blp.doc(security=[{"bearerAuth": []}])
+@blp.alt_response(409, schema=ErrorSchema, description="The dialogue is closed (code dialogue_closed)")
 def create_post(data, dialogue_id: int):
     """A supplier's question or RFI response, or a lead's answer or RFI question."""
     user = require_user()

@@ -7,12 +7,14 @@ caller may not see is a 404, exactly like one that does not exist.
 
 import marshmallow as ma
 from flask import jsonify, request
-from flask_smorest import Blueprint
 
 from alliance.alliances.access import api_alliance
 from alliance.api.auth import require_user
+from alliance.api.blueprint import Blueprint
 from alliance.api.errors import ErrorSchema, api_abort
+from alliance.api.fields import id_field
 from alliance.api.pagination import page_of
+from alliance.api.security import error_responses, requires_token
 from alliance.extensions import db
 from alliance.models import DemandRound, Pledge
 from alliance.pledges import operations as ops
@@ -61,9 +63,9 @@ class _AmountAsText(ma.Schema):
 
 
 class PledgeCreateSchema(_AmountAsText):
-    round_id = ma.fields.Integer(required=True)
+    round_id = id_field(required=True)
     category = ma.fields.String(required=True, metadata={"description": "CPV code, e.g. 30213100-6"})
-    criteria_version = ma.fields.Integer(load_default=None, metadata={"description": "Empty: latest published"})
+    criteria_version = id_field(load_default=None, metadata={"description": "Empty: latest published"})
     level = ma.fields.String(required=True, validate=ma.validate.OneOf(["core", "comprehensive"]))
     quantity = ma.fields.Integer(required=True, strict=True, metadata={"description": "Units, 1 to 10^12"})
     estimated_value = ma.fields.String(required=True, metadata={"description": "Decimal in the round's currency"})
@@ -75,9 +77,9 @@ class PledgeCreateSchema(_AmountAsText):
 
 
 class PledgeUpdateSchema(_AmountAsText):
-    version = ma.fields.Integer(required=True, metadata={"description": "The version the change is based on"})
+    version = id_field(required=True, metadata={"description": "The version the change is based on"})
     category = ma.fields.String()
-    criteria_version = ma.fields.Integer()
+    criteria_version = id_field()
     level = ma.fields.String(validate=ma.validate.OneOf(["core", "comprehensive"]))
     quantity = ma.fields.Integer(strict=True)
     estimated_value = ma.fields.String()
@@ -90,12 +92,12 @@ class PledgeUpdateSchema(_AmountAsText):
 
 
 class PledgeFilterSchema(ma.Schema):
-    round_id = ma.fields.Integer()
+    round_id = id_field()
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
 
 
 class VersionArgsSchema(ma.Schema):
-    version = ma.fields.Integer(metadata={"description": "Or send `If-Match: \"<version>\"`"})
+    version = id_field(metadata={"description": "Or send `If-Match: \"<version>\"`"})
 
 
 class ConflictDetailSchema(ma.Schema):
@@ -110,6 +112,8 @@ class ConflictSchema(ma.Schema):
 
 
 @blp.route("/alliances/<slug>/pledges")
+@requires_token(blp)
+@error_responses(blp, 404, not_found="No such alliance")
 @blp.arguments(PledgeFilterSchema, location="query")
 @blp.response(200, PledgeSchema(many=True))
 @blp.alt_response(403, schema=ErrorSchema, description="Suppliers never see pledges")
@@ -125,6 +129,8 @@ def list_pledges(filters, slug: str, pagination_parameters):
 
 
 @blp.route("/alliances/<slug>/pledges", methods=["POST"])
+@requires_token(blp)
+@error_responses(blp, 404, not_found="No such alliance")
 @blp.arguments(PledgeCreateSchema)
 @blp.response(201, PledgeSchema)
 @blp.alt_response(403, schema=ErrorSchema, description="Not a verified buyer member of the alliance")
@@ -149,6 +155,7 @@ def create_pledge(data, slug: str):
 
 
 @blp.route("/pledges/<int:pledge_id>")
+@requires_token(blp)
 @blp.response(200, PledgeSchema)
 @blp.alt_response(404, schema=ErrorSchema)
 def get_pledge(pledge_id: int):
@@ -157,6 +164,7 @@ def get_pledge(pledge_id: int):
 
 
 @blp.route("/pledges/<int:pledge_id>", methods=["PATCH"])
+@requires_token(blp)
 @blp.arguments(PledgeUpdateSchema)
 @blp.response(200, PledgeSchema)
 @blp.alt_response(409, schema=ConflictSchema, description="`version` is stale: the body holds the current pledge")
@@ -171,6 +179,8 @@ def update_pledge(data, pledge_id: int):
 
 
 @blp.route("/pledges/<int:pledge_id>", methods=["DELETE"])
+@requires_token(blp)
+@error_responses(blp, 403)
 @blp.arguments(VersionArgsSchema, location="query")
 @blp.response(200, PledgeSchema)
 @blp.alt_response(409, schema=ConflictSchema, description="`version` is stale: the body holds the current pledge")

@@ -1,11 +1,13 @@
 """Market signals in the API: ask for a compile (leads), follow its job, read the latest snapshot."""
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from alliance.alliances.access import api_alliance, is_lead
 from alliance.api.auth import require_user, token_user
+from alliance.api.blueprint import Blueprint
 from alliance.api.errors import api_abort
+from alliance.api.fields import id_field
+from alliance.api.security import error_responses, optional_token, requires_token
 from alliance.models import Alliance, DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.rounds.operations import alliance_rounds
@@ -17,7 +19,7 @@ blp = Blueprint("api_signals", __name__, description="Market signals: compiled, 
 
 
 class CompileRequestSchema(ma.Schema):
-    round_id = ma.fields.Integer(load_default=None, metadata={"description": "Default: the latest open round"})
+    round_id = id_field(load_default=None, metadata={"description": "Default: the latest open round"})
 
 
 class JobAcceptedSchema(ma.Schema):
@@ -36,7 +38,7 @@ class JobStatusSchema(ma.Schema):
 
 
 class LatestQuerySchema(ma.Schema):
-    round_id = ma.fields.Integer(load_default=None)
+    round_id = id_field(load_default=None)
 
 
 class SnapshotSchema(ma.Schema):
@@ -62,9 +64,10 @@ def _round(alliance: Alliance, round_id: int | None, lead: bool) -> DemandRound:
 
 
 @blp.route("/alliances/<slug>/signals", methods=["POST"])
+@requires_token(blp)
+@error_responses(blp, 403, 404, forbidden="Not a lead of the alliance", not_found="No such alliance or round")
 @blp.arguments(CompileRequestSchema(), required=False)
 @blp.response(202, JobAcceptedSchema)
-@blp.doc(security=[{"bearerAuth": []}])
 def request_compile(data, slug: str):
     """Compile the signals of a round now (leads of the alliance). Follow the job at /api/v1/jobs/<job_id>."""
     user = require_user()
@@ -78,8 +81,9 @@ def request_compile(data, slug: str):
 
 
 @blp.route("/jobs/<job_id>")
+@requires_token(blp)
+@error_responses(blp, 404, not_found="No such job, or not one of an alliance you lead")
 @blp.response(200, JobStatusSchema)
-@blp.doc(security=[{"bearerAuth": []}])
 def get_job(job_id: str):
     """A compile job's status and progress (leads of the round's alliance)."""
     user = require_user()
@@ -91,6 +95,8 @@ def get_job(job_id: str):
 
 
 @blp.route("/alliances/<slug>/signals/latest")
+@optional_token(blp)
+@error_responses(blp, 404, not_found="No such alliance or round, or nothing compiled yet")
 @blp.arguments(LatestQuerySchema, location="query")
 @blp.response(200, SnapshotSchema)
 def latest(query, slug: str):

@@ -8,13 +8,14 @@ import re
 
 import marshmallow as ma
 from flask import Response, current_app, request, url_for
-from flask_smorest import Blueprint
 
 from alliance.alliances.access import is_lead
 from alliance.api.auth import token_user
+from alliance.api.blueprint import Blueprint
 from alliance.api.errors import ErrorSchema, api_abort
 from alliance.api.etags import conditional_response
 from alliance.api.pagination import page_of
+from alliance.api.security import optional_token
 from alliance.extensions import db
 from alliance.models import SECTORS, DemandSummary
 from alliance.rounds.operations import QUARTER_PATTERN
@@ -25,7 +26,6 @@ from alliance.summaries.tables import Money, Share, Suppressed, headline, summar
 
 blp = Blueprint("api_summaries", __name__, url_prefix="/summaries", description="Published demand summaries")
 QUARTER = ma.validate.Regexp(QUARTER_PATTERN, error="Write a quarter as YYYY-Qn, for example 2027-Q1.")
-OPTIONAL_TOKEN = [{}, {"bearerAuth": []}]
 NOT_FOUND = {"description": "No such summary (or a draft you may not see)", "schema": ErrorSchema}
 
 
@@ -130,12 +130,6 @@ def _links(summary: DemandSummary) -> dict:
     }
 
 
-@blp.before_request
-def _authenticate() -> None:
-    """A bearer token is optional here, but a bad one is a 401 (and a good one counts as used)."""
-    token_user()
-
-
 def _visible_summary(summary_id: int) -> DemandSummary:
     summary = db.session.get(DemandSummary, summary_id)
     if summary is None or (summary.status == "draft" and not is_lead(token_user(), summary.alliance_id)):
@@ -166,7 +160,7 @@ def list_summaries(filters, pagination_parameters):
 @blp.etag
 @blp.response(200, SummaryDetailSchema)
 @blp.alt_response(404, **NOT_FOUND)
-@blp.doc(security=OPTIONAL_TOKEN)
+@optional_token(blp)
 def get_summary(summary_id: int):
     """One summary with its disclosure-controlled tables. A draft: its alliance's leads only (bearer token)."""
     return _visible_summary(summary_id), 200, {"Vary": "Authorization"}

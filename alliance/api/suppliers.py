@@ -1,12 +1,14 @@
 """GET|PUT /api/v1/suppliers/me/declarations: the caller's supplier organisation's readiness."""
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.api.auth import require_user
-from alliance.api.errors import api_abort
+from alliance.api.blueprint import Blueprint
+from alliance.api.errors import ErrorSchema, api_abort
+from alliance.api.fields import id_field
+from alliance.api.security import error_responses, requires_token
 from alliance.extensions import db
 from alliance.models import READINESS, User
 from alliance.suppliers import declarations as ops
@@ -16,7 +18,7 @@ MAX_ITEMS = 1000
 
 
 class DeclarationInSchema(ma.Schema):
-    criterion_id = ma.fields.Integer(required=True, strict=True)
+    criterion_id = id_field(required=True, strict=True)
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(list(READINESS)),
                               metadata={"description": "meets | by_date | cannot"})
     ready_by = ma.fields.Date(load_default=None, allow_none=True,
@@ -26,7 +28,7 @@ class DeclarationInSchema(ma.Schema):
     evidence_reference = ma.fields.String(load_default="", validate=ma.validate.Length(max=ops.REFERENCE_MAX),
                                           metadata={"description": "Certificate number or http(s) link"})
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=ops.NOTE_MAX))
-    version = ma.fields.Integer(load_default=None, allow_none=True, strict=True,
+    version = id_field(load_default=None, allow_none=True, strict=True,
                                 metadata={"description": "The version read; required to change an existing one"})
 
 
@@ -52,18 +54,20 @@ def _supplier() -> User:
 
 
 @blp.route("/me/declarations", methods=["GET"])
+@requires_token(blp)
+@error_responses(blp, 403, forbidden="Not a supplier (code not_a_supplier)")
 @blp.response(200, DeclarationSchema(many=True))
-@blp.doc(security=[{"bearerAuth": []}])
 def list_declarations():
     """The readiness declarations of the caller's supplier organisation (only ever its own)."""
     return ops.own_declarations(_supplier().organisation_id)
 
 
 @blp.route("/me/declarations", methods=["PUT"])
+@requires_token(blp)
+@error_responses(blp, 403, forbidden="Not a supplier (code not_a_supplier)")
 @blp.arguments(DeclarationInSchema(many=True))
 @blp.response(200, DeclarationSchema(many=True))
-@blp.alt_response(409, description="A declaration changed since it was read (stale version)")
-@blp.doc(security=[{"bearerAuth": []}])
+@blp.alt_response(409, schema=ErrorSchema, description="A declaration changed since it was read (stale version)")
 def put_declarations(items):
     """Create or update the listed declarations, all or none. Declarations not listed are kept."""
     user = _supplier()

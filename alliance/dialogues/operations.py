@@ -10,6 +10,7 @@
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -21,6 +22,7 @@ from alliance.models.base import utcnow
 from alliance.notifications import events
 
 TITLE_MAX, DESCRIPTION_MAX, BODY_MAX, RFI_MAX = 200, 20000, 5000, 20
+MAX_OPEN_FOR = timedelta(days=2 * 365)  # a closing date in 9999 is a typo
 SUPPLIER_KINDS = {"question", "response"}
 LEAD_KINDS = {"answer", "rfi"}
 
@@ -59,6 +61,9 @@ def open_dialogue(user: User, alliance: Alliance, title: str, description: str, 
         raise DialogueError(f"The description is limited to {DESCRIPTION_MAX} characters.", field="description")
     if closes_at is None or closes_at <= utcnow():
         raise DialogueError("The closing date must be in the future.", field="closes_at")
+    if closes_at > utcnow() + MAX_OPEN_FOR:
+        raise DialogueError(f"A dialogue stays open for at most {MAX_OPEN_FOR.days // 365} years; "
+                            "choose an earlier closing date.", field="closes_at")
     if (round_id is None) == (summary_id is None):
         raise DialogueError("Open the dialogue on one round or one published summary.", field="round_id")
     if round_id is not None and db.session.scalar(

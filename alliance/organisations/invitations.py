@@ -14,11 +14,11 @@ from alliance.audit import record_event
 from alliance.auth.passwords import hash_password, normalise_email
 from alliance.extensions import db
 from alliance.mail import queue_mail
-from alliance.public_address import public_url
 from alliance.models import Invitation, Organisation, User
 from alliance.models.base import utcnow
 from alliance.models.user import new_session_nonce
 from alliance.organisations.membership import MembershipError, can_manage, make_member
+from alliance.public_address import public_url
 
 INVITATION_DAYS = 7
 

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import secrets
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,11 @@ TEMPLATE_CSV = (
     "30213100-6,2,core,150,135000.00,EUR,2027-Q3,SE,SE110,submitted\r\n"
     "30231310-3,,comprehensive,40,7600,EUR,2027-Q4,SE,,draft\r\n"
 )
+# An XLSX is a zip of XML parts. Its unpacked size, not its upload size, is what parsing costs: a 1 MB file can
+# unpack to gigabytes (a "zip bomb"). A workbook of MAX_ROWS pledge lines unpacks to about 25 MB, packed ~15:1.
+MAX_XLSX_MEMBERS = 500
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_XLSX_RATIO = 200  # unpacked / packed, for parts over a megabyte; real sheets stay well below 50
 UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
 Progress = Callable[[float, str], None]
 
@@ -95,9 +101,17 @@ def estimate_rows(data: bytes, filename: str) -> int:
     """About how many data rows the file has (cheap), to choose between importing now and in a worker."""
     _check_kind(data, filename)
     if not is_xlsx(data):
-        return data.count(b"\n")
+        # csv reads \r\n, \n and a lone \r each as one line end.
+        return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
     sheet = _open_sheet(data)
-    return sheet.max_row if sheet.max_row is not None else MAX_ROWS
+    # Count the <row> elements of the sheet's XML: its stated <dimension> may be wrong or a lie.
+    with sheet.parent._archive.open(sheet._worksheet_path) as part:
+        rows, tail = 0, b""
+        while chunk := part.read(1024 * 1024):
+            window = tail + chunk
+            rows += len(re.findall(rb"<(?:\w+:)?row[\s>/]", window)) - len(re.findall(rb"<(?:\w+:)?row[\s>/]", tail))
+            tail = window[-16:]
+    return rows
 
 
 def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
@@ -233,7 +247,7 @@ def _csv_lines(data: bytes) -> Iterator[tuple[int, list]]:
             f"The file is not UTF-8 text (byte {error.start + 1}). In Excel, save it as “CSV UTF-8”, "
             "or upload the .xlsx file."
         ) from None
-    first = text.split("\n", 1)[0]
+    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 1
@@ -245,12 +259,34 @@ def _csv_lines(data: bytes) -> Iterator[tuple[int, list]]:
         raise ImportFileError(f"Line {start}: the CSV is malformed ({error}). Nothing was imported.") from None
 
 
-def _open_sheet(data: bytes):
-    import openpyxl
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a workbook whose parts unpack beyond the bounds, before any part is parsed. The sizes come from the
+    zip directory; zipfile stops reading a part at its stated size, so a part cannot unpack to more than it says."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise ImportFileError("The file is not a readable Excel workbook (.xlsx); upload an .xlsx or a CSV file.") from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise ImportFileError(f"The workbook has {len(members):,} parts; a pledge sheet needs far fewer. "
+                              "Save the sheet alone as .xlsx or CSV UTF-8.")
+    unpacked = sum(member.file_size for member in members)
+    inflated = [m.filename for m in members if m.file_size > 1024 * 1024
+                and m.file_size > MAX_XLSX_RATIO * max(m.compress_size, 1)]
+    if unpacked > MAX_XLSX_UNPACKED_BYTES or inflated:
+        raise ImportFileError(f"The workbook unpacks to {unpacked / 1024 / 1024:,.0f} MB"
+                              f"{' (' + inflated[0][:60] + ' is compressed suspiciously well)' if inflated else ''}; "
+                              f"at most {MAX_XLSX_UNPACKED_BYTES // 1024 // 1024} MB can be read. Save the sheet as CSV "
+                              f"UTF-8, or split it into files of at most {MAX_ROWS:,} rows.")
 
+
+def _open_sheet(data: bytes):
+    _check_unpacked_size(data)
+    import openpyxl
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        return workbook.worksheets[0]
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # read every row there is, whatever <dimension> claims
+        return sheet
     except Exception:  # openpyxl raises zipfile, KeyError, XML and its own errors for damaged files
         raise ImportFileError("The file is not a readable Excel workbook (.xlsx); upload an .xlsx or a CSV file.") from None
 

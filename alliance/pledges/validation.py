@@ -101,10 +101,11 @@ def parse_quantity(value, unit: str = "") -> int:
         raise ValueError("Give a quantity.")
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
-    if re.fullmatch(r"\d{1,3}(,\d{3})+", text):
+    # [0-9], not \d: int() also reads Arabic-Indic and other digits ("١٢٣"), which no sheet means as a quantity.
+    if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", text):
         text = text.replace(",", "")
-    if not re.fullmatch(r"[+-]?\d+", text):
-        if re.fullmatch(r"[+-]?\d*[.,]\d+", text):
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
+        if re.fullmatch(r"[+-]?[0-9]*[.,][0-9]+", text):
             raise ValueError(f"The quantity must be a whole number of units ({unit or 'units'}), not {text}.")
         raise ValueError(f"'{text[:40]}' is not a number; give a whole number of units.")
     quantity = int(text)
@@ -187,7 +188,7 @@ def _criteria(raw_version, category: CategoryInfo, clean: dict, errors: dict, ke
             errors["criteria_version"] = f"{category.name} has no published criteria set in this alliance yet."
             return
         version = latest
-    elif not text.isdigit():
+    elif not re.fullmatch(r"[0-9]{1,9}", text):
         errors["criteria_version"] = "The criteria version is a whole number, e.g. 2."
         return
     else:

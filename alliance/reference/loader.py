@@ -26,7 +26,7 @@ from alliance.extensions import db
 from alliance.models import SECTORS, Category
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-CPV_PATTERN = re.compile(r"^\d{8}-\d$")
+CPV_PATTERN = re.compile(r"^[0-9]{8}-[0-9]$")
 UNIT_PATTERN = re.compile(r"^[A-Z0-9]{2,3}$")  # UN/CEFACT Recommendation 20 common codes: C62, PR, KGM …
 CATEGORY_COLUMNS = ("cpv_code", "name", "unit", "sector", "source")
 MAX_FILE_BYTES = 2_000_000

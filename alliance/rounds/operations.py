@@ -6,7 +6,7 @@ nightly job closes it after that. Functions flush, never commit.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -19,8 +19,11 @@ from alliance.markdown import sanitise_markdown
 from alliance.models import Alliance, Category, CriteriaSet, DemandRound, Organisation, Pledge, User
 from alliance.models.base import utcnow
 
-QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+QUARTER_PATTERN = re.compile(r"^([0-9]{4})-Q([1-4])$")  # [0-9]: \d also matches "٢٠٢٧"
 TITLE_MAX = 200
+# Sane bounds for a round's days: a typo such as year 1 or 9999 is refused, not stored.
+EARLIEST_DAY = date(2000, 1, 1)
+MAX_YEARS_AHEAD = 10
 STATEMENT_MAX = 20_000
 MAX_HORIZON_QUARTERS = 40  # ten years of delivery quarters
 
@@ -104,6 +107,10 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
         raise RoundError("Give the day the round closes (YYYY-MM-DD).", "closes_on")
     if data.closes_on < data.opens_on:
         raise RoundError("The round cannot close before it opens.", "closes_on")
+    latest = date.today() + timedelta(days=365 * MAX_YEARS_AHEAD)
+    for name in ("opens_on", "closes_on"):
+        if not EARLIEST_DAY <= getattr(data, name) <= latest:
+            raise RoundError(f"Give a day between {EARLIEST_DAY.isoformat()} and {latest.isoformat()}.", name)
     for name in ("delivery_from", "delivery_to"):
         try:
             parse_quarter(getattr(data, name))

@@ -61,7 +61,7 @@ def compile_job_status(job_id: str) -> CompileJobStatus | None:
 
 
 def _waiting(job_id: str) -> CompileJobStatus | None:
-    match = re.fullmatch(r".+-(\d+)", job_id)
+    match = re.fullmatch(r".+-([0-9]{1,9})", job_id)  # a longer number names no row (ids are 32-bit)
     pending = db.session.get(PendingJob, int(match.group(1))) if match else None
     if pending is None or pending.func != COMPILE_FUNC or rq_job_id(pending) != job_id or not pending.args:
         return None

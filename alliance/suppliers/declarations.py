@@ -6,7 +6,7 @@ never read them; leads and the public see the counts in the round's snapshot (su
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -162,6 +162,8 @@ def _clean(item: dict, today: date) -> tuple[dict, dict[str, list[str]]]:
             errors["ready_by"] = ["Give the date by which you can meet the criterion."]
         elif clean["ready_by"] <= today:
             errors["ready_by"] = ["The date must be in the future."]
+        elif clean["ready_by"] > today + timedelta(days=365 * 20):
+            errors["ready_by"] = ["Give a date within the next 20 years."]
     else:
         clean["ready_by"] = None  # a date only means something for "can meet by a date"
     for name, limit in (("evidence_label", LABEL_MAX), ("evidence_reference", REFERENCE_MAX), ("note", NOTE_MAX)):
