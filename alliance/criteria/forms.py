@@ -29,7 +29,8 @@ class DetailsForm(FlaskForm):
 class CriterionForm(FlaskForm):
     code = StringField("Code", validators=[DataRequired("Give a code."), _limit("code")])
     title = StringField("Title", validators=[DataRequired("Give a title."), _limit("title")])
-    text = TextAreaField("Requirement text", validators=[DataRequired("Give the requirement text."), _limit("text")])
+    text = TextAreaField("Requirement text (the source's words; empty only where its wording is missing)",
+                         validators=[_limit("text")])
     wording = SelectField("The text is", choices=list(WORDINGS.items()), default="source")
     topic = StringField("Topic (optional; criteria sharing a topic are alternatives, e.g. warranty)",
                         validators=[_limit("topic")])

@@ -7,9 +7,11 @@ from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_
 from alliance.criteria import categories as category_search
 from alliance.criteria import operations as ops
 from alliance.criteria.forms import CriterionForm, DetailsForm, NewSetForm, PublishForm
+from alliance.criteria.rules import WORDINGS
 from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, LEVELS, Category
 from alliance.reference.loader import reference_library, reference_sets_for
+from alliance.tender.clauses import grouped_clauses, unfinished
 from alliance.units import unit_choices
 
 bp = Blueprint("criteria", __name__, url_prefix="/alliances/<slug>/criteria")
@@ -17,7 +19,7 @@ bp = Blueprint("criteria", __name__, url_prefix="/alliances/<slug>/criteria")
 
 @bp.context_processor
 def _names() -> dict:
-    return {"criterion_types": CRITERION_TYPES, "levels": LEVELS}
+    return {"criterion_types": CRITERION_TYPES, "levels": LEVELS, "wordings": WORDINGS}
 
 
 def _led_set(slug: str, set_id: int):
@@ -53,8 +55,10 @@ def show(slug: str, set_id: int):
     if criteria_set is None or (criteria_set.status == "draft" and not lead):
         abort(404)
     details = DetailsForm(obj=criteria_set) if lead and criteria_set.status == "draft" else None
+    problems = ops.publish_problems(criteria_set) if lead and criteria_set.status == "draft" else []
     return render_template("criteria/show.html", alliance=alliance, criteria_set=criteria_set, lead=lead,
-                           details=details, publish_form=PublishForm())
+                           details=details, publish_form=PublishForm(), publish_problems=problems,
+                           tender_missing=unfinished(grouped_clauses(criteria_set)))
 
 
 @bp.route("/new", methods=["GET", "POST"])

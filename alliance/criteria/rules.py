@@ -35,8 +35,11 @@ def criterion_problems(fields: dict) -> dict[str, str]:
             problems[name] = "must be text."
         elif len(value or "") > limit:
             problems[name] = f"is limited to {limit} characters."
-    for name, label in (("code", "a code"), ("title", "a title"), ("text", "the requirement text"),
-                        ("source", "the source document"), ("source_section", "the section of the source")):
+    required = [("code", "a code"), ("title", "a title"), ("source", "the source document"),
+                ("source_section", "the section of the source")]
+    if fields.get("wording") != "missing":  # a criterion whose official wording is missing has no text
+        required.append(("text", "the requirement text"))
+    for name, label in required:
         if name not in problems and not (fields.get(name) or "").strip():
             problems[name] = f"Give {label}."
     code = (fields.get("code") or "").strip()
