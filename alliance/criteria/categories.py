@@ -29,6 +29,14 @@ def search_categories(query: str, limit: int = SEARCH_LIMIT) -> list[Category]:
     return list(db.session.scalars(statement.order_by(Category.cpv_code).limit(limit)))
 
 
+def category_names(codes) -> dict[str, str]:
+    """CPV code → English name, for the codes given."""
+    codes = list(codes)
+    if not codes:
+        return {}
+    return dict(db.session.execute(sa.select(Category.cpv_code, Category.name).where(Category.cpv_code.in_(codes))).all())
+
+
 def suggested_categories(alliance_id: int, sector: str) -> list[Category]:
     """Without a search: the categories the alliance has criteria for, and those curated for its sector."""
     used = sa.select(CriteriaSet.category_id).where(CriteriaSet.alliance_id == alliance_id)
