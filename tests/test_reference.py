@@ -109,3 +109,22 @@ def test_invalid_json_reports_the_line(app, data_copy):
     with app.app_context(), pytest.raises(ReferenceDataError, match=r"broken.json: not valid JSON \(line 2"):
         load_reference(data_copy)
     assert category_rows(app) == []
+
+
+def test_codes_are_the_sources_ids_or_visibly_the_projects_own():
+    """A code in the source's style must be the source's id (Upphandlingsmyndigheten: digits, optionally
+    ':n'); one the project made up starts with OWN-. Verification is never a research note."""
+    import re
+
+    library = reference_library()
+    for key, reference in library.items():
+        for criterion in reference.criteria:
+            code = criterion.code
+            if key.startswith("upphandlingsmyndigheten"):
+                assert re.fullmatch(r"\d{5}(:\d+)?", code) or code.startswith("OWN-"), (key, code)
+            if code.startswith("OWN-"):
+                assert criterion.fields["wording"] != "source", code  # the project's own id: not presented as verbatim
+    energy = {c.code: c for c in library["upphandlingsmyndigheten-it-equipment"].criteria}["11169"]
+    assert "40–59% better energy performance: 0.6 * X" in energy.fields["text"]
+    assert "measured ETEC value" in energy.fields["verification"]
+    assert all(c.fields["wording"] == "missing" and not c.fields["text"] for c in library[EU_GPP].criteria)

@@ -29,6 +29,13 @@ def search_categories(query: str, limit: int = SEARCH_LIMIT) -> list[Category]:
     return list(db.session.scalars(statement.order_by(Category.cpv_code).limit(limit)))
 
 
+def category_by_id(category_id) -> Category | None:
+    """The category with this id, or None for anything that is not a plausible id (junk from a form)."""
+    if not isinstance(category_id, int) or isinstance(category_id, bool) or not 0 < category_id < 2**31:
+        return None
+    return db.session.get(Category, category_id)
+
+
 def category_names(codes) -> dict[str, str]:
     """CPV code → English name, for the codes given."""
     codes = list(codes)

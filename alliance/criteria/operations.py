@@ -14,7 +14,7 @@ from sqlalchemy import orm
 
 from alliance.alliances.access import is_lead
 from alliance.audit import record_event
-from alliance.criteria.categories import set_unit, unit_for
+from alliance.criteria.categories import category_by_id, set_unit, unit_for
 from alliance.criteria.rules import clean_criterion, criterion_problems
 from alliance.extensions import db
 from alliance.models import Alliance, Category, CriteriaSet, Criterion, User
@@ -104,7 +104,7 @@ def create_draft(actor: User, alliance: Alliance, category_id: int, title: str =
     the category's suggestion).
     """
     _require_lead(actor, alliance.id)
-    category = db.session.get(Category, category_id) if isinstance(category_id, int) else None
+    category = category_by_id(category_id)
     if category is None:
         raise CriteriaError("Choose a category from the list.", "category_id")
     title = (title or "").strip()

@@ -9,7 +9,7 @@ from alliance.criteria import operations as ops
 from alliance.criteria.forms import CriterionForm, DetailsForm, NewSetForm, PublishForm
 from alliance.criteria.rules import WORDINGS
 from alliance.extensions import db
-from alliance.models import CRITERION_TYPES, LEVELS, Category
+from alliance.models import CRITERION_TYPES, LEVELS
 from alliance.reference.loader import reference_library, reference_sets_for
 from alliance.tender.clauses import grouped_clauses, unfinished
 from alliance.units import unit_choices
@@ -69,7 +69,7 @@ def new(slug: str):
     query = (request.args.get("q") or "").strip()[:100]
     categories = (category_search.search_categories(query) if query
                   else category_search.suggested_categories(alliance.id, alliance.sector))
-    chosen = db.session.get(Category, form.category_id.data) if isinstance(form.category_id.data, int) else None
+    chosen = category_search.category_by_id(form.category_id.data)
     if chosen is not None and chosen not in categories:
         categories.insert(0, chosen)  # a search for another code must not drop the lead's choice
     form.category_id.choices = [(c.id, f"{c.cpv_code} {c.name}") for c in categories]
