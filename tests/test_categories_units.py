@@ -64,6 +64,8 @@ def test_lead_finds_a_category_without_javascript_and_chooses_its_unit(app, clie
     response = client.post(path, data={"category_id": toner, "unit": "H87", "start": "empty",
                                        "csrf_token": csrf_token(client, path)})
     assert response.status_code == 302
+    draft_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<dt>Counted in</dt><dd>pieces</dd>" in draft_page and "H87" not in draft_page
     with app.app_context():
         assert db.session.scalar(sa.select(AllianceCategory.unit).where(
             AllianceCategory.alliance_id == lead["alliance_id"], AllianceCategory.category_id == toner)) == "H87"
