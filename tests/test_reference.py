@@ -92,6 +92,9 @@ def test_malformed_criterion_names_file_and_criterion_and_loads_nothing(app, dat
     ("30213100-X,Portable computers,C62,ict,Reg", "line 2 (30213100-X): the CPV code must look like"),
     ("30213100-6,Portable computers,one,ict,Reg", "UN/CEFACT Recommendation 20"),
     ("30213100-6,Portable computers,C62,space,Reg", "the sector must be one of"),
+    ("30213100-6,Portable computers,BX,ict,Reg", "current UN/CEFACT Recommendation 20"),  # BX is deleted
+    ("30213100-6,Laptops,C62,ict,Reg", "named 'Portable computers' in the CPV 2008 vocabulary"),
+    ("30213199-9,Portable computers,C62,ict,Reg", "30213199-9 is not in the CPV 2008 vocabulary"),
 ])
 def test_malformed_category_row_loads_nothing(app, data_copy, line, expected):
     path = data_copy / "categories.csv"

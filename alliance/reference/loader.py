@@ -191,7 +191,7 @@ def vocabulary_categories(folder: Path, curated: list[CategoryRow]) -> list[Cate
 
 
 def read_criteria_file(path: Path, known_cpv: set[str]) -> ReferenceSet:
-    """Parse and validate one criteria library; known_cpv are the codes of categories.csv."""
+    """Parse and validate one criteria library; known_cpv are the codes of the CPV vocabulary."""
     name = path.name
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -255,7 +255,7 @@ def _cpv_list(value, known_cpv: set[str], label: str) -> tuple[str, ...]:
         if not CPV_PATTERN.match(code):
             raise ReferenceDataError(f"{label}: '{code}' is not a CPV code like 30213100-6.")
         if code not in known_cpv:
-            raise ReferenceDataError(f"{label}: {code} is not in categories.csv.")
+            raise ReferenceDataError(f"{label}: {code} is not in the CPV 2008 vocabulary.")
     return tuple(value)
 
 
