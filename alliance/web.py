@@ -2,13 +2,15 @@
 
 import importlib
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, g, make_response, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from alliance.extensions import db
+from alliance.criteria.categories import alliance_units
 from alliance.formatting import country_name, format_money
 from alliance.markdown import render_markdown
+from alliance.units import format_quantity, unit_name
 
 # Each module exposes `bp`, a flask.Blueprint. Add a feature's routes module here.
 BLUEPRINT_MODULES = [
@@ -56,6 +58,17 @@ def init_web(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(format_money, "money")
     app.add_template_filter(country_name, "country_name")
+    app.add_template_filter(format_quantity, "quantity")
+    app.add_template_filter(unit_name, "unit_name")
+    app.add_template_global(_alliance_unit, "alliance_unit")
+
+
+def _alliance_unit(alliance_id: int, category) -> str:
+    """The unit code an alliance counts a category in, read once per request and alliance."""
+    cache = g.setdefault("alliance_units", {})
+    if alliance_id not in cache:
+        cache[alliance_id] = alliance_units(alliance_id)
+    return cache[alliance_id].get(category.id, category.unit)
 
 
 def _security_headers(response):

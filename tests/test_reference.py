@@ -23,12 +23,12 @@ def test_load_reference_command_is_idempotent(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["load-reference"])
     assert first.exit_code == 0, first.output
-    assert "Categories: 9 added, 0 updated, 0 unchanged." in first.output
+    assert "Categories: 9,454 added, 0 updated, 0 unchanged." in first.output
     assert f"Criteria library {EU_GPP}: 15 criteria, valid." in first.output
     rows = category_rows(app)
     assert ("30213100-6", "Portable computers", "C62") in rows and ("33141420-0", "Surgical gloves", "PR") in rows
     second = runner.invoke(args=["load-reference"])
-    assert "Categories: 0 added, 0 updated, 9 unchanged." in second.output
+    assert "Categories: 0 added, 0 updated, 9,454 unchanged." in second.output
     assert category_rows(app) == rows
 
 
@@ -38,7 +38,7 @@ def test_changed_category_name_is_updated_not_duplicated(app):
         db.session.commit()
         report = load_reference()
         db.session.commit()
-        assert report.updated == ["30213100-6"] and len(report.created) == 8
+        assert report.updated == ["30213100-6"] and len(report.created) == 9_453
         assert db.session.scalar(sa.select(Category.name).where(Category.cpv_code == "30213100-6")) == \
             "Portable computers"
 
@@ -92,6 +92,9 @@ def test_malformed_criterion_names_file_and_criterion_and_loads_nothing(app, dat
     ("30213100-X,Portable computers,C62,ict,Reg", "line 2 (30213100-X): the CPV code must look like"),
     ("30213100-6,Portable computers,one,ict,Reg", "UN/CEFACT Recommendation 20"),
     ("30213100-6,Portable computers,C62,space,Reg", "the sector must be one of"),
+    ("30213100-6,Portable computers,BX,ict,Reg", "current UN/CEFACT Recommendation 20"),  # BX is deleted
+    ("30213100-6,Laptops,C62,ict,Reg", "named 'Portable computers' in the CPV 2008 vocabulary"),
+    ("30213199-9,Portable computers,C62,ict,Reg", "30213199-9 is not in the CPV 2008 vocabulary"),
 ])
 def test_malformed_category_row_loads_nothing(app, data_copy, line, expected):
     path = data_copy / "categories.csv"
@@ -109,3 +112,22 @@ def test_invalid_json_reports_the_line(app, data_copy):
     with app.app_context(), pytest.raises(ReferenceDataError, match=r"broken.json: not valid JSON \(line 2"):
         load_reference(data_copy)
     assert category_rows(app) == []
+
+
+def test_codes_are_the_sources_ids_or_visibly_the_projects_own():
+    """A code in the source's style must be the source's id (Upphandlingsmyndigheten: digits, optionally
+    ':n'); one the project made up starts with OWN-. Verification is never a research note."""
+    import re
+
+    library = reference_library()
+    for key, reference in library.items():
+        for criterion in reference.criteria:
+            code = criterion.code
+            if key.startswith("upphandlingsmyndigheten"):
+                assert re.fullmatch(r"\d{5}(:\d+)?", code) or code.startswith("OWN-"), (key, code)
+            if code.startswith("OWN-"):
+                assert criterion.fields["wording"] != "source", code  # the project's own id: not presented as verbatim
+    energy = {c.code: c for c in library["upphandlingsmyndigheten-it-equipment"].criteria}["11169"]
+    assert "40–59% better energy performance: 0.6 * X" in energy.fields["text"]
+    assert "measured ETEC value" in energy.fields["verification"]
+    assert all(c.fields["wording"] == "missing" and not c.fields["text"] for c in library[EU_GPP].criteria)

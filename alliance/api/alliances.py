@@ -7,7 +7,9 @@ import sqlalchemy as sa
 from alliance.alliances.access import api_alliance
 from alliance.api.blueprint import Blueprint
 from alliance.api.security import error_responses
+from alliance.criteria.categories import unit_for
 from alliance.criteria.operations import published_sets
+from alliance.criteria.rules import WORDINGS
 from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, LEVELS, Alliance
 from alliance.rounds.operations import alliance_rounds, open_rounds, quarters_in_horizon
@@ -29,7 +31,8 @@ class CategorySchema(ma.Schema):
     id = ma.fields.Integer()
     cpv_code = ma.fields.String(metadata={"description": "CPV 2008 code, Regulation (EC) 213/2008"})
     name = ma.fields.String()
-    unit = ma.fields.String(metadata={"description": "UN/CEFACT Recommendation 20 unit code"})
+    unit = ma.fields.String(metadata={"description": "Suggested UN/CEFACT Recommendation 20 unit code; the "
+                                                     "criteria set's `unit` is the one the alliance counts in"})
 
 
 class CriterionSchema(ma.Schema):
@@ -45,11 +48,16 @@ class CriterionSchema(ma.Schema):
     impact_factor = ma.fields.Float(allow_none=True)
     impact_unit = ma.fields.String()
     impact_source = ma.fields.String()
+    wording = ma.fields.String(metadata={"enum": list(WORDINGS), "description": "How `text` relates to the source"})
+    topic = ma.fields.String(metadata={"description": "Criteria of a set sharing a topic are alternatives"})
 
 
 class CriteriaSetSchema(ma.Schema):
     id = ma.fields.Integer()
     category = ma.fields.Nested(CategorySchema)
+    unit = ma.fields.Function(lambda criteria_set: unit_for(criteria_set.alliance_id, criteria_set.category),
+                              metadata={"type": "string",
+                                        "description": "UN/CEFACT Rec. 20 unit code the alliance counts the category in"})
     version = ma.fields.Integer()
     title = ma.fields.String()
     notes = ma.fields.String()

@@ -24,7 +24,7 @@ class DeclarationInSchema(ma.Schema):
     ready_by = ma.fields.Date(load_default=None, allow_none=True,
                               metadata={"description": "Required for by_date; a future date"})
     evidence_label = ma.fields.String(load_default="", validate=ma.validate.Length(max=ops.LABEL_MAX),
-                                      metadata={"description": "e.g. TCO Certified, EPEAT"})
+                                      metadata={"description": "the label or certificate the criterion's verification names"})
     evidence_reference = ma.fields.String(load_default="", validate=ma.validate.Length(max=ops.REFERENCE_MAX),
                                           metadata={"description": "Certificate number or http(s) link"})
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=ops.NOTE_MAX))

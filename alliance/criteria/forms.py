@@ -3,7 +3,7 @@ from wtforms import BooleanField, DecimalField, HiddenField, RadioField, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alliance.criteria.operations import NOTES_MAX, TITLE_MAX
-from alliance.criteria.rules import MAX_LENGTHS
+from alliance.criteria.rules import MAX_LENGTHS, WORDINGS
 from alliance.models import CRITERION_TYPES, LEVELS
 
 
@@ -12,7 +12,11 @@ def _limit(name: str) -> Length:
 
 
 class NewSetForm(FlaskForm):
-    category_id = SelectField("Category", coerce=int, validate_choice=False)
+    category_id = RadioField("Category", coerce=int, validate_choice=False,
+                             validators=[DataRequired("Choose a category from the list.")])
+    unit = SelectField("Unit the alliance counts this category in", validate_choice=False,
+                       description="Leave it for a category the alliance already counts: its unit stays "
+                                   "unless you change it here (not possible once it has pledges).")
     start = RadioField("Start from", default="empty", validate_choice=False)
     title = StringField("Title (optional)", validators=[Optional(), Length(max=TITLE_MAX)])
 
@@ -25,7 +29,11 @@ class DetailsForm(FlaskForm):
 class CriterionForm(FlaskForm):
     code = StringField("Code", validators=[DataRequired("Give a code."), _limit("code")])
     title = StringField("Title", validators=[DataRequired("Give a title."), _limit("title")])
-    text = TextAreaField("Requirement text", validators=[DataRequired("Give the requirement text."), _limit("text")])
+    text = TextAreaField("Requirement text (the source's words; empty only where its wording is missing)",
+                         validators=[_limit("text")])
+    wording = SelectField("The text is", choices=list(WORDINGS.items()), default="source")
+    topic = StringField("Topic (optional; criteria sharing a topic are alternatives, e.g. warranty)",
+                        validators=[_limit("topic")])
     type = SelectField("Type", choices=list(CRITERION_TYPES.items()))
     level = SelectField("Level", choices=list(LEVELS.items()))
     verification = TextAreaField("Verification (a label is accepted “or equivalent”)",
@@ -43,7 +51,7 @@ class CriterionForm(FlaskForm):
     def criterion_fields(self) -> dict:
         fields = {name: getattr(self, name).data for name in (
             "code", "title", "text", "type", "level", "verification", "source", "source_section", "source_url",
-            "impact_unit", "impact_source")}
+            "impact_unit", "impact_source", "wording", "topic")}
         fields["impact_factor"] = float(self.impact_factor.data) if self.impact_factor.data is not None else None
         return fields
 

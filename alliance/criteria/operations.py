@@ -7,12 +7,14 @@ Functions flush, never commit.
 """
 
 import hashlib
+import re
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from alliance.alliances.access import is_lead
 from alliance.audit import record_event
+from alliance.criteria.categories import category_by_id, set_unit, unit_for
 from alliance.criteria.rules import clean_criterion, criterion_problems
 from alliance.extensions import db
 from alliance.models import Alliance, Category, CriteriaSet, Criterion, User
@@ -78,13 +80,6 @@ def get_set(alliance_id: int, set_id: int) -> CriteriaSet | None:
     )
 
 
-def categories_for(alliance: Alliance) -> list[Category]:
-    """Categories a lead can draft criteria for: those of the alliance's sector."""
-    return list(db.session.scalars(
-        sa.select(Category).where(Category.sector == alliance.sector).order_by(Category.cpv_code)
-    ))
-
-
 def _lock_set(criteria_set: CriteriaSet) -> CriteriaSet:
     """Re-read the set's row under a lock and refuse unless it is still a draft."""
     status = db.session.scalar(
@@ -100,13 +95,16 @@ def _lock_set(criteria_set: CriteriaSet) -> CriteriaSet:
 
 
 def create_draft(actor: User, alliance: Alliance, category_id: int, title: str = "",
-                 reference_keys: list[str] | tuple[str, ...] = (), from_previous: bool = False) -> CriteriaSet:
+                 reference_keys: list[str] | tuple[str, ...] = (), from_previous: bool = False,
+                 unit: str | None = None) -> CriteriaSet:
     """Start a new draft version for a category: empty, copied from reference libraries, or from the last version.
 
     The version number is the last one of the category + 1; only one draft per category at a time.
+    `unit` is the Rec. 20 code the alliance counts the category in (default: what it chose before, else
+    the category's suggestion).
     """
     _require_lead(actor, alliance.id)
-    category = db.session.get(Category, category_id) if isinstance(category_id, int) else None
+    category = category_by_id(category_id)
     if category is None:
         raise CriteriaError("Choose a category from the list.", "category_id")
     title = (title or "").strip()
@@ -122,6 +120,10 @@ def create_draft(actor: User, alliance: Alliance, category_id: int, title: str =
         raise CriteriaError(f"Version {draft.version} for {category.name} is still a draft: edit or publish it.",
                             "category_id")
     previous = versions[0] if versions else None
+    try:
+        set_unit(alliance.id, category, unit or unit_for(alliance.id, category))
+    except ValueError as error:
+        raise CriteriaError(str(error), "unit") from None
     copied: list[dict] = []
     if from_previous:
         if previous is None:
@@ -136,8 +138,12 @@ def create_draft(actor: User, alliance: Alliance, category_id: int, title: str =
         copied += [dict(c.fields) for c in reference.criteria_for(category.cpv_code) if c.code not in taken]
     if not title:
         title = previous.title if from_previous else category.name
-        if reference_keys and not from_previous:
+        # A library's title names its source ("EU GPP criteria …"): only a set copied from that one library
+        # may carry it.
+        if len(reference_keys) == 1 and not from_previous:
             title = f"{category.name}: {library[reference_keys[0]].title}"[:TITLE_MAX]
+        elif reference_keys and not from_previous:
+            title = f"{category.name}: sustainability criteria"
     draft = CriteriaSet(
         alliance_id=alliance.id, category_id=category.id, version=(previous.version + 1) if previous else 1,
         title=title, notes=previous.notes if from_previous else "", status="draft",
@@ -154,7 +160,7 @@ def create_draft(actor: User, alliance: Alliance, category_id: int, title: str =
 def _criterion_fields(criterion: Criterion) -> dict:
     return {name: getattr(criterion, name) for name in (
         "code", "title", "text", "type", "level", "verification", "source", "source_section", "source_url",
-        "impact_factor", "impact_unit", "impact_source")}
+        "impact_factor", "impact_unit", "impact_source", "wording", "topic")}
 
 
 def criterion_fingerprint(criterion: Criterion) -> str:
@@ -242,15 +248,47 @@ def move_criterion(actor: User, criteria_set: CriteriaSet, criterion_id: int, of
     db.session.expire(criteria_set, ["criteria"])
 
 
+EU_GPP_TITLE = re.compile(r"\bEU\s+GPP\b", re.IGNORECASE)
+EU_GPP_SOURCE = "European Commission"
+
+
+def publish_problems(criteria_set: CriteriaSet) -> list[str]:
+    """What stops a draft from being published, each as a sentence a lead can act on.
+
+    - criteria sharing a topic are alternatives (a warranty of 1, 2 or 3 years): the lead keeps one;
+    - a set whose title says "EU GPP" holds only criteria of the European Commission's EU GPP criteria.
+    """
+    problems = []
+    if not criteria_set.criteria:
+        problems.append("A criteria set needs at least one criterion before it is published.")
+    by_topic: dict[str, list[Criterion]] = {}
+    for criterion in criteria_set.criteria:
+        if criterion.topic:
+            by_topic.setdefault(criterion.topic, []).append(criterion)
+    for topic, rivals in sorted(by_topic.items()):
+        if len(rivals) > 1:
+            names = "; ".join(f"{c.code} {c.title}" for c in rivals)
+            problems.append(f"These criteria are alternatives on the topic '{topic}' and contradict each other: "
+                            f"{names}. Keep one and remove the others.")
+    if EU_GPP_TITLE.search(criteria_set.title or ""):
+        others = [c.code for c in criteria_set.criteria if not c.source.startswith(EU_GPP_SOURCE)]
+        if others:
+            problems.append(f"The title says EU GPP, but {', '.join(others)} "
+                            f"{'is' if len(others) == 1 else 'are'} not from the EU GPP criteria. "
+                            "Change the title or remove those criteria.")
+    return problems
+
+
 def publish(actor: User, criteria_set: CriteriaSet, retire_previous: bool = False) -> list[int]:
     """Publish a draft; with retire_previous, the category's earlier published versions are retired.
 
-    Returns the ids of the versions retired.
+    Refused while publish_problems() finds anything. Returns the ids of the versions retired.
     """
     _require_lead(actor, criteria_set.alliance_id)
     _lock_set(criteria_set)
-    if not criteria_set.criteria:
-        raise CriteriaError("A criteria set needs at least one criterion before it is published.")
+    problems = publish_problems(criteria_set)
+    if problems:
+        raise CriteriaError(" ".join(problems))
     now = utcnow()
     criteria_set.status, criteria_set.published_at = "published", now
     retired: list[int] = []

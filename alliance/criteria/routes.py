@@ -1,21 +1,25 @@
 """Criteria set pages: the public list of an alliance's published versions; drafting and publishing by leads."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
+from alliance.criteria import categories as category_search
 from alliance.criteria import operations as ops
 from alliance.criteria.forms import CriterionForm, DetailsForm, NewSetForm, PublishForm
+from alliance.criteria.rules import WORDINGS
 from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, LEVELS
 from alliance.reference.loader import reference_library, reference_sets_for
+from alliance.tender.clauses import grouped_clauses, unfinished
+from alliance.units import unit_choices
 
 bp = Blueprint("criteria", __name__, url_prefix="/alliances/<slug>/criteria")
 
 
 @bp.context_processor
 def _names() -> dict:
-    return {"criterion_types": CRITERION_TYPES, "levels": LEVELS}
+    return {"criterion_types": CRITERION_TYPES, "levels": LEVELS, "wordings": WORDINGS}
 
 
 def _led_set(slug: str, set_id: int):
@@ -51,8 +55,10 @@ def show(slug: str, set_id: int):
     if criteria_set is None or (criteria_set.status == "draft" and not lead):
         abort(404)
     details = DetailsForm(obj=criteria_set) if lead and criteria_set.status == "draft" else None
+    problems = ops.publish_problems(criteria_set) if lead and criteria_set.status == "draft" else []
     return render_template("criteria/show.html", alliance=alliance, criteria_set=criteria_set, lead=lead,
-                           details=details, publish_form=PublishForm())
+                           details=details, publish_form=PublishForm(), publish_problems=problems,
+                           tender_missing=unfinished(grouped_clauses(criteria_set)))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -60,8 +66,14 @@ def show(slug: str, set_id: int):
 def new(slug: str):
     alliance = led_alliance_or_403(slug)
     form = NewSetForm()
-    categories = ops.categories_for(alliance)
+    query = (request.args.get("q") or "").strip()[:100]
+    categories = (category_search.search_categories(query) if query
+                  else category_search.suggested_categories(alliance.id, alliance.sector))
+    chosen = category_search.category_by_id(form.category_id.data)
+    if chosen is not None and chosen not in categories:
+        categories.insert(0, chosen)  # a search for another code must not drop the lead's choice
     form.category_id.choices = [(c.id, f"{c.cpv_code} {c.name}") for c in categories]
+    form.unit.choices = [("", "The unit the alliance counts it in already (new: the suggested unit)")] + unit_choices()
     form.start.choices = [("empty", "An empty set"), ("previous", "A copy of the category's last version")] + [
         (f"ref:{key}", f"Reference library: {library.title}") for key, library in sorted(reference_library().items())
     ]
@@ -73,7 +85,8 @@ def new(slug: str):
         else:
             try:
                 criteria_set = ops.create_draft(current_user, alliance, form.category_id.data, form.title.data or "",
-                                                reference_keys=keys, from_previous=start == "previous")
+                                                reference_keys=keys, from_previous=start == "previous",
+                                                unit=form.unit.data or None)
             except ops.CriteriaError as error:
                 db.session.rollback()
                 if error.status == 403:
@@ -86,7 +99,7 @@ def new(slug: str):
                 return redirect(url_for("criteria.show", slug=slug, set_id=criteria_set.id))
     libraries = {c.id: [r.title for r in reference_sets_for(c.cpv_code)] for c in categories}
     return render_template("criteria/new.html", alliance=alliance, form=form, categories=categories,
-                           libraries=libraries)
+                           libraries=libraries, query=query, search_limit=category_search.SEARCH_LIMIT)
 
 
 @bp.route("/<int:set_id>/details", methods=["POST"])

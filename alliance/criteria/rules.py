@@ -8,11 +8,18 @@ from alliance.models import CRITERION_TYPES, LEVELS
 # Limits of the criterion table's columns (alliance/models/criteria.py).
 MAX_LENGTHS = {
     "code": 40, "title": 300, "text": 10_000, "verification": 2_000, "source": 300, "source_section": 120,
-    "source_url": 500, "impact_unit": 80, "impact_source": 500,
+    "source_url": 500, "impact_unit": 80, "impact_source": 500, "topic": 40,
 }
 TEXT_FIELDS = tuple(MAX_LENGTHS)
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 URL_PATTERN = re.compile(r"^https?://[^\s]+$")
+# How a criterion's text relates to its source. Only "source" and "translation" are a source's wording.
+WORDINGS = {
+    "source": "The source's own wording",
+    "translation": "Translated by the project from the source",
+    "summary": "Summarised by the project from the source",
+    "missing": "The official wording is missing",
+}
 
 
 def criterion_problems(fields: dict) -> dict[str, str]:
@@ -28,8 +35,11 @@ def criterion_problems(fields: dict) -> dict[str, str]:
             problems[name] = "must be text."
         elif len(value or "") > limit:
             problems[name] = f"is limited to {limit} characters."
-    for name, label in (("code", "a code"), ("title", "a title"), ("text", "the requirement text"),
-                        ("source", "the source document"), ("source_section", "the section of the source")):
+    required = [("code", "a code"), ("title", "a title"), ("source", "the source document"),
+                ("source_section", "the section of the source")]
+    if fields.get("wording") != "missing":  # a criterion whose official wording is missing has no text
+        required.append(("text", "the requirement text"))
+    for name, label in required:
         if name not in problems and not (fields.get(name) or "").strip():
             problems[name] = f"Give {label}."
     code = (fields.get("code") or "").strip()
@@ -39,6 +49,11 @@ def criterion_problems(fields: dict) -> dict[str, str]:
         problems["type"] = f"Choose one of: {', '.join(CRITERION_TYPES)}."
     if fields.get("level") not in LEVELS:
         problems["level"] = f"Choose one of: {', '.join(LEVELS)}."
+    if (fields.get("wording") or "source") not in WORDINGS:
+        problems["wording"] = f"Choose one of: {', '.join(WORDINGS)}."
+    topic = (fields.get("topic") or "").strip()
+    if "topic" not in problems and topic and not CODE_PATTERN.match(topic):
+        problems["topic"] = "Use letters, digits, '.', '_', ':' or '-' (no spaces)."
     url = (fields.get("source_url") or "").strip()
     if "source_url" not in problems and url and not URL_PATTERN.match(url):
         problems["source_url"] = "Give a web address starting with http:// or https://."
@@ -62,6 +77,7 @@ def clean_criterion(fields: dict) -> dict:
     cleaned = {name: (fields.get(name) or "").strip() for name in TEXT_FIELDS}
     cleaned["type"] = fields["type"]
     cleaned["level"] = fields["level"]
+    cleaned["wording"] = fields.get("wording") or "source"
     factor = fields.get("impact_factor")
     cleaned["impact_factor"] = float(factor) if factor is not None else None
     return cleaned

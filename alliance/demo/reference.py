@@ -2,12 +2,14 @@
 
 ICT: a set per ICT category, copied from the shipped EU GPP and Upphandlingsmyndigheten libraries.
 Health: a set per glove category from the Upphandlingsmyndigheten disposable-gloves library.
+Where the libraries offer alternatives on one topic (a guarantee of 1 or 3 years, a warranty of 2), the demo
+lead keeps the first one with the source's text, as a lead must before publishing.
 A category that has a criteria set already is left alone, so a second run adds nothing.
 """
 
 import sqlalchemy as sa
 
-from alliance.criteria.operations import create_draft, publish
+from alliance.criteria.operations import create_draft, publish, remove_criterion
 from alliance.extensions import db
 from alliance.models import Alliance, Category, CriteriaSet, Membership, User
 from alliance.reference.loader import load_reference, reference_sets_for
@@ -45,4 +47,19 @@ def load() -> None:
             if not wanted or exists:
                 continue
             draft = create_draft(lead, alliance, category.id, reference_keys=wanted)
+            for criterion_id in _alternatives_to_drop(draft):
+                remove_criterion(lead, draft, criterion_id)
             publish(lead, draft)
+
+
+def _alternatives_to_drop(draft: CriteriaSet) -> list[int]:
+    """Per topic, every criterion but the one kept (the first with text, else the first)."""
+    by_topic: dict[str, list] = {}
+    for criterion in draft.criteria:
+        if criterion.topic:
+            by_topic.setdefault(criterion.topic, []).append(criterion)
+    drop = []
+    for rivals in by_topic.values():
+        kept = next((c for c in rivals if c.wording != "missing"), rivals[0])
+        drop += [c.id for c in rivals if c is not kept]
+    return drop

@@ -2,7 +2,7 @@
 
 from alliance.models.alliance import SECTORS, Alliance, Membership
 from alliance.models.audit import AuditEvent
-from alliance.models.criteria import CRITERION_TYPES, LEVELS, Category, CriteriaSet, Criterion
+from alliance.models.criteria import CRITERION_TYPES, LEVELS, AllianceCategory, Category, CriteriaSet, Criterion
 from alliance.models.demand_round import DemandRound, round_category
 from alliance.models.dialogue import Dialogue, Post
 from alliance.models.notification import MailMessage, Notification
@@ -16,6 +16,7 @@ from alliance.models.supplier import READINESS, DeclarationRevision, ReadinessDe
 from alliance.models.user import ApiToken, User, UserSession
 
 __all__ = [
+    "AllianceCategory",
     "Alliance", "ApiToken", "AuditEvent", "BUYER_TYPES", "CRITERION_TYPES", "Category", "CriteriaSet",
     "Criterion", "DeclarationRevision", "DemandRound", "DemandSummary", "Dialogue", "LEVELS", "MailMessage",
     "Membership", "Notification", "Organisation", "PendingJob", "Pledge", "PledgeRevision", "Post",

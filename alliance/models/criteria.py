@@ -21,11 +21,29 @@ class Category(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cpv_code: Mapped[str] = mapped_column(sa.String(10), unique=True)  # e.g. "30213100-6"
     name: Mapped[str] = mapped_column(sa.String(200))
-    unit: Mapped[str] = mapped_column(sa.String(3))  # e.g. "C62" (one), "PR" (pair)
-    sector: Mapped[str] = mapped_column(sa.String(20), index=True)
+    # French and Spanish names: empty until a public source for them is shipped (alliance/data/SOURCES.md).
+    name_fr: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    name_es: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    # The suggested unit; each alliance chooses its own (AllianceCategory). E.g. "H87" (piece), "PR" (pair).
+    unit: Mapped[str] = mapped_column(sa.String(3))
+    sector: Mapped[str] = mapped_column(sa.String(20), index=True)  # "" for the uncurated CPV codes
 
     def __repr__(self) -> str:
         return f"<Category {self.cpv_code} {self.name!r}>"
+
+
+class AllianceCategory(db.Model):
+    """The unit an alliance counts a category in (UN/CEFACT Rec. 20 code), chosen by its leads."""
+
+    __tablename__ = "alliance_category"
+    __table_args__ = (sa.UniqueConstraint("alliance_id", "category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alliance_id: Mapped[int] = mapped_column(sa.ForeignKey("alliance.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
+    unit: Mapped[str] = mapped_column(sa.String(3))
+
+    category: Mapped[Category] = relationship()
 
 
 class CriteriaSet(db.Model):
@@ -81,5 +99,10 @@ class Criterion(db.Model):
     impact_factor: Mapped[float | None] = mapped_column(sa.Float)
     impact_unit: Mapped[str] = mapped_column(sa.String(80), default="")
     impact_source: Mapped[str] = mapped_column(sa.String(500), default="")
+    # How the text relates to the source: "source" (its own words), "translation" (the project's
+    # translation), "summary" (the project's summary) or "missing" (the official wording was not available).
+    wording: Mapped[str] = mapped_column(sa.String(12), default="source", server_default="source")
+    # Criteria of one set that share a topic are alternatives (e.g. warranty of 1, 2 or 3 years): a lead keeps one.
+    topic: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
 
     criteria_set: Mapped[CriteriaSet] = relationship(back_populates="criteria")

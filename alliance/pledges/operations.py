@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from alliance.alliances.access import active_membership, led_alliance_ids
 from alliance.extensions import db
 from alliance.formatting import format_money
-from alliance.models import Category, DemandRound, Organisation, Pledge, PledgeRevision, User
+from alliance.models import AllianceCategory, Category, DemandRound, Organisation, Pledge, PledgeRevision, User
 from alliance.pledges.validation import PledgeInvalidError, RoundContext, validate
 from alliance.signals.triggers import pledges_changed
 
@@ -152,15 +152,18 @@ def round_totals(round_id: int) -> list[sa.Row]:
     """Per category of the round (submitted pledges): buyers, pledges, quantity and value, summed in SQL."""
     return db.session.execute(
         sa.select(
-            Category.cpv_code, Category.name, Category.unit,
+            Category.cpv_code, Category.name, sa.func.coalesce(AllianceCategory.unit, Category.unit).label("unit"),
             sa.func.count(sa.distinct(Pledge.organisation_id)).label("buyers"),
             sa.func.count(Pledge.id).label("pledges"),
             sa.func.coalesce(sa.func.sum(Pledge.quantity), 0).label("quantity"),
             sa.func.coalesce(sa.func.sum(Pledge.value_minor), 0).label("value_minor"),
         )
         .join(Pledge, Pledge.category_id == Category.id)
+        .join(DemandRound, DemandRound.id == Pledge.round_id)
+        .outerjoin(AllianceCategory, sa.and_(AllianceCategory.alliance_id == DemandRound.alliance_id,
+                                             AllianceCategory.category_id == Category.id))
         .where(Pledge.round_id == round_id, Pledge.status == "submitted")
-        .group_by(Category.cpv_code, Category.name, Category.unit)
+        .group_by(Category.cpv_code, Category.name, Category.unit, AllianceCategory.unit)
         .order_by(Category.cpv_code)
     ).all()
 

@@ -12,10 +12,12 @@ from datetime import date
 import pycountry
 import sqlalchemy as sa
 
+from alliance.criteria.categories import alliance_units
 from alliance.extensions import db
 from alliance.formatting import is_currency, parse_money
 from alliance.models import LEVELS, CriteriaSet, DemandRound
 from alliance.rounds.operations import QUARTER_PATTERN, quarters_in_horizon, round_accepts_pledges
+from alliance.units import unit_name
 
 MAX_QUANTITY = 10**12
 REGION_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,14}$")
@@ -67,7 +69,9 @@ class RoundContext:
         demand_round = db.session.get(DemandRound, round_id)
         if demand_round is None:
             raise LookupError(round_id)
-        categories = {c.cpv_code: CategoryInfo(c.id, c.cpv_code, c.name, c.unit) for c in demand_round.categories}
+        units = alliance_units(demand_round.alliance_id)
+        categories = {c.cpv_code: CategoryInfo(c.id, c.cpv_code, c.name, units.get(c.id, c.unit))
+                      for c in demand_round.categories}
         by_id = {info.id: info for info in categories.values()}
         rows = db.session.execute(
             sa.select(CriteriaSet.id, CriteriaSet.category_id, CriteriaSet.version, CriteriaSet.status).where(
@@ -106,7 +110,7 @@ def parse_quantity(value, unit: str = "") -> int:
         text = text.replace(",", "")
     if not re.fullmatch(r"[+-]?[0-9]+", text):
         if re.fullmatch(r"[+-]?[0-9]*[.,][0-9]+", text):
-            raise ValueError(f"The quantity must be a whole number of units ({unit or 'units'}), not {text}.")
+            raise ValueError(f"The quantity must be a whole number ({unit_name(unit)}), not {text}.")
         raise ValueError(f"'{text[:40]}' is not a number; give a whole number of units.")
     quantity = int(text)
     if quantity <= 0:

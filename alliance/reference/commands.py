@@ -21,7 +21,7 @@ def load_reference_command(data_dir: Path):
         db.session.rollback()
         raise click.ClickException(f"Reference data not loaded: {error}") from None
     db.session.commit()
-    click.echo(f"Categories: {len(report.created)} added, {len(report.updated)} updated, "
-               f"{len(report.unchanged)} unchanged.")
+    click.echo(f"Categories: {len(report.created):,} added, {len(report.updated):,} updated, "
+               f"{len(report.unchanged):,} unchanged.")
     for key, count in sorted(report.libraries.items()):
         click.echo(f"Criteria library {key}: {count} criteria, valid.")

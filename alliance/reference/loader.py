@@ -1,15 +1,19 @@
 """Read, validate and load the reference data in alliance/data (see alliance/data/SOURCES.md).
 
-- categories.csv: CPV 2008 codes (Regulation (EC) 213/2008) with name, UN/CEFACT Rec. 20 unit and sector;
-  `load_reference()` upserts them into the category table by CPV code.
+- cpv-2008/en.json: the whole CPV 2008 main vocabulary (Regulation (EC) No 213/2008), code → English name;
+  cpv-2008/fr.json and es.json, when shipped, give French and Spanish names the same way.
+- categories.csv: the categories the project curated (a suggested UN/CEFACT Rec. 20 unit and a sector);
+  every other CPV code is loaded with the unit C62 ("one") and no sector. An alliance chooses its own unit.
 - criteria/*.json: published criteria libraries. They stay in the files (a *template* library keyed by the
   file name); a lead copies one into an alliance's criteria set (alliance.criteria.operations).
 
-Everything is validated before anything is written: one bad file or row stops the load with a message that
-names the file and the row or criterion, and nothing is loaded.
+`load_reference()` upserts the categories by CPV code. Everything is validated before anything is written:
+one bad file or row stops the load with a message that names the file and the row or criterion, and
+nothing is loaded.
 
-CPV check digits are checked for format only: no published algorithm was found, and the weighted sum
-(3, 7, 1, …) mod 10 that fits most codes does not fit all of them (e.g. 09100000-0), so it is not used.
+CPV check digits are checked for format only: neither the Regulation's text shipped here nor the copied
+list documents the algorithm, and the weighted sum (3, 7, 1, …) mod 10 that fits most codes does not fit
+all of them (e.g. 09100000-0), so it is not used.
 """
 
 import csv
@@ -24,10 +28,12 @@ import sqlalchemy as sa
 from alliance.criteria.rules import clean_criterion, criterion_problems
 from alliance.extensions import db
 from alliance.models import SECTORS, Category
+from alliance.units import is_current_unit
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CPV_PATTERN = re.compile(r"^[0-9]{8}-[0-9]$")
-UNIT_PATTERN = re.compile(r"^[A-Z0-9]{2,3}$")  # UN/CEFACT Recommendation 20 common codes: C62, PR, KGM …
+DEFAULT_UNIT = "C62"  # Rec. 20 "one", the plain unit of count
+VOCABULARY_LANGUAGES = ("en", "fr", "es")
 CATEGORY_COLUMNS = ("cpv_code", "name", "unit", "sector", "source")
 MAX_FILE_BYTES = 2_000_000
 
@@ -43,6 +49,8 @@ class CategoryRow:
     unit: str
     sector: str
     source: str
+    name_fr: str = ""
+    name_es: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,8 +135,8 @@ def _category_problem(values: dict) -> str | None:
         return "the CPV code must look like 30213100-6 (eight digits, a hyphen, a check digit)."
     if not values["name"] or len(values["name"]) > 200:
         return "the name must have 1 to 200 characters."
-    if not UNIT_PATTERN.match(values["unit"]):
-        return "the unit must be a UN/CEFACT Recommendation 20 code such as C62 or PR."
+    if not is_current_unit(values["unit"]):
+        return "the unit must be a current UN/CEFACT Recommendation 20 code such as C62 or PR."
     if values["sector"] not in SECTORS:
         return f"the sector must be one of {', '.join(SECTORS)}."
     if not values["source"]:
@@ -136,8 +144,54 @@ def _category_problem(values: dict) -> str | None:
     return None
 
 
+def read_vocabulary(folder: Path, language: str) -> dict[str, str]:
+    """One language of the CPV vocabulary (code → name); {} when that language is not shipped (fr, es)."""
+    path = folder / f"{language}.json"
+    if language != "en" and not path.exists():
+        return {}
+    label = f"cpv-2008/{path.name}"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ReferenceDataError(f"{label}: not valid JSON (line {error.lineno}: {error.msg}).") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ReferenceDataError(f"{label}: cannot be read ({error}).") from None
+    if not isinstance(data, dict) or not data:
+        raise ReferenceDataError(f"{label}: must hold a JSON object of CPV code → name.")
+    for code, name in data.items():
+        if not CPV_PATTERN.match(code):
+            raise ReferenceDataError(f"{label}: '{code}' is not a CPV code like 30213100-6.")
+        if not isinstance(name, str) or not name.strip() or len(name) > 200:
+            raise ReferenceDataError(f"{label}, {code}: the name must have 1 to 200 characters.")
+    return {code: name.strip() for code, name in data.items()}
+
+
+def vocabulary_categories(folder: Path, curated: list[CategoryRow]) -> list[CategoryRow]:
+    """Every code of the vocabulary as a category, with the curated unit and sector where there is one."""
+    names = {language: read_vocabulary(folder, language) for language in VOCABULARY_LANGUAGES}
+    english = names["en"]
+    by_code = {row.cpv_code: row for row in curated}
+    for row in curated:
+        if row.cpv_code not in english:
+            raise ReferenceDataError(f"categories.csv: {row.cpv_code} is not in the CPV 2008 vocabulary.")
+        if row.name != english[row.cpv_code]:
+            raise ReferenceDataError(f"categories.csv: {row.cpv_code} is named '{english[row.cpv_code]}' in the "
+                                     f"CPV 2008 vocabulary, not '{row.name}'.")
+    for language in ("fr", "es"):
+        unknown = set(names[language]) - set(english)
+        if unknown:
+            raise ReferenceDataError(f"cpv-2008/{language}.json: {min(unknown)} is not in the English vocabulary.")
+    source = "Commission Regulation (EC) No 213/2008 (CPV 2008)"
+    return [
+        CategoryRow(cpv_code=code, name=name, unit=by_code[code].unit if code in by_code else DEFAULT_UNIT,
+                    sector=by_code[code].sector if code in by_code else "", source=source,
+                    name_fr=names["fr"].get(code, ""), name_es=names["es"].get(code, ""))
+        for code, name in english.items()
+    ]
+
+
 def read_criteria_file(path: Path, known_cpv: set[str]) -> ReferenceSet:
-    """Parse and validate one criteria library; known_cpv are the codes of categories.csv."""
+    """Parse and validate one criteria library; known_cpv are the codes of the CPV vocabulary."""
     name = path.name
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -178,7 +232,8 @@ def _read_criterion(raw, index: int, data: dict, applies_to: tuple[str, ...], kn
         raise ReferenceDataError(f"{name}, criterion #{index}: must be a JSON object.")
     label = f"{name}, criterion {raw.get('code') or '#' + str(index)}"
     fields = {key: raw.get(key) for key in ("code", "title", "text", "type", "level", "verification",
-                                            "source_section", "impact_factor", "impact_unit", "impact_source")}
+                                            "source_section", "impact_factor", "impact_unit", "impact_source",
+                                            "wording", "topic")}
     # A criterion cites the library's document unless it names its own.
     fields["source"] = raw.get("source") or data["source"]
     fields["source_url"] = raw.get("source_url") or data.get("source_url") or ""
@@ -200,13 +255,14 @@ def _cpv_list(value, known_cpv: set[str], label: str) -> tuple[str, ...]:
         if not CPV_PATTERN.match(code):
             raise ReferenceDataError(f"{label}: '{code}' is not a CPV code like 30213100-6.")
         if code not in known_cpv:
-            raise ReferenceDataError(f"{label}: {code} is not in categories.csv.")
+            raise ReferenceDataError(f"{label}: {code} is not in the CPV 2008 vocabulary.")
     return tuple(value)
 
 
 def read_reference_data(data_dir: Path = DATA_DIR) -> ReferenceData:
     """Read and validate every data file; raises ReferenceDataError at the first problem."""
-    categories = read_categories(Path(data_dir) / "categories.csv")
+    curated = read_categories(Path(data_dir) / "categories.csv")
+    categories = vocabulary_categories(Path(data_dir) / "cpv-2008", curated)
     known = {row.cpv_code for row in categories}
     sets = {}
     for path in sorted((Path(data_dir) / "criteria").glob("*.json")):
@@ -226,21 +282,29 @@ def reference_sets_for(cpv_code: str) -> list[ReferenceSet]:
     return [library for library in reference_library().values() if library.criteria_for(cpv_code)]
 
 
+CATEGORY_FIELDS = ("name", "name_fr", "name_es", "unit", "sector")
+
+
 def upsert_categories(rows: list[CategoryRow], report: LoadReport) -> None:
-    """Insert new categories and update changed ones, matched by CPV code. Flushes, never commits."""
-    existing = {c.cpv_code: c for c in db.session.scalars(sa.select(Category))}
+    """Insert new categories and update changed ones, matched by CPV code, in bulk. Flushes, never commits."""
+    existing = {row.cpv_code: row for row in db.session.execute(
+        sa.select(Category.id, Category.cpv_code, *(getattr(Category, name) for name in CATEGORY_FIELDS)))}
+    inserts, updates = [], []
     for row in rows:
-        category = existing.get(row.cpv_code)
-        values = {"name": row.name, "unit": row.unit, "sector": row.sector}
-        if category is None:
-            db.session.add(Category(cpv_code=row.cpv_code, **values))
+        values = {name: getattr(row, name) for name in CATEGORY_FIELDS}
+        current = existing.get(row.cpv_code)
+        if current is None:
+            inserts.append({"cpv_code": row.cpv_code, **values})
             report.created.append(row.cpv_code)
-        elif any(getattr(category, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(category, key, value)
+        elif any(getattr(current, name) != value for name, value in values.items()):
+            updates.append({"id": current.id, **values})
             report.updated.append(row.cpv_code)
         else:
             report.unchanged.append(row.cpv_code)
+    if inserts:
+        db.session.execute(sa.insert(Category), inserts)
+    if updates:
+        db.session.execute(sa.update(Category), updates)
     db.session.flush()
 
 

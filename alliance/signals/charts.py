@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from alliance.units import unit_name
+
 ROW_HEIGHT = 30
 LINE_HEIGHT = 18  # each further line of a wrapped gap label
 FONT_SIZE = 14
@@ -96,13 +98,13 @@ def demand_charts(view: dict, category: dict) -> dict[str, Markup]:
     return {
         "quarter": bar_chart(f"q-{slug}", f"{name}: pledged quantity per delivery quarter",
                              "Bars per quarter; the table below gives the same figures.",
-                             bars("by_quarter", "quarter"), category["unit"]),
+                             bars("by_quarter", "quarter"), unit_name(category["unit"])),
         "country": bar_chart(f"c-{slug}", f"{name}: pledged quantity per country",
                              "Bars per country (ISO 3166 code); the table below gives the same figures.",
-                             bars("by_country", "country"), category["unit"]),
+                             bars("by_country", "country"), unit_name(category["unit"])),
         "level": bar_chart(f"l-{slug}", f"{name}: core and comprehensive criteria",
                            "Pledged quantity at the core and at the comprehensive level; see the table below.",
                            bars("by_level", "level",
                                 lambda row: "secondary" if row["level"] == "comprehensive" else "primary"),
-                           category["unit"]),
+                           unit_name(category["unit"])),
     }

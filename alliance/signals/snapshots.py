@@ -5,6 +5,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
+from alliance.criteria.categories import alliance_units
 from alliance.extensions import db
 from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Pledge, Snapshot
 from alliance.models.base import utcnow
@@ -47,11 +48,12 @@ def compile_signals(round_id: int, job_id: str | None = None,
     criteria = _cited_criteria({key[2] for key in agg.figures if key[0] == "set"})
     lead_readiness, public_readiness = _readiness(round_id, k, p, reasons, agg.required)
     compiled_at = utcnow()
+    units = alliance_units(demand_round.alliance_id)
     common = {
         "round": {"id": demand_round.id, "title": demand_round.title, "currency": demand_round.currency,
                   "delivery_from": demand_round.delivery_from, "delivery_to": demand_round.delivery_to},
         "k": k, "p": p, "compiled_at": compiled_at.isoformat(), "watermark": mark,
-        "categories": [{"cpv_code": c.cpv_code, "name": c.name, "unit": c.unit}
+        "categories": [{"cpv_code": c.cpv_code, "name": c.name, "unit": units.get(c.id, c.unit)}
                        for c in sorted(category_rows.values(), key=lambda c: c.cpv_code)],
     }
     change_hidden = _change_reason(round_id, previous, k)

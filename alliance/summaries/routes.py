@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import is_lead, led_alliance_ids
+from alliance.criteria.categories import category_names
 from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
 from alliance.pagination import paginate
@@ -27,8 +28,9 @@ def index():
                                   quarter_from=form.quarter_from.data or "", quarter_to=form.quarter_to.data or "")
     page = paginate(ops.published_query(filters), per_page=PAGE_SIZE)
     args = {name: value for name, value in request.args.items() if name != "page" and name in form}
+    codes = {code for summary in page.items for code in summary.views.get("categories", [])}
     return render_template("summaries/index.html", form=form, page=page, args=args,
-                           led_any=bool(led_alliance_ids(current_user)))
+                           led_any=bool(led_alliance_ids(current_user)), category_names=category_names(codes))
 
 
 @bp.route("/<series_id>")

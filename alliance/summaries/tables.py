@@ -10,8 +10,7 @@ from decimal import Decimal
 from alliance.formatting import country_name, minor_unit_digits
 from alliance.models import LEVELS, DemandSummary
 from alliance.signals.charts import demand_charts
-
-UNIT_NAMES = {"C62": "units", "PR": "pairs", "BX": "boxes", "PK": "packs", "H87": "pieces"}  # UN/CEFACT Rec. 20
+from alliance.units import unit_name
 
 
 @dataclass(frozen=True)
@@ -144,8 +143,7 @@ def _impact(rows: list[dict], k: int) -> Table:
 
 
 def _unit(code: str) -> str:
-    name = UNIT_NAMES.get(code)
-    return f"{name} ({code})" if name else code
+    return unit_name(code)
 
 
 def _share(row: dict, k: int):

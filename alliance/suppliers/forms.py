@@ -18,7 +18,7 @@ class DeclarationEntry(Form):
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
     status = SelectField("Readiness", choices=[("", "Not declared")] + list(READINESS.items()))
     ready_by = DateField("Can meet by (date)", validators=[Optional()])
-    evidence_label = StringField("Evidence: label or certificate (e.g. TCO Certified)",
+    evidence_label = StringField("Evidence: the label or certificate the criterion names",
                                  validators=[Length(max=LABEL_MAX)])
     evidence_reference = StringField("Certificate number or https:// link", validators=[Length(max=REFERENCE_MAX)])
     note = TextAreaField("Note", validators=[Length(max=NOTE_MAX)])

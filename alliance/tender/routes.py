@@ -38,8 +38,8 @@ def _download(body, mimetype: str, filename: str, criteria_set: CriteriaSet) -> 
 @bp.route("/<int:criteria_set_id>/tender.md")
 def markdown(criteria_set_id: int):
     criteria_set = _criteria_set(criteria_set_id)
-    return _download(tender_markdown(criteria_set), "text/markdown; charset=utf-8", _filename(criteria_set, "md"),
-                     criteria_set)
+    # Response adds "; charset=utf-8" to a text/* mimetype itself: naming it here sent it twice.
+    return _download(tender_markdown(criteria_set), "text/markdown", _filename(criteria_set, "md"), criteria_set)
 
 
 @bp.route("/<int:criteria_set_id>/tender.docx")
