@@ -6,8 +6,8 @@ from flask import Flask, g, make_response, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from alliance.extensions import db
 from alliance.criteria.categories import alliance_units
+from alliance.extensions import db
 from alliance.formatting import country_name, format_money
 from alliance.markdown import render_markdown
 from alliance.units import format_quantity, unit_name

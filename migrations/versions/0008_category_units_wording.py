@@ -1,14 +1,14 @@
 """categories: French and Spanish names, the unit each alliance counts a category in; criteria: wording and topic
 
 Revision ID: 0008_category_units_wording
-Revises: 0002_notification_preference
+Revises: 0004_sessions_and_token_expiry
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0008_category_units_wording'
-down_revision = '0002_notification_preference'
+down_revision = '0004_sessions_and_token_expiry'
 branch_labels = None
 depends_on = None
 
