@@ -99,3 +99,10 @@ def test_public_home_lists_alliances_and_latest_summaries(app, client):
     assert "Buy sustainably, together" in html and "ICT alliance" in html
     assert "Latest demand summaries" in html
     assert "Your open rounds" not in html and "Waiting for you" not in html
+
+
+def test_summaries_filter_offers_only_sectors_that_have_an_alliance(app, client):
+    make_pledging_round(app)  # an ICT alliance only
+    html = client.get("/summaries/").get_data(as_text=True)
+    select = html.split('name="sector"', 1)[1].split("</select>", 1)[0]
+    assert 'value="ict"' in select and 'value="health"' not in select and 'value="food"' not in select
