@@ -27,6 +27,7 @@ def create_app(config: Config | None = None) -> Flask:
     from alliance.api import init_api
     from alliance.auth.session import init_login
     from alliance.database import init_database
+    from alliance.language import init_language
     from alliance.routing import init_routing
     from alliance.web import init_web
 
@@ -38,6 +39,7 @@ def create_app(config: Config | None = None) -> Flask:
     extensions.limiter.init_app(app)
     init_login(app)
     init_routing(app)  # before any blueprint: their rules bind converters when added
+    init_language(app)  # before init_web: its template filters are the plain ones
     init_web(app)
     init_api(app)
 

@@ -3,10 +3,11 @@
 import importlib
 
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from alliance.formatting import country_name, format_money
+from alliance.formatting import country_name
 from alliance.markdown import render_markdown
 
 # Each module exposes `bp`, a flask.Blueprint. Add a feature's routes module here.
@@ -29,14 +30,14 @@ BLUEPRINT_MODULES = [
 
 # The navigation: (label, endpoint, who sees it).
 NAVIGATION = [
-    ("Alliances", "alliances.index", "all"),
-    ("Rounds", "rounds.open_rounds", "all"),
-    ("Summaries", "summaries.index", "all"),
-    ("Dialogues", "dialogues.index", "all"),
-    ("My pledges", "pledges.mine", "buyer"),
-    ("Readiness", "suppliers.declarations", "supplier"),
-    ("Subscriptions", "suppliers.subscriptions", "supplier"),
-    ("Admin", "admin.index", "admin"),
+    (_l("Alliances"), "alliances.index", "all"),
+    (_l("Rounds"), "rounds.open_rounds", "all"),
+    (_l("Summaries"), "summaries.index", "all"),
+    (_l("Dialogues"), "dialogues.index", "all"),
+    (_l("My pledges"), "pledges.mine", "buyer"),
+    (_l("Readiness"), "suppliers.declarations", "supplier"),
+    (_l("Subscriptions"), "suppliers.subscriptions", "supplier"),
+    (_l("Admin"), "admin.index", "admin"),
 ]
 
 CONTENT_SECURITY_POLICY = (
@@ -52,7 +53,6 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.context_processor(lambda: {"navigation": _navigation()})
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_filter(format_money, "money")
     app.add_template_filter(country_name, "country_name")
 
 

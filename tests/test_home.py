@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from alliance.extensions import db
-from alliance.models import CriteriaSet, Criterion, DemandSummary, Dialogue, Membership, Post, Subscription, User
+from alliance.models import CriteriaSet, Criterion, Dialogue, Membership, Post, Subscription, User
 from alliance.models.base import utcnow
 from tests.factories import csrf_token, login, make_organisation, make_pledging_round, pledge_fields
 

@@ -9,13 +9,29 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from alliance.extensions import db
 from alliance.models import (
-    Alliance, Category, CriteriaSet, Criterion, DemandRound, DemandSummary, Dialogue, Membership, Pledge, Post,
-    ReadinessDeclaration, Subscription, User, round_category,
+    Alliance,
+    Category,
+    CriteriaSet,
+    Criterion,
+    DemandRound,
+    DemandSummary,
+    Dialogue,
+    Membership,
+    Pledge,
+    Post,
+    ReadinessDeclaration,
+    Subscription,
+    User,
+    round_category,
 )
 
+# What a buyer's organisation has done in an open round, as the home page says it.
+PLEDGE_STATES = {"drafts to submit": _l("Drafts to submit"), "submitted": _l("Submitted"),
+                 "not yet pledged": _l("Not yet pledged")}
 CLOSING_SOON_DAYS = 14
 NEW_FOR_DAYS = 30
 LIST_LIMIT = 10

@@ -9,8 +9,8 @@ from alliance.models import DemandRound, PendingJob, User
 from alliance.pledges import importing
 from alliance.pledges.forms import ImportForm
 from alliance.pledges.operations import pledging_refusal
-from alliance.pledges.validation import RoundContext
 from alliance.pledges.routes import bp
+from alliance.pledges.validation import RoundContext
 from alliance.queue import commit_and_dispatch, fetch_job, request_job, rq_job_id
 
 IMPORT_FUNC = "workers.pledges.import_pledges"
