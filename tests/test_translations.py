@@ -132,7 +132,9 @@ def test_numbers_money_and_dates_follow_the_locale(app):
     from alliance.language import day, money, number
 
     with app.test_request_context("/", headers={"Accept-Language": "fr"}):
-        assert money(123450, "EUR") == "1\u202f234,50\u00a0€" and number(15020) == "15\u202f020"
+        assert money(123450, "EUR") == "1\u202f234,50 EUR" and number(15020) == "15\u202f020"
         assert day(date(2026, 11, 26)) == "26 nov. 2026"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        assert money(123450, "EUR") == "€1,234.50" and number(15020) == "15,020"
+        assert money(123450, "EUR") == "1,234.50 EUR" and number(15020) == "15,020"
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert money(123450, "EUR") == "1.234,50 EUR"

@@ -29,11 +29,12 @@ def select_locale() -> str:
 
 
 def money(minor: int | None, currency: str) -> str:
-    """An amount in minor units as people of the page's locale write it: 1,234.50 EUR → "1 234,50 €" in French."""
+    """An amount in minor units with the locale's marks and the ISO code, as procurement documents write it:
+    123450 EUR → "1,234.50 EUR" (en), "1 234,50 EUR" (fr), "1.234,50 EUR" (es)."""
     if minor is None:
         return ""
     amount = Decimal(minor).scaleb(-minor_unit_digits(currency))
-    return format_currency(amount, currency, locale=str(get_locale()))
+    return format_currency(amount, currency, format="#,##0.00 ¤¤", locale=str(get_locale()), currency_digits=True)
 
 
 def number(value: int | float | None) -> str:
