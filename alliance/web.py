@@ -18,7 +18,7 @@ BLUEPRINT_MODULES = [
     "alliance.alliances.routes",
     "alliance.criteria.routes",
     "alliance.rounds.routes",
-    "alliance.pledges.routes",
+    "alliance.pledges",  # the package holds bp (its pages register on it)
     "alliance.summaries.routes",
     "alliance.tender.routes",
     "alliance.settings.routes",

@@ -6,10 +6,9 @@ from flask_login import current_user, login_required
 
 from alliance.extensions import db
 from alliance.models import DemandRound, PendingJob, User
-from alliance.pledges import importing
+from alliance.pledges import bp, importing
 from alliance.pledges.forms import ImportForm
 from alliance.pledges.operations import pledging_refusal
-from alliance.pledges.routes import bp
 from alliance.pledges.validation import RoundContext
 from alliance.queue import commit_and_dispatch, fetch_job, request_job, rq_job_id
 

@@ -2,20 +2,20 @@
 and CSV/XLSX import. Routes are thin: the rules live in operations, validation and importing."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import is_lead
 from alliance.extensions import db
 from alliance.models import DemandRound, Pledge
 from alliance.pagination import paginate
+from alliance.pledges import bp
 from alliance.pledges import operations as ops
 from alliance.pledges.forms import ActionForm, PledgeForm
 from alliance.pledges.validation import FIELDS, PledgeInvalidError, RoundContext
 from alliance.queue import commit_and_dispatch
 from alliance.rounds.operations import quarters_in_horizon
 
-bp = Blueprint("pledges", __name__, url_prefix="/pledges")
 STALE_MESSAGE = "Someone in your organisation changed this pledge since you opened it; here is the current version."
 PER_PAGE = 50
 DONE_MESSAGES = {"submit": "The pledge is submitted.", "withdraw": "The pledge is withdrawn.",
@@ -204,5 +204,3 @@ def _int(value) -> int | None:
     except (TypeError, ValueError):
         return None
 
-
-from alliance.pledges import import_routes  # noqa: E402,F401  (registers the import pages on bp)
