@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint bench clean
 
+# Compiled message catalogues (French, Spanish) are built from the .po files in the repository.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard alliance/translations/*/LC_MESSAGES/messages.po))
+
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("alliance needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +21,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.installed
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@
+
+run: $(VENV)/.installed $(CATALOGS)
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi demo
 	$(BIN)/flask --app wsgi serve
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(CATALOGS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

@@ -27,6 +27,7 @@ def create_app(config: Config | None = None) -> Flask:
     from alliance.api import init_api
     from alliance.auth.session import init_login
     from alliance.database import init_database
+    from alliance.language import init_language
     from alliance.public_address import init_public_address
     from alliance.request_guard import init_request_guard
     from alliance.routing import init_routing
@@ -42,6 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
     init_login(app)
     init_routing(app)  # before any blueprint: their rules bind converters when added
     init_request_guard(app)
+    init_language(app)  # before init_web: its template filters are the plain ones
     init_web(app)
     init_api(app)
 

@@ -1,7 +1,7 @@
 """Countries (ISO 3166), currencies (ISO 4217) and money in minor units: parsing and display."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pycountry
 
@@ -24,24 +24,51 @@ def minor_unit_digits(currency: str) -> int:
     return _MINOR_UNIT_EXCEPTIONS.get(currency.upper(), 2)
 
 
+# Grouping marks people type inside numbers: spaces (also no-break and narrow no-break) and Swiss apostrophes.
+_GROUPING_SPACES = re.compile(r"[ \u00a0\u202f']")
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def parse_money(text: str | int | float | Decimal, currency: str) -> int:
-    """'1 234.50' EUR → 123450. Raises ValueError with a message a user can act on."""
-    raw = str(text).strip().replace(" ", "").replace("\u00a0", "").replace(",", "")
-    # Plain digits 0-9 only: Decimal() also reads "١٢٣", "1e9", "Infinity" and "NaN".
-    if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", raw):
-        raise ValueError(f"'{str(text)[:40]}' is not an amount of money; write it with the digits 0-9, e.g. 1234.50.")
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(f"'{text}' is not an amount of money.") from None
-    if not amount.is_finite() or amount < 0:
+    """An amount typed the English or the European way, in minor units: '1,234.50', '1.234,50' and '1 234,50'
+    EUR are all 123450. Raises ValueError with a message that says exactly what to type."""
+    raw = _GROUPING_SPACES.sub("", str(text).strip())
+    if raw.startswith("-"):
         raise ValueError("An amount must be zero or more.")
-    minor = amount.scaleb(minor_unit_digits(currency))
+    digits = minor_unit_digits(currency)
+    amount = Decimal(_plain_decimal(raw, text, digits))
+    minor = amount.scaleb(digits)
     if minor != minor.to_integral_value():
-        raise ValueError(f"{currency} has {minor_unit_digits(currency)} decimal places at most.")
+        raise ValueError(f"{currency} has {digits} decimal places at most.")
     if minor > 10**17:
         raise ValueError("That amount is too large.")
     return int(minor)
+
+
+def _plain_decimal(raw: str, text, decimals: int) -> str:
+    """'1.234,50' → '1234.50'. The last of two different marks is the decimal mark; a lone mark followed by
+    exactly three digits groups thousands (no currency we take has three decimals but the ones it names)."""
+    example = "1234.50" if decimals else "1234"
+    invalid = ValueError(f"'{str(text)[:40]}' is not an amount of money; write it with the digits 0-9, e.g. {example}.")
+    if not raw or not all(part == "" or _DIGITS.fullmatch(part) for part in re.split(r"[.,]", raw)):
+        raise invalid
+    marks = [c for c in raw if c in ".,"]
+    if not marks:
+        return raw
+    decimal_mark = marks[-1] if len(set(marks)) == 2 or marks.count(marks[-1]) == 1 else None
+    whole, fraction = raw.rsplit(decimal_mark, 1) if decimal_mark else (raw, "")
+    lone_mark_before_three = decimal_mark and len(marks) == 1 and len(fraction) == 3 and len(whole) <= 3
+    if lone_mark_before_three and decimals != 3:
+        decimal_mark, whole, fraction = None, raw, ""  # "1,234" or "1.234": a thousands mark
+    elif lone_mark_before_three:
+        raise ValueError(f"'{str(text)[:40]}' could be read two ways: write {raw.replace(',', '').replace('.', '')} "
+                         f"or {raw.replace(',', '.')} with no thousands mark.")
+    groups = re.split(r"[.,]", whole)
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        raise invalid
+    if decimal_mark and not fraction:
+        raise invalid
+    return "".join(groups) + (f".{fraction}" if fraction else "")
 
 
 def format_money(minor: int | None, currency: str) -> str:

@@ -3,12 +3,13 @@
 import importlib
 
 from flask import Flask, g, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from alliance.criteria.categories import alliance_units
 from alliance.extensions import db
-from alliance.formatting import country_name, format_money
+from alliance.formatting import country_name
 from alliance.markdown import render_markdown
 from alliance.units import format_quantity, unit_name
 
@@ -20,7 +21,7 @@ BLUEPRINT_MODULES = [
     "alliance.alliances.routes",
     "alliance.criteria.routes",
     "alliance.rounds.routes",
-    "alliance.pledges.routes",
+    "alliance.pledges",  # the package holds bp (its pages register on it)
     "alliance.summaries.routes",
     "alliance.tender.routes",
     "alliance.settings.routes",
@@ -33,14 +34,14 @@ BLUEPRINT_MODULES = [
 
 # The navigation: (label, endpoint, who sees it).
 NAVIGATION = [
-    ("Alliances", "alliances.index", "all"),
-    ("Rounds", "rounds.open_rounds", "all"),
-    ("Summaries", "summaries.index", "all"),
-    ("Dialogues", "dialogues.index", "all"),
-    ("My pledges", "pledges.mine", "buyer"),
-    ("Readiness", "suppliers.declarations", "supplier"),
-    ("Subscriptions", "suppliers.subscriptions", "supplier"),
-    ("Admin", "admin.index", "admin"),
+    (_l("Alliances"), "alliances.index", "all"),
+    (_l("Rounds"), "rounds.open_rounds", "all"),
+    (_l("Summaries"), "summaries.index", "all"),
+    (_l("Dialogues"), "dialogues.index", "all"),
+    (_l("My pledges"), "pledges.mine", "buyer"),
+    (_l("Readiness"), "suppliers.declarations", "supplier"),
+    (_l("Subscriptions"), "suppliers.subscriptions", "supplier"),
+    (_l("Admin"), "admin.index", "admin"),
 ]
 
 CONTENT_SECURITY_POLICY = (
@@ -56,7 +57,6 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_http_error)
     app.context_processor(lambda: {"navigation": _navigation()})
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_filter(format_money, "money")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(format_quantity, "quantity")
     app.add_template_filter(unit_name, "unit_name")

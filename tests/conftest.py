@@ -91,3 +91,39 @@ def run_worker(app):
             db.session.remove()
 
     return run
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts the SQL statements run inside the block, as indico's fixture does:
+
+        with count_queries() as counted:
+            client.post(...)
+        assert counted.total <= 12
+    """
+    import contextlib
+
+    from sqlalchemy import event
+
+    class Counted:
+        total = 0
+        statements: list[str] = []
+
+    @contextlib.contextmanager
+    def counting():
+        counted = Counted()
+        counted.statements = []
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            counted.total += 1
+            counted.statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield counted
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    return counting

@@ -70,7 +70,7 @@ def test_public_page_shows_charter_settings_and_members(app, client):
     assert "Lead of ict" in html and "Sweden" in html and "Member of ict" in html and "Netherlands" in html
     assert "Lead</span>" in html
     assert "Requests to join" not in html  # only leads see requests
-    assert "Log in</a> or" in html
+    assert "To ask to join as a public buyer:" in html and "/auth/register" in html
     assert "/alliances/ict/criteria/" in html
     # the public pages of the alliance: criteria, the joint statements of its rounds, its published signals
     assert "/alliances/ict/rounds/" in html and "/alliances/ict/signals" in html

@@ -104,7 +104,7 @@ def test_lead_cannot_change_another_members_pledge(app, client, world):
     ({"delivery_quarter": "2031-Q1"}, "delivery_quarter", "outside the round's delivery horizon"),
     ({"criteria_version": 1}, "criteria_version", "retired; pledge to version 2"),
     ({"country": "ZZ"}, "country", "ISO 3166"),
-    ({"estimated_value": "12,5"}, "estimated_value", "dot for decimals"),
+    ({"estimated_value": "12,5,0"}, "estimated_value", "not an amount"),
 ])
 def test_bad_fields_are_422_with_the_field_and_nothing_stored(app, client, world, changes, field, message):
     response = client.post("/api/v1/alliances/ict/pledges", json=_body(world, **changes),

@@ -170,10 +170,18 @@ def test_file_over_the_size_limit_is_refused_clearly(app, client, world, monkeyp
     assert _counts(app) == (0, 0)
 
 
-def test_template_download(client):
-    response = client.get("/pledges/import-template.csv")
-    assert response.status_code == 200 and response.get_data(as_text=True).startswith(HEADER)
-    assert "attachment" in response.headers["Content-Disposition"]
+def test_the_offered_template_imports_unchanged(app, client, world):
+    login(client, world["a"])
+    page = client.get(f"/pledges/rounds/{world['round_id']}/import").get_data(as_text=True)
+    template_url = f"/pledges/rounds/{world['round_id']}/import-template.csv"
+    assert f'href="{template_url}"' in page
+    response = client.get(template_url)
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    template = response.get_data()
+    assert template.decode().startswith(HEADER) and b",2,core," in template  # laptops' published version
+    response = _upload(client, world, template)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _counts(app)[0] == 2  # laptops and monitors, as drafts
 
 
 def test_large_file_imports_in_a_worker_with_a_progress_page(app, client, world, run_worker):
@@ -183,7 +191,7 @@ def test_large_file_imports_in_a_worker_with_a_progress_page(app, client, world,
     assert response.status_code == 302 and "/pledges/imports/" in response.headers["Location"]
     progress_url = response.headers["Location"]
     waiting = client.get(progress_url).get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="2">' in waiting and "<progress" in waiting
+    assert 'http-equiv="refresh"' not in waiting and "<progress" in waiting and "progress.js" in waiting
     assert _counts(app) == (0, 0)
     other = app.test_client()
     login(other, world["b"])

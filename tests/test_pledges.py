@@ -52,6 +52,14 @@ def test_blank_criteria_version_means_latest_published(app, world):
         assert db.session.get(Pledge, pledge_id).criteria_set.version == 2
 
 
+@pytest.mark.parametrize("typed", ["1234.50", "1,234.50", "1.234,50", "1 234,50", "1234,5", "1\u202f234,50"])
+def test_amounts_typed_the_english_or_the_european_way_are_read_alike(app, world, typed):
+    with app.app_context():
+        pledge = ops.create_pledge(_user(world["a"]), world["round_id"], pledge_fields(estimated_value=typed))
+        assert pledge.value_minor == 123450
+        db.session.rollback()
+
+
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"quantity": "0"}, "quantity", "at least 1"),
     ({"quantity": "-5"}, "quantity", "cannot be negative"),
@@ -63,7 +71,9 @@ def test_blank_criteria_version_means_latest_published(app, world):
     ({"currency": "USD"}, "currency", "in EUR, not USD"),
     ({"estimated_value": "abc"}, "estimated_value", "not an amount"),
     ({"estimated_value": "-3"}, "estimated_value", "zero or more"),
-    ({"estimated_value": "1200,50"}, "estimated_value", "Use a dot for decimals"),
+    ({"estimated_value": "١٢٣"}, "estimated_value", "digits 0-9"),
+    ({"estimated_value": "1.234.5"}, "estimated_value", "not an amount"),
+    ({"estimated_value": "1200.505"}, "estimated_value", "2 decimal places at most"),
     ({"delivery_quarter": "2026-Q4"}, "delivery_quarter", "outside the round's delivery horizon (2027-Q1 to 2028-Q4)"),
     ({"delivery_quarter": "Q3 2027"}, "delivery_quarter", "YYYY-Qn"),
     ({"country": "XX"}, "country", "ISO 3166"),
@@ -234,8 +244,47 @@ def test_stale_form_edit_shows_current_version_and_overwrites_nothing(app, world
     html = response.get_data(as_text=True)
     assert "Someone in your organisation changed this pledge since you opened it" in html
     assert 'value="222"' in html and 'name="version" type="hidden" value="2"' in html
+    conflict = " ".join(html.split("Your change was not saved", 1)[1].split("History", 1)[0].split())
+    assert "<td>222</td> <td>999 <span" in conflict and "differs" in conflict  # current beside what was typed
     with app.app_context():
         assert db.session.get(Pledge, pledge_id).quantity == 222
+
+
+def test_withdrawing_asks_first_then_a_withdrawn_pledge_can_be_reinstated(app, client, world):
+    pledge_id = _create(app, world)
+    login(client, world["a"])
+    page = client.get(f"/pledges/{pledge_id}").get_data(as_text=True)
+    assert f'href="/pledges/{pledge_id}/withdraw"' in page
+    confirm = client.get(f"/pledges/{pledge_id}/withdraw")
+    assert confirm.status_code == 200 and "Withdraw this pledge?" in confirm.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Pledge, pledge_id).status == "submitted"  # asking changes nothing
+    _post_form(client, f"/pledges/{pledge_id}/withdraw", version="1")
+    page = client.get(f"/pledges/{pledge_id}").get_data(as_text=True)
+    assert "Reinstate as a draft" in page
+    response = _post_form(client, f"/pledges/{pledge_id}/reinstate", version="2")
+    assert "The pledge is back as a draft" in client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        pledge = db.session.get(Pledge, pledge_id)
+        assert pledge.status == "draft" and ops.revisions(pledge_id)[0].action == "reinstated"
+    assert _post_form(client, f"/pledges/{pledge_id}/reinstate", version="3").status_code == 302
+    with app.app_context():
+        assert db.session.get(Pledge, pledge_id).status == "draft"  # only a withdrawn pledge is reinstated
+
+
+def test_other_organisations_cannot_open_the_withdraw_page(app, client, world):
+    pledge_id = _create(app, world)
+    login(client, world["b"])
+    assert client.get(f"/pledges/{pledge_id}/withdraw").status_code == 404
+
+
+def test_criteria_version_is_chosen_from_the_rounds_published_versions(app, client, world):
+    login(client, world["a"])
+    html = client.get(f"/pledges/rounds/{world['round_id']}").get_data(as_text=True)
+    select = html.split('name="criteria_version"', 1)[1].split("</select>", 1)[0]
+    assert "The latest published version" in select
+    assert "Version 2: Portable computers" in select and "Version 1: Flat panel displays" in select
+    assert "Version 3" not in select and "Version 1: Portable computers" not in select  # draft, retired
 
 
 def test_withdraw_button_and_history(app, client, world):

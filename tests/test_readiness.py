@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from alliance.extensions import db
-from alliance.models import DeclarationRevision, ReadinessDeclaration
+from alliance.models import CriteriaSet, DeclarationRevision, ReadinessDeclaration
 from alliance.suppliers.readiness import compile_readiness
 from tests.factories import (
     add_member,
@@ -148,7 +148,12 @@ def test_bad_declarations_get_messages_and_nothing_is_stored(app, client):
     data.update(entry(1, status="meets", evidence_reference="javascript:alert(1)"))
     html = client.post(f"/suppliers/declarations/{set_id}", data=data).get_data(as_text=True)
     assert "The date must be in the future." in html
-    assert "A link must be a full http:// or https:// address." in html and "Nothing was saved" in html
+    assert "A link must be a full https:// address" in html and "Nothing was saved" in html
+    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    with app.app_context():
+        first, second = db.session.get(CriteriaSet, set_id).criteria[:2]
+        # every declaration to correct is listed at the top, linked to its fieldset
+        assert f'href="#criterion-{first.id}"' in summary and f'href="#criterion-{second.id}"' in summary
     data.update(entry(0, status="by_date", ready_by=""))
     assert "Give the date by which you can meet" in client.post(f"/suppliers/declarations/{set_id}",
                                                                 data=data).get_data(as_text=True)
@@ -188,3 +193,14 @@ def test_draft_criteria_sets_cannot_be_declared(app, client):
     set_id, _ = make_published_criteria(app, make_alliance(app), status="draft")
     supplier_client(app, client)
     assert client.get(f"/suppliers/declarations/{set_id}").status_code == 404
+
+
+def test_evidence_links_must_be_https_as_the_form_says(app, client):
+    set_id, _ = make_published_criteria(app, make_alliance(app))
+    supplier_client(app, client)
+    data = form_data(client, set_id)
+    data.update(entry(0, status="meets", evidence_reference="http://tcocertified.com/certificate/123"))
+    html = client.post(f"/suppliers/declarations/{set_id}", data=data).get_data(as_text=True)
+    assert "A link must be a full https:// address" in html and "link starting with https://" in html
+    data.update(entry(0, status="meets", evidence_reference="https://tcocertified.com/certificate/123"))
+    assert client.post(f"/suppliers/declarations/{set_id}", data=data).status_code == 302

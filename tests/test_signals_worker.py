@@ -30,13 +30,23 @@ def test_lead_asks_worker_compiles_page_follows(app, client, run_worker):
     response = client.post(f"/alliances/ict/signals/{world['round_id']}/compile", data={"csrf_token": token})
     job_url = response.headers["Location"]
     queued = client.get(job_url).get_data(as_text=True)
-    assert "Queued" in queued and '<meta http-equiv="refresh" content="2">' in queued and "<progress" in queued
+    assert "<h1>Compiling signals</h1>" in queued and "Queued" in queued and "<progress" in queued
+    # No meta refresh (axe: critical); a live region that progress.js refreshes, and a link without JavaScript.
+    assert 'http-equiv="refresh"' not in queued and 'aria-live="polite" data-progress data-done="false"' in queued
+    assert "progress.js" in queued and "Check again" in queued
     run_worker()
     finished = client.get(job_url).get_data(as_text=True)
-    assert "Finished" in finished and 'http-equiv="refresh"' not in finished
+    assert "<h1>Signals compiled</h1>" in finished and "Compiling signals" not in finished
+    assert 'data-done="true"' in finished and "progress.js" not in finished
     with app.app_context():
         snapshot = db.session.scalar(sa.select(Snapshot))
-        assert f"snapshot {snapshot.id}" in finished and snapshot.job_id == job_url.rsplit("/", 1)[-1]
+        assert f"snapshot {snapshot.id} is compiled" in finished and snapshot.job_id == job_url.rsplit("/", 1)[-1]
+    # A second compile on unchanged pledges says so.
+    token = csrf_token(client, "/alliances/ict/signals")
+    again = client.post(f"/alliances/ict/signals/{world['round_id']}/compile", data={"csrf_token": token})
+    run_worker()
+    rerun = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert f"Nothing changed since the last compile: snapshot {snapshot.id} is still current" in rerun
     # Another member may not follow the lead's job.
     other = app.test_client()
     login(other, world["a"])

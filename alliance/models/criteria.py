@@ -67,6 +67,7 @@ class CriteriaSet(db.Model):
     published_at: Mapped[object | None] = mapped_column(UTCDateTime)
     retired_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
+    alliance: Mapped["Alliance"] = relationship()  # noqa: F821
     category: Mapped[Category] = relationship()
     criteria: Mapped[list["Criterion"]] = relationship(
         back_populates="criteria_set", order_by="Criterion.position", cascade="all, delete-orphan"

@@ -56,7 +56,7 @@ class PledgeRevision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     pledge_id: Mapped[int] = mapped_column(sa.ForeignKey("pledge.id", ondelete="CASCADE"), index=True)
     version: Mapped[int]
-    action: Mapped[str] = mapped_column(sa.String(16))  # created | updated | submitted | withdrawn | imported
+    action: Mapped[str] = mapped_column(sa.String(16))  # created | updated | submitted | withdrawn | reinstated | imported
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     changed_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     data: Mapped[dict] = mapped_column(sa.JSON)

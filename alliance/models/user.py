@@ -34,6 +34,7 @@ class User(UserMixin, db.Model):
     disabled: Mapped[bool] = mapped_column(default=False)
     # Part of the login session's id: changing it (password change or reset) logs out every other session.
     session_nonce: Mapped[str] = mapped_column(sa.String(32), default=new_session_nonce)
+    locale: Mapped[str] = mapped_column(sa.String(5), default="")  # "", "en", "fr" or "es"; "" follows the browser
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
 

@@ -9,10 +9,12 @@ from alliance.models import LEVELS
 
 class PledgeForm(FlaskForm):
     category = SelectField("Category (CPV code)", validate_choice=False)
-    criteria_version = StringField("Criteria set version", description="Leave empty for the latest published version.")
+    criteria_version = SelectField("Criteria set version", validate_choice=False,
+                                   description="The published versions of the round's criteria sets.")
     level = SelectField("Level of the criteria", choices=list(LEVELS.items()))
     quantity = StringField("Quantity (units of the category)")
-    estimated_value = StringField("Estimated value")
+    estimated_value = StringField("Estimated value",
+                                  description="In the round's currency, e.g. 135000, 135,000.00 or 135.000,00.")
     currency = StringField("Currency (ISO 4217)")
     delivery_quarter = SelectField("Delivery quarter", validate_choice=False)
     country = StringField("Delivery country (ISO 3166 code, e.g. SE)")

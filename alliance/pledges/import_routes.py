@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 
 from alliance.extensions import db
 from alliance.models import DemandRound, PendingJob, User
-from alliance.pledges import importing
+from alliance.pledges import bp, importing
 from alliance.pledges.forms import ImportForm
 from alliance.pledges.operations import pledging_refusal
-from alliance.pledges.routes import bp
+from alliance.pledges.validation import RoundContext
 from alliance.queue import commit_and_dispatch, fetch_job, request_job, rq_job_id
 
 IMPORT_FUNC = "workers.pledges.import_pledges"
@@ -73,10 +73,14 @@ def import_progress(pending_id: int):
                            progress=meta.get("progress", 0), message=meta.get("message", ""), result=result)
 
 
-@bp.route("/import-template.csv")
-def import_template():
-    return Response(importing.TEMPLATE_CSV, mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=pledges-template.csv"})
+@bp.route("/rounds/<int:round_id>/import-template.csv")
+@login_required
+def import_template(round_id: int):
+    """A template that imports unchanged into this round: its categories, versions, currency and quarters."""
+    db.get_or_404(DemandRound, round_id)
+    csv_text = importing.template_csv(RoundContext.load(round_id), current_user.organisation.country)
+    return Response(csv_text, mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=pledges-round-{round_id}-template.csv"})
 
 
 @bp.errorhandler(413)

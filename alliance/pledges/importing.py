@@ -31,16 +31,25 @@ MAX_ROWS = 50_000
 BACKGROUND_ROWS = 2_000  # larger files import in a worker, with a progress page
 MAX_REPORTED = 200
 CHUNK = 1_000
-TEMPLATE_CSV = (
-    ",".join(COLUMNS) + "\r\n"
-    "30213100-6,2,core,150,135000.00,EUR,2027-Q3,SE,SE110,submitted\r\n"
-    "30231310-3,,comprehensive,40,7600,EUR,2027-Q4,SE,,draft\r\n"
-)
 # An XLSX is a zip of XML parts. Its unpacked size, not its upload size, is what parsing costs: a 1 MB file can
 # unpack to gigabytes (a "zip bomb"). A workbook of MAX_ROWS pledge lines unpacks to about 25 MB, packed ~15:1.
 MAX_XLSX_MEMBERS = 500
 MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_XLSX_RATIO = 200  # unpacked / packed, for parts over a megabyte; real sheets stay well below 50
+
+
+def template_csv(context: RoundContext, country: str) -> str:
+    """A CSV that imports as it is into the round: one draft line per category of the round that has a
+    published criteria set, at its latest version, in the round's currency and first delivery quarter."""
+    lines = [",".join(COLUMNS)]
+    quarter = context.quarters[0] if context.quarters else ""
+    for info in context.categories.values():
+        if info.latest_published is not None:
+            lines.append(",".join((info.cpv_code, str(info.latest_published), "core", "1", "0.00", context.currency,
+                                   quarter, country, "", "draft")))
+    return "\r\n".join(lines) + "\r\n"
+
+
 UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
 Progress = Callable[[float, str], None]
 

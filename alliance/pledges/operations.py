@@ -141,6 +141,13 @@ def withdraw_pledge(actor: User, pledge_id: int, expected_version: int, today: d
     return _changed(pledge, actor, "withdrawn")
 
 
+def reinstate_pledge(actor: User, pledge_id: int, expected_version: int, today: date | None = None) -> Pledge:
+    """Bring a withdrawn pledge back as a draft while the round is open; it counts again once submitted."""
+    pledge = _editable(actor, pledge_id, expected_version, today, statuses=("withdrawn",))
+    pledge.status, pledge.updated_by_id = "draft", actor.id
+    return _changed(pledge, actor, "reinstated")
+
+
 def revisions(pledge_id: int) -> list[PledgeRevision]:
     return db.session.scalars(
         sa.select(PledgeRevision).where(PledgeRevision.pledge_id == pledge_id)
@@ -188,7 +195,8 @@ def round_pledges_query(round_id: int, status: str | None = None):
     return query.where(Pledge.status == status) if status else query
 
 
-def _editable(actor: User, pledge_id: int, expected_version: int | None, today: date | None) -> Pledge:
+def _editable(actor: User, pledge_id: int, expected_version: int | None, today: date | None,
+              statuses: tuple[str, ...] = EDITABLE_STATUSES) -> Pledge:
     pledge = get_visible(actor, pledge_id)
     if pledge.organisation_id != actor.organisation_id:
         raise PledgeReadOnlyError("Leads see every member's pledges but only the member itself changes them.")
@@ -200,8 +208,10 @@ def _editable(actor: User, pledge_id: int, expected_version: int | None, today: 
         raise PledgeInvalidError({"round": closed})
     if expected_version is None or pledge.version != expected_version:
         raise StaleVersionError(pledge.id, expected_version)
-    if pledge.status not in EDITABLE_STATUSES:
-        raise PledgeInvalidError({"status": "This pledge is withdrawn; make a new pledge instead."})
+    if pledge.status not in statuses:
+        if pledge.status == "withdrawn":
+            raise PledgeInvalidError({"status": "This pledge is withdrawn; reinstate it first."})
+        raise PledgeInvalidError({"status": "Only a withdrawn pledge can be reinstated."})
     return pledge
 
 

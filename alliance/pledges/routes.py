@@ -2,22 +2,24 @@
 and CSV/XLSX import. Routes are thin: the rules live in operations, validation and importing."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import is_lead
 from alliance.extensions import db
 from alliance.models import DemandRound, Pledge
 from alliance.pagination import paginate
+from alliance.pledges import bp
 from alliance.pledges import operations as ops
 from alliance.pledges.forms import ActionForm, PledgeForm
 from alliance.pledges.validation import FIELDS, PledgeInvalidError, RoundContext
 from alliance.queue import commit_and_dispatch
 from alliance.rounds.operations import quarters_in_horizon
 
-bp = Blueprint("pledges", __name__, url_prefix="/pledges")
 STALE_MESSAGE = "Someone in your organisation changed this pledge since you opened it; here is the current version."
 PER_PAGE = 50
+DONE_MESSAGES = {"submit": "The pledge is submitted.", "withdraw": "The pledge is withdrawn.",
+                 "reinstate": "The pledge is back as a draft: submit it to count it again."}
 
 
 @bp.route("/")
@@ -42,7 +44,8 @@ def round_page(round_id: int):
     """The buyer's pledges in one round and the form for a new one."""
     demand_round = db.get_or_404(DemandRound, round_id)
     refusal = ops.pledging_refusal(current_user, demand_round.alliance_id)
-    form = _pledge_form(demand_round)
+    context = RoundContext.load(round_id)
+    form = _pledge_form(demand_round, context)
     if request.method == "POST" and refusal:
         abort(403)
     if form.validate_on_submit():
@@ -60,7 +63,6 @@ def round_page(round_id: int):
         sa.select(Pledge).where(Pledge.round_id == round_id, Pledge.organisation_id == current_user.organisation_id)
         .order_by(Pledge.id.desc())
     ).all()
-    context = RoundContext.load(round_id)
     return render_template("pledges/round.html", demand_round=demand_round, form=form, pledges=own,
                            refusal=refusal or context.closed_reason, context=context,
                            lead=is_lead(current_user, demand_round.alliance_id))
@@ -72,7 +74,9 @@ def edit(pledge_id: int):
     """One pledge: its form (own organisation, open round), submit/withdraw, and its revisions."""
     pledge = _visible_or_404(pledge_id)
     own = pledge.organisation_id == current_user.organisation_id
-    form = _pledge_form(pledge.demand_round, pledge)
+    context = RoundContext.load(pledge.round_id)
+    form = _pledge_form(pledge.demand_round, context, pledge)
+    attempt = None  # what the user typed, shown beside the current version after a stale edit
     if request.method == "POST":
         if not own:
             abort(403)
@@ -83,8 +87,9 @@ def edit(pledge_id: int):
             except ops.StaleVersionError:
                 db.session.rollback()
                 flash(STALE_MESSAGE, "warning")
+                attempt = _raw(form)
                 pledge = _visible_or_404(pledge_id)
-                form = _pledge_form(pledge.demand_round, pledge, fresh=True)
+                form = _pledge_form(pledge.demand_round, context, pledge, fresh=True)
             except PledgeInvalidError as error:
                 db.session.rollback()
                 _show_errors(form, error)
@@ -92,15 +97,26 @@ def edit(pledge_id: int):
                 commit_and_dispatch()
                 flash("The pledge is saved.", "success")
                 return redirect(url_for("pledges.edit", pledge_id=pledge_id))
-    context = RoundContext.load(pledge.round_id)
-    editable = own and pledge.status != "withdrawn" and not context.closed_reason and \
+    changeable = own and not context.closed_reason and \
         ops.pledging_refusal(current_user, pledge.demand_round.alliance_id) is None
-    return render_template("pledges/edit.html", pledge=pledge, form=form, editable=editable, own=own,
+    return render_template("pledges/edit.html", pledge=pledge, form=form, own=own,
+                           editable=changeable and pledge.status != "withdrawn",
+                           reinstatable=changeable and pledge.status == "withdrawn",
                            closed_reason=context.closed_reason, revisions=ops.revisions(pledge_id),
-                           action_form=ActionForm(version=pledge.version))
+                           action_form=ActionForm(version=pledge.version), attempt=_attempt_rows(attempt, form))
 
 
-@bp.route("/<int:pledge_id>/<any(submit, withdraw):action>", methods=["POST"])
+@bp.route("/<int:pledge_id>/withdraw", methods=["GET"])
+@login_required
+def confirm_withdraw(pledge_id: int):
+    """Withdrawing is a deliberate act: a page that asks first, so it works without JavaScript."""
+    pledge = _visible_or_404(pledge_id)
+    if pledge.organisation_id != current_user.organisation_id:
+        abort(403)
+    return render_template("pledges/confirm_withdraw.html", pledge=pledge, action_form=ActionForm(version=pledge.version))
+
+
+@bp.route("/<int:pledge_id>/<any(submit, withdraw, reinstate):action>", methods=["POST"])
 @login_required
 def change_status(pledge_id: int, action: str):
     pledge = _visible_or_404(pledge_id)
@@ -109,7 +125,7 @@ def change_status(pledge_id: int, action: str):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    change = ops.submit_pledge if action == "submit" else ops.withdraw_pledge
+    change = {"submit": ops.submit_pledge, "withdraw": ops.withdraw_pledge, "reinstate": ops.reinstate_pledge}[action]
     try:
         change(current_user, pledge_id, _int(form.version.data))
     except ops.StaleVersionError:
@@ -120,7 +136,7 @@ def change_status(pledge_id: int, action: str):
         flash(" ".join(error.fields.values()), "error")
     else:
         commit_and_dispatch()
-        flash("The pledge is submitted." if action == "submit" else "The pledge is withdrawn.", "success")
+        flash(DONE_MESSAGES[action], "success")
     return redirect(url_for("pledges.edit", pledge_id=pledge_id))
 
 
@@ -144,7 +160,8 @@ def _visible_or_404(pledge_id: int) -> Pledge:
         abort(404)
 
 
-def _pledge_form(demand_round: DemandRound, pledge: Pledge | None = None, fresh: bool = False) -> PledgeForm:
+def _pledge_form(demand_round: DemandRound, context: RoundContext, pledge: Pledge | None = None,
+                 fresh: bool = False) -> PledgeForm:
     if pledge is None:
         form = PledgeForm(currency=demand_round.currency, country=current_user.organisation.country)
     else:
@@ -152,8 +169,21 @@ def _pledge_form(demand_round: DemandRound, pledge: Pledge | None = None, fresh:
         # fresh: after a stale edit, show the stored pledge, not what was posted.
         form = PledgeForm(formdata=None, data=data) if fresh else PledgeForm(data=data)
     form.category.choices = [(c.cpv_code, f"{c.cpv_code} {c.name}") for c in demand_round.categories]
+    form.criteria_version.choices = [("", "The latest published version")] + [
+        (str(version), f"Version {version}: {info.name}{' (retired)' if status == 'retired' else ''}")
+        for info in context.categories.values() for version, (set_id, status) in sorted(info.versions.items())
+        if status == "published" or (pledge is not None and set_id == pledge.criteria_set_id)
+    ]
     form.delivery_quarter.choices = [(q, q) for q in quarters_in_horizon(demand_round)]
     return form
+
+
+def _attempt_rows(attempt: dict | None, current: PledgeForm) -> list[tuple[str, str, str]] | None:
+    """(label, current value, the user's value) for each field, after a refused stale edit."""
+    if attempt is None:
+        return None
+    return [(getattr(current, name).label.text, str(getattr(current, name).data or ""), str(attempt.get(name) or ""))
+            for name in FIELDS]
 
 
 def _raw(form: PledgeForm) -> dict:
@@ -174,5 +204,3 @@ def _int(value) -> int | None:
     except (TypeError, ValueError):
         return None
 
-
-from alliance.pledges import import_routes  # noqa: E402,F401  (registers the import pages on bp)

@@ -21,8 +21,6 @@ from alliance.units import unit_name
 
 MAX_QUANTITY = 10**12
 REGION_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,14}$")
-# "1234,50" would be read as 123450 by parse_money (a comma is a thousands separator there).
-DECIMAL_COMMA = re.compile(r",\d{1,2}$")
 NUTS_PREFIX = {"GR": "EL", "GB": "UK"}  # NUTS uses these two codes instead of ISO 3166
 COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
 FIELDS = ("category", "criteria_version", "level", "quantity", "estimated_value", "currency",
@@ -212,9 +210,6 @@ def _value(raw_value, currency: str, clean: dict, errors: dict) -> None:
     text = _text(raw_value)
     if text == "":
         errors["estimated_value"] = f"Give the estimated value in {currency}."
-        return
-    if DECIMAL_COMMA.search(text) and "." not in text:
-        errors["estimated_value"] = f"Use a dot for decimals, e.g. {text.replace(',', '.')}."
         return
     try:
         clean["value_minor"] = parse_money(text, currency)

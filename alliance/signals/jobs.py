@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from rq.job import JobStatus as RQStatus
 
 from alliance.extensions import db
-from alliance.models import DemandRound, PendingJob
+from alliance.models import DemandRound, PendingJob, Snapshot
 from alliance.queue import fetch_job, rq_job_id
 
 COMPILE_FUNC = "workers.signals.compile_signals"
@@ -26,6 +26,7 @@ class CompileJobStatus:
     progress: float | None = None
     message: str | None = None
     snapshot_id: int | None = None
+    unchanged: bool = False  # finished by returning the snapshot that was already current
     error: str | None = None
 
     def as_dict(self) -> dict:
@@ -53,6 +54,8 @@ def compile_job_status(job_id: str) -> CompileJobStatus | None:
     if status == "finished":
         result.snapshot_id = rq_job.return_value()
         result.progress = 1.0
+        snapshot = db.session.get(Snapshot, result.snapshot_id) if result.snapshot_id else None
+        result.unchanged = bool(snapshot and rq_job.started_at and snapshot.compiled_at < rq_job.started_at)
     elif status == "failed":
         latest = rq_job.latest_result()
         lines = (latest.exc_string or "").strip().splitlines() if latest is not None else []

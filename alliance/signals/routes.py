@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
 from alliance.extensions import db
+from alliance.formatting import country_name
 from alliance.models import DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.rounds.operations import alliance_rounds
@@ -46,7 +47,7 @@ def matrix(view: dict, code: str) -> tuple[list[str], list[str], dict]:
     """Quarters, countries and the cells of one category, for a quarter × country table."""
     cells = {(c["quarter"], c["country"]): c for c in view["cells"] if c["category"] == code}
     quarters = sorted({q for q, _ in cells})
-    countries = sorted({c for _, c in cells})
+    countries = sorted({c for _, c in cells}, key=country_name)  # shown by name, so sorted by name
     return quarters, countries, cells
 
 

@@ -15,7 +15,7 @@ from alliance.alliances.access import is_lead
 from alliance.audit import record_event
 from alliance.extensions import db
 from alliance.markdown import sanitise_markdown
-from alliance.models import Alliance, CriteriaSet, DemandRound, DemandSummary, Snapshot, User
+from alliance.models import SECTORS, Alliance, CriteriaSet, DemandRound, DemandSummary, Snapshot, User
 from alliance.models.base import utcnow
 from alliance.notifications.events import summary_published
 
@@ -284,6 +284,12 @@ class ListFilters:
     country: str = ""  # ISO 3166 alpha-2
     quarter_from: str = ""  # "2027-Q1"
     quarter_to: str = ""
+
+
+def sectors_with_alliances() -> list[tuple[str, str]]:
+    """(code, name) of the sectors some alliance works in: the only ones worth filtering by."""
+    used = set(db.session.scalars(sa.select(Alliance.sector).distinct()))
+    return [(code, name) for code, name in SECTORS.items() if code in used]
 
 
 def published_query(filters: ListFilters | None = None) -> sa.Select:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from alliance.alliances.access import is_lead, led_alliance_ids
 from alliance.criteria.categories import category_names
 from alliance.extensions import db
-from alliance.models import CRITERION_TYPES, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
+from alliance.models import CRITERION_TYPES, SECTORS, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
 from alliance.pagination import paginate
 from alliance.queue import commit_and_dispatch
 from alliance.summaries import operations as ops
@@ -21,6 +21,12 @@ PAGE_SIZE = 20
 @bp.route("/")
 def index():
     form = FilterForm(request.args)
+    # Offer the sectors that have an alliance; a link naming another known sector still filters (to nothing).
+    offered = ops.sectors_with_alliances()
+    asked = request.args.get("sector", "")
+    if asked in SECTORS and asked not in dict(offered):
+        offered.append((asked, SECTORS[asked]))
+    form.sector.choices = [("", "Any sector")] + offered
     filters = ops.ListFilters()
     if form.validate():
         filters = ops.ListFilters(sector=form.sector.data or "", cpv=(form.cpv.data or "").strip(),

@@ -103,7 +103,7 @@ def summary_tables(summary: DemandSummary) -> list[Table]:
         columns, numeric = _demand_columns(["CPV code", "Category", "Country"])
         tables.append(Table("country", "Demand per country", columns, numeric, [
             category_cells(row) + [country_name(row.get("country", ""))] + _figures(row, k, currency)
-            for row in sorted(rows_of("by_country"), key=lambda r: (r["category"], r.get("country", "")))
+            for row in sorted(rows_of("by_country"), key=lambda r: (r["category"], country_name(r.get("country", ""))))
         ]))
     if "level" in show:
         columns, numeric = _demand_columns(["CPV code", "Category", "Ambition level"])

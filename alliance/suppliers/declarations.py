@@ -170,8 +170,8 @@ def _clean(item: dict, today: date) -> tuple[dict, dict[str, list[str]]]:
         if len(clean[name]) > limit:
             errors[name] = [f"Use at most {limit} characters."]
     reference = clean["evidence_reference"]
-    if reference and _looks_like_link(reference) and not is_http_url(reference):
-        errors["evidence_reference"] = ["A link must be a full http:// or https:// address."]
+    if reference and _looks_like_link(reference) and not is_evidence_link(reference):
+        errors["evidence_reference"] = ["A link must be a full https:// address, e.g. https://example.org/certificate."]
     if any(ord(char) < 32 for char in clean["evidence_label"] + reference):
         errors.setdefault("evidence_reference", []).append("Remove line breaks and control characters.")
     return clean, errors
@@ -182,10 +182,11 @@ def _looks_like_link(text: str) -> bool:
     return bool(_SCHEME.match(text)) or text.lower().startswith(("www.", "//"))
 
 
-def is_http_url(text: str) -> bool:
-    """True for an absolute http(s) URL with a host (a certificate link), nothing else."""
+def is_evidence_link(text: str) -> bool:
+    """True for an absolute https URL with a host (a certificate link), nothing else: evidence is read by
+    buyers' procurement officers, so it is never an unencrypted or script link."""
     try:
         parts = urlsplit(text)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in text
+    return parts.scheme == "https" and bool(parts.hostname) and " " not in text

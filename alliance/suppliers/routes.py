@@ -63,7 +63,7 @@ def declare(set_id: int):
                 for name, texts in messages.items():
                     field = entries[position][name] if name in entries[position] else entries[position].status
                     field.errors = list(field.errors) + texts
-            form.form_errors.append("Nothing was saved: correct the marked declarations.")
+            form.form_errors.append("Nothing was saved: correct the declarations listed below.")
         except (ops.StaleDeclarationError, StaleDataError, IntegrityError):
             db.session.rollback()
             form.form_errors.append(str(ops.StaleDeclarationError([])))
@@ -75,7 +75,8 @@ def declare(set_id: int):
     if any(criterion is None for _, criterion in rows):
         abort(400)
     return render_template("suppliers/declare.html", criteria_set=criteria_set, form=form, rows=rows,
-                           readiness=READINESS, is_http_url=ops.is_http_url)
+                           readiness=READINESS, is_evidence_link=ops.is_evidence_link,
+                           to_correct=[criterion for entry, criterion in rows if entry.errors])
 
 
 def _item(entry) -> dict:

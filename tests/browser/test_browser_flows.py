@@ -110,6 +110,7 @@ def test_new_buyer_is_verified_joins_and_is_approved(app, live_server, browser):
     admin.wait_for_load_state()
     assert "Nordköpings kommun is verified as a public body" in admin.inner_text("main")
 
+    buyer.click("header .account-menu > summary")  # the account menu holds Log out
     buyer.click("header button:has-text('Log out')")
     buyer.wait_for_load_state()
     log_in(buyer, "ingrid@nordkoping.example")

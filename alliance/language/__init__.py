@@ -1,0 +1,59 @@
+"""Languages: English, French and Spanish (the working languages of the programme the alliances belong to).
+
+The locale is the user's choice (stored on the user, or in the session before login), else the browser's
+Accept-Language, else English. Numbers, money and dates on pages are formatted for the locale with Babel;
+exports keep their plain, machine-readable formats.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, request, session
+from flask_babel import Babel, format_date, get_locale
+from flask_login import current_user
+
+from alliance.formatting import minor_unit_digits
+
+LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
+SESSION_KEY = "locale"
+
+
+def select_locale() -> str:
+    """The user's chosen language, else the best match for the browser's Accept-Language, else English."""
+    chosen = getattr(current_user, "locale", "") if current_user and current_user.is_authenticated else ""
+    chosen = chosen or session.get(SESSION_KEY, "")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES), default="en")
+
+
+def money(minor: int | None, currency: str) -> str:
+    """An amount in minor units with the locale's marks and the ISO code, as procurement documents write it:
+    123450 EUR → "1,234.50 EUR" (en), "1 234,50 EUR" (fr), "1.234,50 EUR" (es)."""
+    if minor is None:
+        return ""
+    amount = Decimal(minor).scaleb(-minor_unit_digits(currency))
+    return format_currency(amount, currency, format="#,##0.00 ¤¤", locale=str(get_locale()), currency_digits=True)
+
+
+def number(value: int | float | None) -> str:
+    """A count or quantity with the locale's grouping: 15020 → "15,020" (en), "15 020" (fr), "15.020" (es)."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=str(get_locale()))
+
+
+def day(value: date | datetime | None) -> str:
+    """A date in the locale's medium form: "26 nov. 2026" (fr)."""
+    if value is None:
+        return ""
+    return format_date(value.date() if isinstance(value, datetime) else value, format="medium")
+
+
+def init_language(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale)
+    app.add_template_filter(money, "money")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(day, "day")
+    app.context_processor(lambda: {"languages": LANGUAGES, "current_locale": str(get_locale())})
