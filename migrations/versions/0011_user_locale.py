@@ -1,14 +1,14 @@
 """user locale: the language a user chose ("" follows the browser)
 
 Revision ID: 0011_user_locale
-Revises: 0002_notification_preference
+Revises: 0008_category_units_wording
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0011_user_locale'
-down_revision = '0002_notification_preference'
+down_revision = '0008_category_units_wording'
 branch_labels = None
 depends_on = None
 
