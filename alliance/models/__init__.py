@@ -10,6 +10,7 @@ from alliance.models.organisation import BUYER_TYPES, SUPPLIER_TYPES, Organisati
 from alliance.models.outbox import PendingJob
 from alliance.models.pledge import Pledge, PledgeRevision
 from alliance.models.snapshot import Snapshot
+from alliance.models.statement import JointStatement, StatementCommitment, StatementSignature
 from alliance.models.summary import DemandSummary, summary_criteria_set
 from alliance.models.supplier import READINESS, DeclarationRevision, ReadinessDeclaration, Subscription
 from alliance.models.user import ApiToken, User
@@ -20,4 +21,5 @@ __all__ = [
     "Membership", "Notification", "Organisation", "PendingJob", "Pledge", "PledgeRevision", "Post",
     "READINESS", "ReadinessDeclaration", "SECTORS", "SUPPLIER_TYPES", "Snapshot", "Subscription", "User",
     "round_category", "summary_criteria_set",
+    "JointStatement", "StatementCommitment", "StatementSignature",
 ]

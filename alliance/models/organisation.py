@@ -32,6 +32,10 @@ class Organisation(db.Model):
     country: Mapped[str] = mapped_column(sa.String(2))  # ISO 3166-1 alpha-2
     verified: Mapped[bool] = mapped_column(default=False)
     sme: Mapped[bool] = mapped_column(default=False)
+    # A registered identifier, e.g. scheme "SE-BLV" (org-id.guide list code) and the organisation number.
+    # Empty when unknown: exports then leave the identifier out rather than invent one.
+    identifier_scheme: Mapped[str] = mapped_column(sa.String(20), default="")
+    identifier: Mapped[str] = mapped_column(sa.String(60), default="")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")  # noqa: F821
