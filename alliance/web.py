@@ -25,6 +25,7 @@ BLUEPRINT_MODULES = [
     "alliance.notifications.routes",
     "alliance.suppliers.routes",
     "alliance.dialogues.routes",
+    "alliance.statements.routes",
 ]
 
 # The navigation: (label, endpoint, who sees it).

@@ -10,7 +10,7 @@ from alliance.extensions import db
 DEMO_PASSWORD = "demo-password-1"
 
 # Modules of alliance.demo, each with load(); later steps may use what earlier ones made.
-DEMO_STEPS: list[str] = ["organisations", "reference", "rounds", "pledges", "suppliers", "signals", "summaries"]
+DEMO_STEPS: list[str] = ["organisations", "reference", "rounds", "pledges", "suppliers", "signals", "summaries", "statements"]
 
 
 def load_demo() -> None:
