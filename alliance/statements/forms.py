@@ -27,7 +27,8 @@ def _optional_int(value):
 class CommitmentForm(Form):
     criteria_set_id = SelectField("Criteria set", coerce=_optional_int, validate_choice=False)
     share_percent = IntegerField("At least (%)", validators=[Optional(), NumberRange(1, 100, "From 1 to 100.")])
-    level = SelectField("Level", choices=list(LEVELS.items()))
+    # Checked by the domain for the rows that are filled in; an empty row is skipped.
+    level = SelectField("Level", choices=list(LEVELS.items()), validate_choice=False, default="core")
     from_year = IntegerField("From year", validators=[Optional(), NumberRange(2000, 2100, "A year such as 2027.")])
     note = StringField("Note", validators=[Length(max=NOTE_MAX)])
 
