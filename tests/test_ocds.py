@@ -16,7 +16,15 @@ from referencing.jsonschema import DRAFT4
 from alliance.extensions import db
 from alliance.models import Criterion, DemandSummary, Organisation, User
 from alliance.statements import operations as statements
-from tests.factories import SUPPRESSED_FIGURES, make_pledging_round, make_submitted_pledge, make_summary
+from tests.factories import (
+    SUPPRESSED_FIGURES,
+    csrf_token,
+    email_of,
+    login,
+    make_pledging_round,
+    make_submitted_pledge,
+    make_summary,
+)
 from tests.ocds_validation import EXTENSION_DIR, cove_errors
 
 # The official OCDS 1.1.5 schemas (Apache 2.0, LICENSE beside them), copied from the project's shared
@@ -288,3 +296,30 @@ def test_every_demo_export_passes_libcoveocds_including_a_withdrawn_one(app, cli
     assert cove_errors(withdrawal)["validation_errors"] == []
     assert client.get(f"/api/v1/summaries/{summary_ids[0]}.ocds.json").status_code == 410
 
+
+
+def test_admin_records_a_registered_identifier_and_bad_ones_are_refused(app, client):
+    from tests.factories import make_organisation, make_user
+
+    org_id = make_organisation(app, name="Kommun med nummer")
+    admin = make_user(app, email="root@platform.test", is_admin=True)
+    assert admin
+    login(client, "root@platform.test")
+    token = csrf_token(client, "/admin/organisations")
+    for scheme, identifier, expected in (("se-blv", "2120001234", ("SE-BLV", "2120001234")),
+                                         ("Sweden", "2120001234", ("SE-BLV", "2120001234")),
+                                         ("SE-BLV", "", ("SE-BLV", "2120001234")),
+                                         ("SE-BLV", "21 20", ("SE-BLV", "2120001234")),
+                                         ("", "", ("", ""))):
+        client.post(f"/admin/organisations/{org_id}/identifier",
+                    data={"csrf_token": token, "scheme": scheme, "identifier": identifier})
+        with app.app_context():
+            organisation = db.session.get(Organisation, org_id)
+            assert (organisation.identifier_scheme, organisation.identifier) == expected, (scheme, identifier)
+    with app.test_client() as buyer:
+        login(buyer, email_of(app, make_user(app, org_id)))
+        own_token = csrf_token(buyer, "/auth/account")
+        assert buyer.post(f"/admin/organisations/{org_id}/identifier",
+                          data={"csrf_token": own_token, "scheme": "SE-BLV", "identifier": "1"}).status_code == 403
+    with app.app_context():
+        assert db.session.get(Organisation, org_id).identifier == ""
