@@ -258,8 +258,11 @@ def create_draft(user: User, round_id: int) -> JointStatement:
                                  preamble=demand_round.statement or "", statement_date=utcnow().date(),
                                  summary_id=summaries[-1].id if summaries else None)
     _apply(statement, fields)
-    db.session.add(statement)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two leads drafting at once: the (round, edition) key decides
+            db.session.add(statement)
+    except IntegrityError:
+        raise StatementConflictError("An edition of this statement is already being drafted.") from None
     record_event(user, "statement.drafted", "joint_statement", statement.id, round_id=round_id,
                  edition=statement.edition)
     return statement
