@@ -99,6 +99,8 @@ def test_lead_publishes_a_statement_with_dated_commitments_and_cited_evidence(ap
     assert "Portable computers (CPV 30213100-6): quantity 12,000" in html  # its public figure
     for hidden in HIDDEN:
         assert f">{hidden}<" not in html and (hidden < 1000 or (f"{hidden:,}" not in html and str(hidden) not in html))
+    summary_html = client.get(f"/summaries/{series}").get_data(as_text=True)
+    assert f'href="{_page(world)}"' in summary_html  # and the summary links back to the statement
     # The round page links to the statement.
     round_html = client.get(f"/alliances/ict/rounds/{world['round_id']}").get_data(as_text=True)
     assert _page(world) in round_html and "0 signatories" in round_html

@@ -9,6 +9,7 @@ from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
 from alliance.pagination import paginate
 from alliance.queue import commit_and_dispatch
+from alliance.statements.operations import current as current_statement
 from alliance.summaries import operations as ops
 from alliance.summaries.forms import FilterForm, NewSummaryForm, SummaryForm, VersionForm
 from alliance.summaries.ocds import missing_configuration
@@ -61,6 +62,7 @@ def _show(summary: DemandSummary, editions: list[DemandSummary]):
         qa=_public_qa(editions),
         lead=is_lead(current_user, summary.alliance_id), criterion_types=CRITERION_TYPES,
         ocds_configured=not missing_configuration(current_app.config),
+        statement=current_statement(summary.round_id),
     )
 
 
