@@ -157,11 +157,12 @@ def statement_docx(statement: JointStatement, signatories: list[Signatory], page
     document.core_properties.title = statement.title
     document.add_heading(statement.title, level=0)
     document.add_paragraph(_subtitle(statement)).runs[0].font.size = Pt(9)
+    # Look the list styles up once: python-docx searches the style table on every lookup by name.
+    styles = {"bullet": document.styles["List Bullet"], "numbered": document.styles["List Number"]}
     for section in sections(statement, signatories, summary_url):
         document.add_heading(section.heading, level=1)
         for kind, text in section.blocks:
-            style = {"bullet": "List Bullet", "numbered": "List Number"}.get(kind)
-            document.add_paragraph(text, style=style)
+            document.add_paragraph(text, style=styles.get(kind))
     document.add_paragraph(f"This document: {page_url}").runs[0].font.size = Pt(8)
     buffer = io.BytesIO()
     document.save(buffer)
