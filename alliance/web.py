@@ -30,6 +30,7 @@ BLUEPRINT_MODULES = [
     "alliance.suppliers.routes",
     "alliance.dialogues.routes",
     "alliance.organisations.routes",
+    "alliance.statements.routes",
 ]
 
 # The navigation: (label, endpoint, who sees it).

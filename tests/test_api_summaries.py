@@ -67,12 +67,14 @@ def test_drafts_only_for_the_alliances_leads_with_a_token(app, client):
     assert client.get("/api/v1/summaries", headers={"Authorization": "Bearer nonsense"}).status_code == 401
 
 
-def test_withdrawn_summary_says_so_without_figures(app, client):
+def test_withdrawn_summary_is_gone_and_says_so_without_figures(app, client):
     world = make_pledging_round(app)
     summary_id = make_summary(app, world, status="withdrawn")
-    body = client.get(f"/api/v1/summaries/{summary_id}").get_json()
-    assert body["status"] == "withdrawn" and body["withdrawn_at"] and body["tables"] == []
-    assert body["headline"] is None and body["links"]["csv"] is None
+    response = client.get(f"/api/v1/summaries/{summary_id}")
+    assert response.status_code == 410
+    error = response.get_json()["error"]
+    assert error["code"] == "withdrawn" and "withdrawn on" in error["message"]
+    assert set(response.get_json()) == {"error"}  # no figures
 
 
 def test_etags_give_304_and_change_with_the_data(app, client):

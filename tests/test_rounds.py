@@ -153,7 +153,8 @@ def test_only_the_alliances_lead_manages_rounds(app, world):
     assert round_count(app) == 1
 
 
-def test_joint_statement_names_signatories_never_volumes(app, world):
+def test_round_page_shows_no_pledger_as_signatory_and_never_volumes(app, world):
+    """Pledging does not sign the joint statement any more (tests/test_statements.py covers signing)."""
     round_id = make_open_round(app, world["ict"], category_ids=[world["laptops"]])
     signed = make_organisation(app, name="Ville de Lumière", country="FR")
     drafting = make_organisation(app, name="Drafting Town", country="SE")
@@ -169,9 +170,8 @@ def test_joint_statement_names_signatories_never_volumes(app, world):
         demand_round = db.session.get(DemandRound, round_id)
         demand_round.statement = "We **commit** to durable devices."
         db.session.commit()
-        assert ops.signatories(round_id) == [("Ville de Lumière", "FR")]
     html = app.test_client().get(f"/alliances/ict/rounds/{round_id}").get_data(as_text=True)
-    assert "Ville de Lumière" in html and "France" in html
+    assert "Ville de Lumière" not in html and "No joint statement is published for this round yet." in html
     assert "Drafting Town" not in html and "Withdrawn City" not in html
     for secret in ("73421", "73,421", "1234", "1,234", "55555", "74655", "74,655"):
         assert secret not in html

@@ -1,5 +1,7 @@
 """Platform administration: verifying buyers, the SME flag, disabling users, admin rights. Flush, never commit."""
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -92,6 +94,28 @@ def set_sme(actor: User, organisation_id: int, sme: bool) -> Organisation:
         organisation.sme = sme
         record_event(actor, "organisation.sme_set" if sme else "organisation.sme_cleared", "organisation",
                      organisation.id, name=organisation.name)
+    return organisation
+
+
+# org-id.guide list codes: a country code (or XI/XM for international lists), a hyphen, the list's own code.
+ORG_ID_SCHEME = re.compile(r"^[A-Z]{2}-[A-Z0-9]{2,16}$")
+
+
+def set_identifier(actor: User, organisation_id: int, scheme: str, identifier: str) -> Organisation:
+    """Record an organisation's registered identifier: an org-id.guide list code (e.g. SE-BLV) and the id in
+    that list. Both empty clears it. Exports show it only when set, and never make one up."""
+    organisation = _organisation(organisation_id)
+    scheme, identifier = (scheme or "").strip().upper(), (identifier or "").strip()
+    if bool(scheme) != bool(identifier):
+        raise AdminError("Give both the identifier's list (scheme) and the identifier, or neither.")
+    if scheme and not ORG_ID_SCHEME.match(scheme):
+        raise AdminError(f"'{scheme}' is not an org-id.guide list code such as SE-BLV or GB-COH.")
+    if len(identifier) > 60 or any(character.isspace() for character in identifier):
+        raise AdminError("The identifier is at most 60 characters, without spaces.")
+    if (organisation.identifier_scheme, organisation.identifier) != (scheme, identifier):
+        organisation.identifier_scheme, organisation.identifier = scheme, identifier
+        record_event(actor, "organisation.identifier_set", "organisation", organisation.id, name=organisation.name,
+                     scheme=scheme, identifier=identifier)
     return organisation
 
 

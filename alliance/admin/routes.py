@@ -81,6 +81,16 @@ def sme(organisation_id: int, action: str):
     return _apply(change, "admin.organisations", verb)
 
 
+@bp.route("/organisations/<int:organisation_id>/identifier", methods=["POST"])
+@admin_required
+def identifier(organisation_id: int):
+    def change():
+        return ops.set_identifier(current_user, organisation_id, request.form.get("scheme", ""),
+                                  request.form.get("identifier", "")).name
+
+    return _apply(change, "admin.organisations", "has its registered identifier updated")
+
+
 @bp.route("/users")
 @admin_required
 def users():

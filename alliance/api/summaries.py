@@ -4,10 +4,12 @@ Reads carry ETags (If-None-Match → 304). Published, superseded and withdrawn s
 withdrawn one says so and carries no figures); a draft is visible only to its alliance's leads, with a token.
 """
 
+import hashlib
 import re
 
 import marshmallow as ma
 from flask import Response, current_app, request, url_for
+from flask_smorest import abort as smorest_abort
 
 from alliance.alliances.access import is_lead
 from alliance.api.auth import token_user
@@ -21,7 +23,7 @@ from alliance.models import SECTORS, DemandSummary
 from alliance.rounds.operations import QUARTER_PATTERN
 from alliance.summaries import exports
 from alliance.summaries import operations as ops
-from alliance.summaries.ocds import release_package
+from alliance.summaries.ocds import missing_configuration, release_package, withdrawal_package
 from alliance.summaries.tables import Money, Share, Suppressed, headline, summary_tables
 
 blp = Blueprint("api_summaries", __name__, url_prefix="/summaries", description="Published demand summaries")
@@ -126,14 +128,28 @@ def _links(summary: DemandSummary) -> dict:
         "api": url_for("api_summaries.get_summary", summary_id=summary.id, _external=True),
         "csv": url_for("api_summaries.summary_csv", summary_id=summary.id, _external=True) if exportable else None,
         "xlsx": url_for("api_summaries.summary_xlsx", summary_id=summary.id, _external=True) if exportable else None,
-        "ocds": url_for("api_summaries.summary_ocds", summary_id=summary.id, _external=True) if exportable else None,
+        "ocds": url_for("api_summaries.summary_ocds", summary_id=summary.id, _external=True)
+        if exportable and not missing_configuration(current_app.config) else None,
     }
+
+
+def _gone(summary: DemandSummary) -> None:
+    """410 Gone for a withdrawn summary, pointing to the OCDS release that records the withdrawal."""
+    message = f"This summary was withdrawn on {summary.withdrawn_at:%Y-%m-%d}; its figures are no longer offered."
+    headers = {}
+    if not missing_configuration(current_app.config):
+        withdrawal = url_for("api_summaries.summary_withdrawal_ocds", summary_id=summary.id, _external=True)
+        message += f" The withdrawal is recorded as an OCDS release: {withdrawal}"
+        headers["Link"] = f'<{withdrawal}>; rel="alternate"; type="application/json"'
+    smorest_abort(410, message=message, error_code="withdrawn", headers=headers)
 
 
 def _visible_summary(summary_id: int) -> DemandSummary:
     summary = db.session.get(DemandSummary, summary_id)
     if summary is None or (summary.status == "draft" and not is_lead(token_user(), summary.alliance_id)):
         api_abort(404, f"No summary {summary_id}.")
+    if summary.status == "withdrawn":
+        _gone(summary)
     return summary
 
 
@@ -142,8 +158,15 @@ def _exportable(summary_id: int) -> DemandSummary:
     if summary is None or summary.status == "draft":
         api_abort(404, f"No published summary {summary_id}.")
     if summary.status == "withdrawn":
-        api_abort(410, "This summary was withdrawn; its figures are no longer offered.", "withdrawn")
+        _gone(summary)
     return summary
+
+
+def _ocds_configured() -> None:
+    missing = missing_configuration(current_app.config)
+    if missing:
+        api_abort(404, "OCDS publication is not set up on this server: it needs " + ", ".join(missing)
+                  + " (a registered ocid prefix, the data's licence and publication policy).", "ocds_not_configured")
 
 
 @blp.route("")
@@ -160,9 +183,11 @@ def list_summaries(filters, pagination_parameters):
 @blp.etag
 @blp.response(200, SummaryDetailSchema)
 @blp.alt_response(404, **NOT_FOUND)
+@blp.alt_response(410, description="The summary was withdrawn", schema=ErrorSchema)
 @optional_token(blp)
 def get_summary(summary_id: int):
-    """One summary with its disclosure-controlled tables. A draft: its alliance's leads only (bearer token)."""
+    """One summary with its disclosure-controlled tables. A draft: its alliance's leads only (bearer token).
+    A withdrawn summary is 410 Gone, like its exports."""
     return _visible_summary(summary_id), 200, {"Vary": "Authorization"}
 
 
@@ -186,8 +211,12 @@ def _filename(summary: DemandSummary, extension: str) -> str:
 def _download(summary: DemandSummary, body: bytes | str, mimetype: str, extension: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(summary, extension)}"'
-    # A published edition never changes, so its id, status and format identify the bytes.
-    return conditional_response(response, f"summary-{summary.id}-{summary.status}-{summary.version}-{extension}")
+    # A published edition never changes, so its id, status and format identify the bytes; the OCDS parties
+    # follow the joint statement's signatures, so OCDS files are identified by their content.
+    identity = f"summary-{summary.id}-{summary.status}-{summary.version}-{extension}"
+    if extension.endswith("ocds.json"):
+        identity += "-" + hashlib.sha256(body.encode() if isinstance(body, str) else body).hexdigest()[:16]
+    return conditional_response(response, identity)
 
 
 @blp.route("/<int:summary_id>.csv")
@@ -216,13 +245,28 @@ def summary_xlsx(summary_id: int):
     "properties": {"releases": {"type": "array", "items": {"type": "object"}}, "version": {"type": "string"}},
 }))
 def summary_ocds(summary_id: int):
-    """The summary as an OCDS 1.1 release package: planning, CPV items, parties without volumes."""
+    """The summary as an OCDS 1.1 release package: planning, CPV items, signatory buyers without volumes.
+    404 until the server's OCDS settings are set; 410 once withdrawn (see withdrawal.ocds.json)."""
+    _ocds_configured()
     summary = _exportable(summary_id)
     package = release_package(
-        summary, current_app.config["OCDS_PREFIX"],
+        summary, current_app.config,
         package_url=request.base_url,
         page_url=url_for("summaries.edition", series_id=summary.series_id, edition=summary.edition, _external=True),
         tender_text_url=lambda criteria_set_id: url_for("tender.markdown", criteria_set_id=criteria_set_id,
                                                         _external=True),
     )
     return _download(summary, current_app.json.dumps(package), "application/json", "ocds.json")
+
+
+@blp.route("/<int:summary_id>/withdrawal.ocds.json")
+@blp.doc(**_export_doc("application/json", "An OCDS 1.1 release package with the planningUpdate release that "
+                       "records the summary's withdrawal (tender.status withdrawn)"))
+def summary_withdrawal_ocds(summary_id: int):
+    """The OCDS release recording a summary's withdrawal, so a data user who mirrored it learns of it."""
+    _ocds_configured()
+    summary = db.session.get(DemandSummary, summary_id)
+    if summary is None or summary.status != "withdrawn":
+        api_abort(404, f"No withdrawn summary {summary_id}.")
+    package = withdrawal_package(summary, current_app.config, package_url=request.base_url)
+    return _download(summary, current_app.json.dumps(package), "application/json", "withdrawal.ocds.json")

@@ -10,8 +10,8 @@ from alliance.extensions import db
 DEMO_PASSWORD = "demo-password-1"
 
 # Modules of alliance.demo, each with load(); later steps may use what earlier ones made.
-DEMO_STEPS: list[str] = ["organisations", "reference", "rounds", "pledges", "suppliers", "signals", "summaries"]
-DEMO_STEPS.append("join_requests")
+DEMO_STEPS: list[str] = ["organisations", "reference", "rounds", "pledges", "suppliers", "signals", "summaries",
+                         "statements", "join_requests"]
 
 
 def load_demo() -> None:

@@ -11,6 +11,7 @@ from alliance.models.organisation_membership import Invitation, JoinRequest
 from alliance.models.outbox import PendingJob
 from alliance.models.pledge import Pledge, PledgeRevision
 from alliance.models.snapshot import Snapshot
+from alliance.models.statement import JointStatement, StatementCommitment, StatementSignature
 from alliance.models.summary import DemandSummary, summary_criteria_set
 from alliance.models.supplier import READINESS, DeclarationRevision, ReadinessDeclaration, Subscription
 from alliance.models.user import ApiToken, User, UserSession
@@ -22,5 +23,6 @@ __all__ = [
     "Membership", "Notification", "Organisation", "PendingJob", "Pledge", "PledgeRevision", "Post",
     "READINESS", "ReadinessDeclaration", "SECTORS", "SUPPLIER_TYPES", "Snapshot", "Subscription", "User",
     "round_category", "summary_criteria_set",
+    "JointStatement", "StatementCommitment", "StatementSignature",
 ]
 __all__ += ["Invitation", "JoinRequest", "UserSession"]

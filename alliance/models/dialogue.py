@@ -23,6 +23,8 @@ class Dialogue(db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     alliance: Mapped["Alliance"] = relationship()  # noqa: F821
+    demand_round: Mapped["DemandRound | None"] = relationship()  # noqa: F821
+    summary: Mapped["DemandSummary | None"] = relationship()  # noqa: F821
     posts: Mapped[list["Post"]] = relationship(back_populates="dialogue", order_by="Post.created_at")
 
 

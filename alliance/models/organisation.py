@@ -34,6 +34,10 @@ class Organisation(db.Model):
     sme: Mapped[bool] = mapped_column(default=False)
     # Set by a platform admin once checked: confirmed users with an address here see the organisation first.
     email_domain: Mapped[str | None] = mapped_column(sa.String(253), unique=True)
+    # A registered identifier, e.g. scheme "SE-BLV" (org-id.guide list code) and the organisation number.
+    # Empty when unknown: exports then leave the identifier out rather than invent one.
+    identifier_scheme: Mapped[str] = mapped_column(sa.String(20), default="")
+    identifier: Mapped[str] = mapped_column(sa.String(60), default="")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")  # noqa: F821

@@ -16,7 +16,7 @@ class CheckboxListField(SelectMultipleField):
 
 class RoundForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Give the round a title."), Length(max=TITLE_MAX)])
-    statement = TextAreaField("Joint statement of demand (Markdown)", validators=[Length(max=STATEMENT_MAX)])
+    statement = TextAreaField("About this round (Markdown; the joint statement of demand is drafted once the round is open)", validators=[Length(max=STATEMENT_MAX)])
     category_ids = CheckboxListField("Categories", coerce=int, validate_choice=False)
     opens_on = DateField("Opens on", validators=[InputRequired("Give the day the round opens.")])
     closes_on = DateField("Closes on (last day for pledges)", validators=[

@@ -16,7 +16,7 @@ from alliance.audit import record_event
 from alliance.extensions import db
 from alliance.formatting import is_currency
 from alliance.markdown import sanitise_markdown
-from alliance.models import Alliance, Category, CriteriaSet, DemandRound, Organisation, Pledge, User
+from alliance.models import Alliance, Category, CriteriaSet, DemandRound, User
 from alliance.models.base import utcnow
 
 QUARTER_PATTERN = re.compile(r"^([0-9]{4})-Q([1-4])$")  # [0-9]: \d also matches "٢٠٢٧"
@@ -282,17 +282,3 @@ def statement_criteria_sets(demand_round: DemandRound) -> list[CriteriaSet]:
                CriteriaSet.status == "published")
         .order_by(Category.cpv_code, CriteriaSet.version).options(orm.selectinload(CriteriaSet.criteria))
     ))
-
-
-def signatories(round_id: int) -> list[tuple[str, str]]:
-    """(name, country) of the buyer organisations with at least one submitted pledge in the round.
-
-    Only names and countries: never a volume, a count of pledges, or anything else derived from pledges.
-    """
-    submitted = sa.select(Pledge.organisation_id).where(Pledge.round_id == round_id, Pledge.status == "submitted")
-    return [tuple(row) for row in db.session.execute(
-        sa.select(Organisation.name, Organisation.country)
-        .where(Organisation.id.in_(submitted), Organisation.kind == "buyer")
-        .order_by(Organisation.country, Organisation.name)
-    )]
-

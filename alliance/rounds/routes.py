@@ -8,6 +8,7 @@ from alliance.extensions import db
 from alliance.models import Alliance
 from alliance.rounds import operations as ops
 from alliance.rounds.forms import RoundForm
+from alliance.statements import operations as statements
 
 bp = Blueprint("rounds", __name__)
 
@@ -44,7 +45,9 @@ def statement(slug: str, round_id: int):
     return render_template(
         "rounds/statement.html", alliance=alliance, round=demand_round, lead=lead, accepts=accepts, reason=reason,
         criteria_sets=ops.statement_criteria_sets(demand_round),
-        signatories=ops.signatories(demand_round.id) if demand_round.status != "draft" else [],
+        statement=statements.current(demand_round.id),
+        statement_editions=statements.editions(demand_round.id, include_drafts=lead),
+        signatories=statements.signatories,
     )
 
 

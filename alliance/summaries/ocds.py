@@ -2,22 +2,29 @@
 
 One release per summary. The ocid is "<OCDS_PREFIX>-<round id>", stable per demand round, so every edition
 of a summary is a release of the same contracting process and a later tender can point back to it through
-relatedProcesses (scheme "ocid"). Real publishers register their ocid prefix with the Open Contracting
-Partnership; the default "ocds-alliance" is a placeholder until a deployment registers one.
+relatedProcesses (scheme "ocid"). Nothing is exported until the deployment sets the prefix it registered
+with the Open Contracting Partnership, the data's licence and its publication policy (config.py).
 
-Only public_data figures appear. The signatory buyers are parties with role "buyer" and no figures at all.
-Criteria are mapped to the OCDS sustainability extension (tender.hasSustainability, tender.sustainability
-with `strategies` from its sustainabilityStrategy codelist); `goal` is left out because the criteria data
-does not record which sustainability goal a criterion serves, and the extension allows omitting it.
+Only public_data figures appear. The parties are the buyer organisations that signed the round's published
+joint statement, with role "buyer" (each buys under its own procedures: there is no procuring entity, the
+alliance is the publisher, not a party running a joint tender), named without any figure, and with a
+registered identifier only where the organisation data holds one. Criteria are mapped to the OCDS
+sustainability extension (tender.hasSustainability, tender.sustainability with `strategies` from its
+sustainabilityStrategy codelist); the extension has no field linking an entry to an item, so each entry's
+description starts with the item (CPV code) it applies to. `goal` is left out: the criteria data does not
+record which sustainability goal a criterion serves, and the extension allows omitting it.
+
+When a summary is withdrawn, a planningUpdate release of the same ocid records it with tender.status
+"withdrawn" ("no further information on this process is available under this ocid").
 """
 
 from decimal import Decimal
 
-import sqlalchemy as sa
-
 from alliance.extensions import db
 from alliance.formatting import country_name, minor_unit_digits
-from alliance.models import CRITERION_TYPES, DemandSummary, Membership, Organisation, Pledge
+from alliance.models import CRITERION_TYPES, DemandSummary, Organisation
+from alliance.statements.operations import current as current_statement
+from alliance.statements.operations import signatories
 from alliance.summaries.tables import Suppressed, figure, headline
 
 SUSTAINABILITY_EXTENSION = (
@@ -30,6 +37,14 @@ TYPE_STRATEGIES = {
     "award": "awardCriteria",
     "clause": "contractPerformanceConditions",
 }
+# UN/CEFACT Recommendation 20 names of the unit codes categories use.
+UNIT_NAMES = {"C62": "one", "H87": "piece", "PR": "pair", "NAR": "number of articles", "SET": "set"}
+CONFIG_KEYS = ("OCDS_PREFIX", "OCDS_LICENSE", "OCDS_PUBLICATION_POLICY")
+
+
+def missing_configuration(config) -> list[str]:
+    """The OCDS settings a deployment has not set; OCDS is exported only when this is empty."""
+    return [key for key in CONFIG_KEYS if not config.get(key)]
 
 
 def ocid(prefix: str, round_id: int) -> str:
@@ -51,32 +66,43 @@ def _strategy_source(source: str) -> str:
     return "otherGPPCriteria"
 
 
-def _parties(summary: DemandSummary) -> tuple[list[dict], dict | None]:
-    leads = db.session.scalars(
-        sa.select(Organisation).join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.alliance_id == summary.alliance_id, Membership.role == "lead",
-               Membership.status == "active").order_by(Organisation.name)
-    ).all()
-    # Signatories: organisations with a submitted pledge the snapshot could have counted. Names only.
-    signatories = db.session.scalars(
-        sa.select(Organisation).where(Organisation.id.in_(
-            sa.select(Pledge.organisation_id).where(
-                Pledge.round_id == summary.round_id, Pledge.status == "submitted",
-                Pledge.created_at <= summary.snapshot.compiled_at,
+def _party(organisation_id: int, name: str, country: str) -> dict:
+    organisation = db.session.get(Organisation, organisation_id)
+    party = {"id": f"alliance-org-{organisation_id}", "name": name,
+             "address": {"countryName": country_name(country)}, "roles": ["buyer"]}
+    if organisation.identifier_scheme and organisation.identifier:
+        party["id"] = f"{organisation.identifier_scheme}-{organisation.identifier}"
+        party["identifier"] = {"scheme": organisation.identifier_scheme, "id": organisation.identifier,
+                               "legalName": name}
+    return party
+
+
+def _parties(summary: DemandSummary) -> list[dict]:
+    statement = current_statement(summary.round_id)
+    if statement is None:
+        return []
+    return [_party(signatory.organisation_id, signatory.name, signatory.country)
+            for signatory in sorted(signatories(statement.id), key=lambda signatory: signatory.name)]
+
+
+def _sustainability(summary: DemandSummary, item_names: dict[str, str]) -> list[dict]:
+    """One entry per criterion of the summary's criteria sets whose category is an item; duplicates (the
+    same criterion in two versions of a set) once, as the extension's uniqueItems requires."""
+    entries: dict[tuple, dict] = {}
+    for criteria_set in summary.criteria_sets:
+        cpv = criteria_set.category.cpv_code
+        if cpv not in item_names:
+            continue
+        for criterion in criteria_set.criteria:
+            description = (
+                f"Item {cpv} ({item_names[cpv]}): {criterion.code} {criterion.title} "
+                f"({CRITERION_TYPES[criterion.type]}, {criterion.level} level). Source: {criterion.source}"
+                + (f", {criterion.source_section}" if criterion.source_section else "")
             )
-        )).order_by(Organisation.name)
-    ).all()
-    parties: dict[int, dict] = {}
-    for organisation, roles in [(org, ["buyer", "procuringEntity"]) for org in leads] + [
-        (org, ["buyer"]) for org in signatories
-    ]:
-        party = parties.setdefault(organisation.id, {
-            "id": f"alliance-org-{organisation.id}", "name": organisation.name,
-            "address": {"countryName": country_name(organisation.country)}, "roles": [],
-        })
-        party["roles"] += [role for role in roles if role not in party["roles"]]
-    lead = parties[leads[0].id] if leads else None
-    return list(parties.values()), ({"id": lead["id"], "name": lead["name"]} if lead else None)
+            strategies = list(dict.fromkeys([TYPE_STRATEGIES[criterion.type], _strategy_source(criterion.source)]))
+            entries.setdefault((description, tuple(strategies)), {"description": description,
+                                                                   "strategies": strategies})
+    return list(entries.values())
 
 
 def summary_release(summary: DemandSummary, prefix: str, page_url: str, tender_text_url) -> dict:
@@ -87,45 +113,36 @@ def summary_release(summary: DemandSummary, prefix: str, page_url: str, tender_t
     chosen = summary.views.get("categories") or []
     categories = {c["cpv_code"]: c for c in data.get("categories") or [] if c.get("cpv_code") in chosen}
     process = ocid(prefix, summary.round_id)
-    parties, buyer = _parties(summary)
 
     items = []
     for entry in data.get("by_category") or []:
         category = categories.get(entry.get("category"))
         if category is None:
             continue
+        unit = category.get("unit", "")
         item = {
             "id": category["cpv_code"],
             "description": category.get("name", ""),
             "classification": {"scheme": "CPV", "id": category["cpv_code"].split("-")[0],
                                "description": category.get("name", "")},
-            "unit": {"scheme": "UNCEFACT", "id": category.get("unit", ""), "name": category.get("unit", "")},
+            "unit": {"scheme": "UNCEFACT", "id": unit, "name": UNIT_NAMES.get(unit, unit)},
         }
         quantity = figure(entry, "quantity", k)
         if not isinstance(quantity, Suppressed):
             item["quantity"] = quantity
         items.append(item)
 
-    criteria = [criterion for criteria_set in summary.criteria_sets for criterion in criteria_set.criteria]
+    sustainability = _sustainability(summary, {item["id"]: item["description"] for item in items})
     tender = {
         "id": f"{process}-tender",
         "title": summary.title,
         "status": "planning",
         "mainProcurementCategory": "goods",
         "items": items,
-        "hasSustainability": bool(criteria),
-        "sustainability": [
-            {
-                "description": f"{criterion.code} {criterion.title} ({CRITERION_TYPES[criterion.type]}, "
-                               f"{criterion.level} level). Source: {criterion.source}"
-                               + (f", {criterion.source_section}" if criterion.source_section else ""),
-                "strategies": [TYPE_STRATEGIES[criterion.type], _strategy_source(criterion.source)],
-            }
-            for criterion in criteria
-        ],
+        "hasSustainability": bool(sustainability),
     }
-    if buyer:
-        tender["procuringEntity"] = buyer
+    if sustainability:
+        tender["sustainability"] = sustainability
 
     planning = {
         "rationale": summary.narrative or summary.title,
@@ -147,29 +164,59 @@ def summary_release(summary: DemandSummary, prefix: str, page_url: str, tender_t
             "amount": _amount(overall["value"].minor, currency),
         }
 
-    release = {
+    return {
         "ocid": process,
         "id": f"{process}-summary-{summary.id}",
         "date": summary.published_at.isoformat(),
         "tag": ["planning"] if summary.edition == 1 else ["planningUpdate"],
         "initiationType": "tender",
         "language": "en",
-        "parties": parties,
+        "parties": _parties(summary),
         "planning": planning,
         "tender": tender,
     }
-    if buyer:
-        release["buyer"] = buyer
-    return release
 
 
-def release_package(summary: DemandSummary, prefix: str, package_url: str, page_url: str, tender_text_url) -> dict:
-    """The release package served at /api/v1/summaries/<id>.ocds.json."""
+def withdrawal_release(summary: DemandSummary, prefix: str) -> dict:
+    """The release recording that a published summary was withdrawn: same ocid, later date."""
+    process = ocid(prefix, summary.round_id)
+    return {
+        "ocid": process,
+        "id": f"{process}-summary-{summary.id}-withdrawn",
+        "date": summary.withdrawn_at.isoformat(),
+        "tag": ["planningUpdate"],
+        "initiationType": "tender",
+        "language": "en",
+        "tender": {
+            "id": f"{process}-tender",
+            "status": "withdrawn",
+            "description": f"The alliance withdrew its demand summary “{summary.title}” (edition "
+                           f"{summary.edition}) on {summary.withdrawn_at:%Y-%m-%d}; its figures are no longer "
+                           "offered.",
+        },
+    }
+
+
+def _package(summary: DemandSummary, config, package_url: str, published_date, releases: list[dict]) -> dict:
     return {
         "uri": package_url,
         "version": "1.1",
         "extensions": [SUSTAINABILITY_EXTENSION],
-        "publishedDate": summary.published_at.isoformat(),
+        "publishedDate": published_date.isoformat(),
         "publisher": {"name": f"{summary.alliance.name} (alliance)"},
-        "releases": [summary_release(summary, prefix, page_url, tender_text_url)],
+        "license": config["OCDS_LICENSE"],
+        "publicationPolicy": config["OCDS_PUBLICATION_POLICY"],
+        "releases": releases,
     }
+
+
+def release_package(summary: DemandSummary, config, package_url: str, page_url: str, tender_text_url) -> dict:
+    """The release package served at /api/v1/summaries/<id>.ocds.json."""
+    return _package(summary, config, package_url, summary.published_at,
+                    [summary_release(summary, config["OCDS_PREFIX"], page_url, tender_text_url)])
+
+
+def withdrawal_package(summary: DemandSummary, config, package_url: str) -> dict:
+    """The release package served at /api/v1/summaries/<id>/withdrawal.ocds.json for a withdrawn summary."""
+    return _package(summary, config, package_url, summary.withdrawn_at,
+                    [withdrawal_release(summary, config["OCDS_PREFIX"])])

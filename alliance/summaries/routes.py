@@ -1,7 +1,7 @@
 """Summary pages: the public list and pages (no login), and the leads' drafting and publishing pages."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import is_lead, led_alliance_ids
@@ -10,8 +10,10 @@ from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, SECTORS, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
 from alliance.pagination import paginate
 from alliance.queue import commit_and_dispatch
+from alliance.statements.operations import current as current_statement
 from alliance.summaries import operations as ops
 from alliance.summaries.forms import FilterForm, NewSummaryForm, SummaryForm, VersionForm
+from alliance.summaries.ocds import missing_configuration
 from alliance.summaries.tables import headline, summary_charts, summary_tables
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
@@ -67,6 +69,8 @@ def _show(summary: DemandSummary, editions: list[DemandSummary]):
         tables=summary_tables(summary), charts=summary_charts(summary), headline=headline(summary),
         qa=_public_qa(editions),
         lead=is_lead(current_user, summary.alliance_id), criterion_types=CRITERION_TYPES,
+        ocds_configured=not missing_configuration(current_app.config),
+        statement=current_statement(summary.round_id),
     )
 
 
@@ -201,6 +205,25 @@ def _int(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         return -1
+
+
+CONFIRMATIONS = {
+    "publish": ("Publish this edition", "Once published it never changes, it is listed publicly and subscribed "
+                "suppliers are told. A published earlier edition of the series is superseded."),
+    "withdraw": ("Withdraw this summary", "It leaves the public lists; its page, API answer and CSV, XLSX and OCDS "
+                 "exports answer 410 Gone, and an OCDS release records the withdrawal. This cannot be undone."),
+    "discard": ("Discard this draft", "The draft is deleted. This cannot be undone."),
+}
+
+
+@bp.route("/manage/<int:summary_id>/<any(publish, withdraw, discard):action>", methods=["GET"])
+@login_required
+def confirm(summary_id: int, action: str):
+    """The confirmation step of an irreversible action: a page with one form, no JavaScript needed."""
+    summary = _lead_summary_or_404(summary_id)
+    label, explanation = CONFIRMATIONS[action]
+    return render_template("summaries/confirm.html", summary=summary, action=action, label=label,
+                           explanation=explanation, action_form=VersionForm())
 
 
 @bp.route("/manage/<int:summary_id>/<any(publish, withdraw, discard, 'new-edition'):action>", methods=["POST"])
