@@ -62,8 +62,14 @@ class Config:
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))
         # Seconds to wait after a pledge change before compiling signals, so a burst compiles once.
         self.SIGNALS_DEBOUNCE_SECONDS = int(env.get("SIGNALS_DEBOUNCE_SECONDS", "30"))
+        # Workers report every JOB_HEARTBEAT_SECONDS that a job still runs; a job silent for
+        # JOB_STALLED_AFTER_SECONDS lost its worker (SIGKILL, a lost machine): the per-minute sweep retries it.
+        self.JOB_HEARTBEAT_SECONDS = int(env.get("JOB_HEARTBEAT_SECONDS", "10"))
+        self.JOB_STALLED_AFTER_SECONDS = int(env.get("JOB_STALLED_AFTER_SECONDS", "30"))
         # Seconds before each retry of a compile that failed or lost its worker (then it shows "failed").
         self.JOB_RETRY_INTERVALS = [int(s) for s in env.get("JOB_RETRY_INTERVALS", "5,30,60").split(",") if s.strip()]
+        # A bearer token that shows /healthz's figures to monitoring (platform admins see them anyway).
+        self.HEALTH_TOKEN = env.get("HEALTH_TOKEN")
         self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000")
         # The ocid prefix registered with the Open Contracting Partnership; the default is a placeholder.
         self.OCDS_PREFIX = env.get("OCDS_PREFIX", "ocds-alliance")
@@ -90,4 +96,6 @@ class TestConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_STORAGE_OPTIONS = {}
         self.SIGNALS_DEBOUNCE_SECONDS = 0
+        self.JOB_HEARTBEAT_SECONDS = 1
+        self.JOB_STALLED_AFTER_SECONDS = 3
         self.JOB_RETRY_INTERVALS = [0, 0]  # retried at once, so a burst worker reaches the final failure

@@ -27,10 +27,6 @@ from alliance.models.base import utcnow
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "default"
-# Workers report every JOB_HEARTBEAT_SECONDS that a job is still running; a job silent for
-# STALLED_AFTER_SECONDS lost its worker (SIGKILL, a crashed machine) and is retried or failed.
-JOB_HEARTBEAT_SECONDS = 10
-STALLED_AFTER_SECONDS = 3 * JOB_HEARTBEAT_SECONDS
 # Jobs that are safe to run again from the start (they recompute from source rows in one transaction):
 # one that fails, or whose worker is lost, is retried after each of JOB_RETRY_INTERVALS (config.py).
 RETRIED_FUNCS = {"workers.signals.compile_signals"}
@@ -196,18 +192,68 @@ def commit_and_dispatch(app: Flask | None = None) -> None:
     dispatch_pending_jobs(app, only_ids=requested)
 
 
+def job_stalled(job: Job, app: Flask | None = None) -> bool:
+    """Whether a started job's worker stopped sending heartbeats (SIGKILL, a lost machine): workers beat
+    every JOB_HEARTBEAT_SECONDS, so silence for JOB_STALLED_AFTER_SECONDS means nobody runs it."""
+    config = (app or current_app).config
+    beat = job.last_heartbeat or job.started_at
+    if beat is None:
+        return False
+    if beat.tzinfo is None:
+        beat = beat.replace(tzinfo=utcnow().tzinfo)
+    return (utcnow() - beat).total_seconds() > config["JOB_STALLED_AFTER_SECONDS"]
+
+
 def requeue_stalled_jobs(app: Flask | None = None) -> list[str]:
     """Retry (or fail, when out of retries) started jobs whose worker stopped sending heartbeats for
-    STALLED_AFTER_SECONDS; returns their ids. RQ's own sweep waits for the heartbeat's 60 s grace on
-    top, and runs only every 10 minutes.
+    JOB_STALLED_AFTER_SECONDS; returns their ids. RQ's own sweep waits for the heartbeat's 60 s grace
+    on top, and runs only every 10 minutes.
 
     A heartbeat keeps a job's registry score at (last beat + JOB_HEARTBEAT_SECONDS + 60), so a score
-    below now + JOB_HEARTBEAT_SECONDS + 60 - STALLED_AFTER_SECONDS means no beat for that long.
+    below now + JOB_HEARTBEAT_SECONDS + 60 - JOB_STALLED_AFTER_SECONDS means no beat for that long.
     """
+    config = (app or current_app).config
     registry = StartedJobRegistry(QUEUE_NAME, connection=get_redis(app))
-    cutoff = current_timestamp() + JOB_HEARTBEAT_SECONDS + 60 - STALLED_AFTER_SECONDS
+    cutoff = current_timestamp() + config["JOB_HEARTBEAT_SECONDS"] + 60 - config["JOB_STALLED_AFTER_SECONDS"]
     stalled = registry.get_expired_job_ids(cutoff)
     if stalled:
         log.warning("Job(s) %s lost their worker; retrying or failing them", ", ".join(stalled))
         registry.cleanup(timestamp=cutoff)
     return stalled
+
+
+def queue_health(app: Flask | None = None) -> dict:
+    """Redis and the RQ queue as a health check sees them: up or down, jobs waiting and running, the age
+    in seconds of the oldest waiting one, and failed jobs kept for inspection."""
+    try:
+        queue = get_queue(app)
+        queue.connection.ping()
+        oldest_ids = queue.get_job_ids(0, 0)
+        oldest = Job.fetch(oldest_ids[0], connection=queue.connection) if oldest_ids else None
+        return {
+            "redis": "ok",
+            "queued": queue.count,
+            "running": StartedJobRegistry(QUEUE_NAME, connection=queue.connection).count,
+            "failed": queue.failed_job_registry.count,
+            "oldest_queued_seconds": _age_seconds(oldest.enqueued_at) if oldest and oldest.enqueued_at else None,
+        }
+    except (redis.RedisError, OSError, NoSuchJobError) as error:
+        log.warning("Health check: Redis unreachable: %s", error)
+        return {"redis": "down"}
+
+
+def outbox_health() -> dict:
+    """Jobs waiting in the database's outbox (Redis was unreachable): how many are due, and the age in
+    seconds of the oldest due one."""
+    now = utcnow()
+    count, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(PendingJob.run_at))
+        .where(PendingJob.enqueued_at.is_(None), PendingJob.run_at <= now)
+    ).one()
+    return {"waiting": count, "oldest_waiting_seconds": _age_seconds(oldest) if oldest else None}
+
+
+def _age_seconds(moment) -> int:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=utcnow().tzinfo)
+    return max(0, int((utcnow() - moment).total_seconds()))

@@ -25,6 +25,7 @@ BLUEPRINT_MODULES = [
     "alliance.notifications.routes",
     "alliance.suppliers.routes",
     "alliance.dialogues.routes",
+    "alliance.health.routes",
 ]
 
 # The navigation: (label, endpoint, who sees it).

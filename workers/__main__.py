@@ -13,7 +13,7 @@ from rq import Worker
 from alliance import create_app
 from alliance.extensions import db
 from alliance.logs import configure_logging
-from alliance.queue import JOB_HEARTBEAT_SECONDS, dispatch_pending_jobs, get_queue
+from alliance.queue import dispatch_pending_jobs, get_queue
 
 _fork_hook_installed = False
 
@@ -26,14 +26,15 @@ def prepare_worker_process() -> None:
         _fork_hook_installed = True
 
 
-def run_worker(burst: bool = False) -> bool:
-    app = create_app()
+def run_worker(burst: bool = False, config=None) -> bool:
+    app = create_app(config)
     with app.app_context():
         prepare_worker_process()
         dispatch_pending_jobs()
         queue = get_queue()
         # Frequent heartbeats let the scheduler's sweep see a lost worker within a minute.
-        worker = Worker([queue], connection=queue.connection, job_monitoring_interval=JOB_HEARTBEAT_SECONDS)
+        worker = Worker([queue], connection=queue.connection,
+                        job_monitoring_interval=app.config["JOB_HEARTBEAT_SECONDS"])
         return worker.work(burst=burst, with_scheduler=True, logging_level=logging.getLevelName(
             logging.getLogger("rq.worker").getEffectiveLevel()))
 

@@ -11,9 +11,3 @@ bp = Blueprint("main", __name__)
 def index():
     alliances = db.session.scalars(sa.select(Alliance).order_by(Alliance.name)).all()
     return render_template("main/index.html", alliances=alliances)
-
-
-@bp.route("/healthz")
-def health():
-    db.session.execute(sa.text("SELECT 1"))
-    return {"status": "ok"}
