@@ -69,7 +69,8 @@ def stop_embedded_redis(app: Flask) -> None:
     remove the temporary folder that held its socket."""
     server = app.extensions.pop("alliance_redis_server", None)
     app.extensions.pop("alliance_redis", None)
-    if server is not None and server.pid:
+    # redis_dir is set only when this process started the server (not when it joined a running one).
+    if server is not None and server.redis_dir and server.pid:
         try:
             server.shutdown(nosave=True)
         except redis.RedisError:
