@@ -24,6 +24,23 @@ def init_database(app: Flask) -> None:
     # dropped: InterfaceError): the request may succeed in a few seconds.
     for error in (sa_exc.TimeoutError, sa_exc.OperationalError, sa_exc.InterfaceError):
         app.register_error_handler(error, database_unavailable)
+    # Registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse order).
+    app.teardown_appcontext(_close_session)
+
+
+def _close_session(_error) -> None:
+    """End the request's session; a connection the database dropped meanwhile (a restart) must not turn
+    an answer already made into a 500 when its transaction is rolled back."""
+    try:
+        db.session.remove()
+    except sa_exc.DBAPIError as error:
+        log.warning("Dropped a broken database connection: %s", str(error).splitlines()[0])
+        try:
+            db.session.registry().invalidate()  # close its connections without talking to the server
+        except sa_exc.DBAPIError:
+            pass
+        finally:
+            db.session.registry.clear()
 
 
 def database_unavailable(error: Exception):

@@ -185,3 +185,10 @@ class PrivateCluster:
         except subprocess.CalledProcessError:
             pass
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def errors_in(log: Path, limit: int = 4000) -> str:
+    """The tracebacks a server logged, for a failing drill's message."""
+    text = log.read_text(errors="replace")
+    start = text.find("Traceback")
+    return text[start:start + limit] if start >= 0 else text[-limit:]

@@ -128,7 +128,8 @@ def test_postgresql_restarted_under_load_answers_503_then_recovers(app, tmp_path
             db.engine.dispose()
         env = drills.process_env(drill_app, DATABASE_URL=cluster.url, REDIS_URL=None,
                                  REDIS_EMBEDDED_PATH=tmp_path / "serve-redis.rdb")
-        with drills.served(env, tmp_path / "serve.log") as base:
+        log = tmp_path / "serve.log"
+        with drills.served(env, log) as base:
             answers, stop = [], threading.Event()
 
             def load():
@@ -158,7 +159,7 @@ def test_postgresql_restarted_under_load_answers_503_then_recovers(app, tmp_path
                 for thread in threads:
                     thread.join(timeout=20)
         statuses = {status for _, _, status, _ in answers}
-        assert statuses <= {200, 503}, statuses  # no 500, no dropped connection
+        assert statuses <= {200, 503}, f"{statuses}\n{drills.errors_in(log)}"  # no 500, no dropped connection
         unavailable = [answer for answer in answers if answer[2] == 503]
         assert unavailable and all(retry_after for *_, retry_after in unavailable)
         recovered = [status for moment, _, status, _ in answers if moment > restarted + 2]
