@@ -18,7 +18,7 @@ from flask.cli import ScriptInfo, pass_script_info
 from gunicorn.app.base import BaseApplication
 
 from alliance.extensions import db
-from alliance.queue import get_redis, redis_is_up, stop_embedded_redis
+from alliance.queue import redis_is_up, stop_embedded_redis
 
 
 class GunicornServer(BaseApplication):

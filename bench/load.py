@@ -170,7 +170,7 @@ class User:
     async def run(self, until: float) -> None:
         await asyncio.sleep(random.uniform(0, 3))  # users arrive over the first seconds
         await self.create_pledge()
-        kinds, weights = zip(*MIX)
+        kinds, weights = zip(*MIX, strict=True)
         while time.monotonic() < until:
             await asyncio.sleep(random.uniform(1, 5))  # think time
             await self.act(random.choices(kinds, weights)[0])

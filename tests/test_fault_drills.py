@@ -4,7 +4,6 @@ private cluster), and an import interrupted mid-write. Each drill starts and sto
 servers; none touches the shared PostgreSQL or Redis servers' processes."""
 
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -20,7 +19,6 @@ from alliance.extensions import db
 from alliance.models import PendingJob, Pledge, PledgeRevision, Snapshot
 from alliance.pledges import importing
 from alliance.queue import commit_and_dispatch, fetch_job, request_job, requeue_stalled_jobs, rq_job_id
-from alliance.signals.jobs import compile_job_status
 from config import TestConfig
 from tests import drills
 from tests.factories import PASSWORD, api_token, make_pledging_round, pledge_fields
