@@ -12,7 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from flask import Response, make_response, request
+from flask import Response, make_response, request, session
 from flask_login import current_user
 
 # Part of every ETag: a restart may bring new templates, so earlier tags must not match.
@@ -23,8 +23,9 @@ _lock = threading.Lock()
 
 
 def public_etag(*parts) -> str | None:
-    """The ETag of a page everyone anonymous sees alike, built from `parts`; None for a signed-in user."""
-    if current_user.is_authenticated:
+    """The ETag of a page everyone anonymous sees alike, built from `parts`; None for a signed-in user,
+    and for a visitor with a message waiting to be shown (it would be kept in the page for everyone)."""
+    if current_user.is_authenticated or session.get("_flashes"):
         return None
     return hashlib.sha256(repr((_STARTED, request.path, request.query_string, *parts)).encode()).hexdigest()[:40]
 

@@ -35,3 +35,13 @@ def test_public_summary_page_answers_304(app, client):
     page = client.get(summary_path)
     assert page.status_code == 200 and page.headers.get("ETag")
     assert client.get(summary_path, headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
+
+
+def test_a_visitors_pending_message_is_never_kept_in_the_shared_page(app, client):
+    make_pledging_round(app)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "A message for one visitor only.")]
+    page = client.get("/alliances/ict/signals")
+    assert "A message for one visitor only." in page.get_data(as_text=True) and "ETag" not in page.headers
+    other = app.test_client().get("/alliances/ict/signals")
+    assert "A message for one visitor only." not in other.get_data(as_text=True) and other.headers["ETag"]
