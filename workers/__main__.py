@@ -12,6 +12,7 @@ from rq import Worker
 
 from alliance import create_app
 from alliance.extensions import db
+from alliance.logs import configure_logging
 from alliance.queue import dispatch_pending_jobs, get_queue
 
 _fork_hook_installed = False
@@ -25,17 +26,21 @@ def prepare_worker_process() -> None:
         _fork_hook_installed = True
 
 
-def run_worker(burst: bool = False) -> bool:
-    app = create_app()
+def run_worker(burst: bool = False, config=None) -> bool:
+    app = create_app(config)
     with app.app_context():
         prepare_worker_process()
         dispatch_pending_jobs()
         queue = get_queue()
-        worker = Worker([queue], connection=queue.connection)
-        return worker.work(burst=burst, with_scheduler=True, logging_level=logging.INFO)
+        # Frequent heartbeats let the scheduler's sweep see a lost worker within a minute.
+        worker = Worker([queue], connection=queue.connection,
+                        job_monitoring_interval=app.config["JOB_HEARTBEAT_SECONDS"])
+        return worker.work(burst=burst, with_scheduler=True, logging_level=logging.getLevelName(
+            logging.getLogger("rq.worker").getEffectiveLevel()))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Run an RQ worker for alliance.")
     parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    configure_logging()
     run_worker(burst=parser.parse_args().burst)

@@ -21,8 +21,10 @@ cron.register(round_closing_reminders, QUEUE, cron="0 7 * * *")  # a reminder 3 
 def run_cron() -> None:
     """Run the schedule against the app's Redis (embedded or REDIS_URL)."""
     from alliance import create_app
+    from alliance.logs import configure_logging
     from alliance.queue import get_redis
 
+    configure_logging()
     app = create_app()
     scheduler = cron.create_cron(get_redis(app))
     scheduler.start()

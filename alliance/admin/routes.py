@@ -10,6 +10,7 @@ from alliance.admin import operations as ops
 from alliance.alliances.forms import K_HINT, P_HINT, AllianceForm
 from alliance.alliances.membership import AllianceSettings, MembershipError, create_alliance
 from alliance.extensions import db
+from alliance.health.report import health_report
 from alliance.models import BUYER_TYPES, SUPPLIER_TYPES, MailMessage, Organisation
 from alliance.pagination import paginate
 
@@ -50,7 +51,7 @@ def index():
         .where(Organisation.kind == "buyer", Organisation.verified.is_(False))
     )
     unsent = db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage).where(MailMessage.sent_at.is_(None)))
-    return render_template("admin/index.html", waiting=waiting, unsent=unsent)
+    return render_template("admin/index.html", waiting=waiting, unsent=unsent, health=health_report())
 
 
 @bp.route("/organisations")

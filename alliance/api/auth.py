@@ -29,7 +29,6 @@ def token_user() -> User | None:
             api_abort(401, "The token is unknown, revoked or expired.", "invalid_token")
         if user.organisation_id is None:
             api_abort(403, "Your account is not an active member of an organisation.", "no_organisation")
-        db.session.commit()  # last_used_at
     g.api_user = user
     return user
 

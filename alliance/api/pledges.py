@@ -10,10 +10,9 @@ from flask import jsonify, request
 
 from alliance.alliances.access import api_alliance
 from alliance.api.auth import require_user
-from alliance.api.blueprint import Blueprint
 from alliance.api.errors import ErrorSchema, api_abort
 from alliance.api.fields import id_field
-from alliance.api.pagination import page_of
+from alliance.api.pagination import BoundedBlueprint, page_of
 from alliance.api.security import error_responses, requires_token
 from alliance.extensions import db
 from alliance.models import DemandRound, Pledge
@@ -21,7 +20,7 @@ from alliance.pledges import operations as ops
 from alliance.pledges.validation import PledgeInvalidError
 from alliance.queue import commit_and_dispatch
 
-blp = Blueprint("api_pledges", __name__, description="Pledges: a buyer organisation's planned purchases (confidential)")
+blp = BoundedBlueprint("api_pledges", __name__, description="Pledges: a buyer organisation's planned purchases (confidential)")
 STATUSES = ("draft", "submitted", "withdrawn")
 
 
@@ -119,13 +118,17 @@ class ConflictSchema(ma.Schema):
 @blp.alt_response(403, schema=ErrorSchema, description="Suppliers never see pledges")
 @blp.paginate()
 def list_pledges(filters, slug: str, pagination_parameters):
-    """Pledges: a buyer's own organisation's in this alliance; every member's for the alliance's leads."""
+    """Pledges: a buyer's own organisation's in this alliance; every member's for the alliance's leads.
+
+    Paginated (X-Pagination). A very long list is counted only 10,000 pledges past the requested page:
+    beyond that the header has `next_page` but no `total`, `total_pages` or `last_page`.
+    """
     user = require_user()
     alliance = api_alliance(slug)
     if user.organisation.kind != "buyer":
         api_abort(403, "Suppliers see published summaries, not pledges.", "forbidden")
     query = ops.alliance_pledges_query(user, alliance.id, filters.get("round_id"), filters.get("status"))
-    return page_of(query, pagination_parameters)
+    return page_of(query, pagination_parameters, bounded=True)
 
 
 @blp.route("/alliances/<slug>/pledges", methods=["POST"])

@@ -1,4 +1,3 @@
-import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
@@ -45,9 +44,3 @@ def choose_language():
     back = request.form.get("next", "")
     return redirect(back if back.startswith("/") and not back.startswith("//") and "\\" not in back
                     and back.isprintable() else url_for("main.index"))
-
-
-@bp.route("/healthz")
-def health():
-    db.session.execute(sa.text("SELECT 1"))
-    return {"status": "ok"}

@@ -148,7 +148,7 @@ def lead_view(round_id: int):
     if not is_lead(current_user, demand_round.alliance_id):
         abort(404)
     status = request.args.get("status") if request.args.get("status") in ("draft", "submitted", "withdrawn") else None
-    page = paginate(ops.round_pledges_query(round_id, status), per_page=PER_PAGE, error_out=True)
+    page = paginate(ops.round_pledges_query(round_id, status), per_page=PER_PAGE, error_out=True, bounded=True)
     return render_template("pledges/lead.html", demand_round=demand_round, page=page, status=status,
                            totals=ops.round_totals(round_id))
 

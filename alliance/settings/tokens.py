@@ -13,6 +13,8 @@ from alliance.extensions import db
 from alliance.models import ApiToken, User
 from alliance.models.base import utcnow
 
+LAST_USED_PRECISION = timedelta(minutes=1)  # "last used" is written at most this often
+
 MAX_ACTIVE_TOKENS = 20
 TOKEN_PREFIX = "alc_"
 
@@ -45,8 +47,23 @@ def user_of_token(token: str) -> User | None:
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), is_active()))
     if row is None or not row.user.is_active:
         return None
-    row.last_used_at = utcnow()
+    _note_use(row)
     return row.user
+
+
+def _note_use(row: ApiToken) -> None:
+    """Record when the token was last used, at most once a minute and outside the request's transaction:
+    a read commits nothing, and a burst of calls does not queue up on one row."""
+    now = utcnow()
+    if row.last_used_at is not None and now - row.last_used_at < LAST_USED_PRECISION:
+        return
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.id == row.id)
+            .where(sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_PRECISION))
+            .values(last_used_at=now)
+        )
 
 
 def active_tokens(user: User) -> list[ApiToken]:

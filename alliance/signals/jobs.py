@@ -7,7 +7,7 @@ from rq.job import JobStatus as RQStatus
 
 from alliance.extensions import db
 from alliance.models import DemandRound, PendingJob, Snapshot
-from alliance.queue import fetch_job, rq_job_id
+from alliance.queue import fetch_job, job_stalled, rq_job_id
 
 COMPILE_FUNC = "workers.signals.compile_signals"
 _STATUS = {
@@ -51,6 +51,13 @@ def compile_job_status(job_id: str) -> CompileJobStatus | None:
     status = _STATUS.get(rq_job.get_status(refresh=True), "queued")
     result = CompileJobStatus(id=job_id, round_id=int(rq_job.args[0]), status=status,
                               progress=rq_job.meta.get("progress"), message=rq_job.meta.get("message"))
+    if status == "running" and job_stalled(rq_job):
+        # Its worker was lost: say so now rather than "running" until the sweep (within a minute) acts.
+        if rq_job.retries_left:
+            result.status, result.progress, result.message = "queued", 0.0, "The worker stopped; the compile will be retried."
+        else:
+            result.status, result.error = "failed", "The worker stopped before the compile finished."
+        return result
     if status == "finished":
         result.snapshot_id = rq_job.return_value()
         result.progress = 1.0

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
+from alliance.caching import cached_page, public_etag
 from alliance.extensions import db
 from alliance.formatting import country_name
 from alliance.models import DemandRound
@@ -14,7 +15,7 @@ from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.rounds.operations import alliance_rounds
 from alliance.signals.charts import demand_charts
 from alliance.signals.jobs import compile_job_status, job_round
-from alliance.signals.snapshots import latest_snapshot, view_for
+from alliance.signals.snapshots import latest_snapshot, latest_snapshot_id, view_for
 from alliance.signals.triggers import compile_now
 
 bp = Blueprint("signals", __name__)
@@ -34,13 +35,20 @@ def dashboard(slug: str):
     demand_round = next((r for r in rounds if r.id == chosen), None) if chosen else default_round(rounds)
     if chosen and demand_round is None:
         abort(404)
-    snapshot = latest_snapshot(demand_round.id, view="lead" if lead else "public") if demand_round else None
-    view = view_for(snapshot, lead) if snapshot else None
-    charts = {c["cpv_code"]: demand_charts(view, c) for c in view["categories"]} if view else {}
-    return render_template(
-        "signals/dashboard.html", alliance=alliance, lead=lead, rounds=rounds, demand_round=demand_round,
-        snapshot=snapshot, view=view, charts=charts, matrix=matrix,
-    )
+    # Built from an immutable snapshot: the tag needs only ids, so a repeat visit reads no snapshot data.
+    etag = public_etag(alliance.id, alliance.name, [(r.id, r.status, r.title) for r in rounds],
+                       latest_snapshot_id(demand_round.id) if demand_round else None)
+
+    def render() -> str:
+        snapshot = latest_snapshot(demand_round.id, view="lead" if lead else "public") if demand_round else None
+        view = view_for(snapshot, lead) if snapshot else None
+        charts = {c["cpv_code"]: demand_charts(view, c) for c in view["categories"]} if view else {}
+        return render_template(
+            "signals/dashboard.html", alliance=alliance, lead=lead, rounds=rounds, demand_round=demand_round,
+            snapshot=snapshot, view=view, charts=charts, matrix=matrix,
+        )
+
+    return cached_page(etag, render)
 
 
 def matrix(view: dict, code: str) -> tuple[list[str], list[str], dict]:

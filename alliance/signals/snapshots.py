@@ -136,6 +136,14 @@ def latest_snapshot(round_id: int, view: str | None = None) -> Snapshot | None:
     return db.session.scalar(query)
 
 
+def latest_snapshot_id(round_id: int) -> int | None:
+    """The id of the round's newest snapshot (what latest_snapshot returns), without its data."""
+    return db.session.scalar(
+        sa.select(Snapshot.id).where(Snapshot.round_id == round_id)
+        .order_by(Snapshot.compiled_at.desc(), Snapshot.id.desc()).limit(1)
+    )
+
+
 def view_for(snapshot: Snapshot, lead: bool) -> dict:
     """The data a reader may see: leads get lead_data, everyone else public_data."""
     return snapshot.lead_data if lead else snapshot.public_data

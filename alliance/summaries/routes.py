@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import is_lead, led_alliance_ids
+from alliance.caching import cached_page, public_etag
 from alliance.criteria.categories import category_names
 from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, SECTORS, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
@@ -64,14 +65,17 @@ def _show(summary: DemandSummary, editions: list[DemandSummary]):
     if summary.status == "withdrawn" or current_edition is None:
         # 410 Gone: search engines drop the address, people still learn what happened to it.
         return render_template("summaries/withdrawn.html", summary=summary, editions=editions), 410
-    return render_template(
+    qa = _public_qa(editions)
+    # A published summary is fixed; the page changes only with its editions and its public questions.
+    etag = public_etag([(item.id, item.status, item.version) for item in editions],
+                       [(post.id, len(answers)) for post, answers in qa])
+    return cached_page(etag, lambda: render_template(
         "summaries/show.html", summary=summary, current_edition=current_edition, editions=editions,
         tables=summary_tables(summary), charts=summary_charts(summary), headline=headline(summary),
-        qa=_public_qa(editions),
-        lead=is_lead(current_user, summary.alliance_id), criterion_types=CRITERION_TYPES,
+        qa=qa, lead=is_lead(current_user, summary.alliance_id), criterion_types=CRITERION_TYPES,
         ocds_configured=not missing_configuration(current_app.config),
         statement=current_statement(summary.round_id),
-    )
+    ))
 
 
 def _public_qa(editions: list[DemandSummary]) -> list[tuple[Post, list[Post]]]:
