@@ -183,6 +183,7 @@ def _rules() -> list[tuple[str, str, tuple]]:
     any(...) part. Built from an app of its own, at collection time."""
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = "sqlite://"
+    config.SQLALCHEMY_ENGINE_OPTIONS = {}  # an in-memory database has one connection, no pool to size
     config.SECRET_KEY = "matrix"
     app = create_app(config)
     rows = []

@@ -465,4 +465,4 @@ def test_a_user_without_organisation_still_reads_its_notifications_and_account(a
     client = _client(app, "lonely@town.example")
     for path in ("/notifications/", "/notifications/preferences", "/auth/account", "/"):
         assert client.get(path).status_code == 200, path
-    assert "no organisation yet" in client.get("/auth/account").get_data(as_text=True)
+    assert "No organisation yet" in client.get("/auth/account").get_data(as_text=True)

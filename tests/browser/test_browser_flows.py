@@ -69,8 +69,8 @@ def _confirmation_link(app, email) -> str:
     from tests.membership_helpers import link_in
 
     with app.app_context():
-        body = db.session.scalar(sa.select(MailMessage.body).where(MailMessage.recipient == email))
-    return link_in(body, "/auth/confirm/")
+        mail = db.session.scalar(sa.select(MailMessage).where(MailMessage.recipient == email))
+        return link_in(mail.body_with_secrets(), "/auth/confirm/")
 
 
 def test_new_buyer_is_verified_joins_and_is_approved(app, live_server, browser):

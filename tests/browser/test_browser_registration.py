@@ -57,6 +57,7 @@ def test_register_confirm_search_request_and_get_approved(app, live_server, brow
 
     admin = new_page(browser, live_server, hosts)
     log_in(admin, "admin@vasterdal.example")
+    admin.click("header .account-menu > summary")  # the account menu holds Members
     admin.click("header a:has-text('Members')")
     admin.wait_for_load_state()
     assert "New in the procurement unit" in admin.inner_text("main")
