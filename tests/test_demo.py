@@ -7,7 +7,7 @@ from alliance.demo import DEMO_PASSWORD, DEMO_STEPS, load_demo
 from alliance.demo import organisations as demo
 from alliance.extensions import db
 from alliance.models import Alliance, DemandRound, Membership, Organisation, Pledge, Snapshot, User
-from alliance.signals.disclosure import SECONDARY, dominance_reason, threshold_reason
+from alliance.disclosure.rules import SECONDARY, dominance_reason, threshold_reason
 from alliance.signals.snapshots import latest_snapshot
 from tests.factories import login
 

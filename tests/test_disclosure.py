@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance.signals.compile import ROLLUPS
-from alliance.signals.disclosure import (
+from alliance.disclosure.rules import (
     SECONDARY,
     Figures,
     Group,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alliance.database import is_postgres
 from alliance.extensions import db
 from alliance.models import Category, Pledge, ReadinessDeclaration
-from alliance.signals.disclosure import Figures
+from alliance.disclosure.rules import Figures
 from alliance.suppliers.readiness import REQUIRED_BY
 
 # Table → the columns of the per-buyer table it groups by. "total" groups by nothing.
@@ -34,7 +34,7 @@ _TYPES = {"category_id": sa.Integer, "quarter": sa.String, "country": sa.String,
 
 @dataclass(frozen=True)
 class Aggregates:
-    figures: dict[tuple, Figures]  # keyed as in alliance.signals.disclosure
+    figures: dict[tuple, Figures]  # keyed as in alliance.disclosure.rules
     comprehensive_value: dict[tuple, int]  # ("category", id) and ("total",) → value pledged at comprehensive
     countries: dict[tuple, int]  # ("category", id) and ("total",) → distinct countries
     required: dict[tuple[int, str], Figures]  # (criteria set, criterion level) → pledges requiring it (readiness)

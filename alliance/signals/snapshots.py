@@ -10,7 +10,7 @@ from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Pledg
 from alliance.models.base import utcnow
 from alliance.signals import views
 from alliance.signals.compile import aggregate_round, categories, watermark
-from alliance.signals.disclosure import SECONDARY, Figures, layout_groups, protect
+from alliance.disclosure.rules import SECONDARY, Figures, layout_groups, protect
 from alliance.suppliers.readiness import compile_readiness
 
 

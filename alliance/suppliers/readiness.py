@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from alliance.extensions import db
 from alliance.models import Category, CriteriaSet, Criterion, DemandRound, Organisation, Pledge, ReadinessDeclaration
-from alliance.signals.disclosure import Figures
+from alliance.disclosure.rules import Figures
 
 SUPPLIER_FIELDS = ("meets", "meets_sme", "by_date", "cannot")
 # Criterion level → the pledge levels that require a criterion of that level.
