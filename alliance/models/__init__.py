@@ -9,7 +9,7 @@ from alliance.models.notification import MailMessage, Notification
 from alliance.models.organisation import BUYER_TYPES, SUPPLIER_TYPES, Organisation
 from alliance.models.outbox import PendingJob
 from alliance.models.pledge import Pledge, PledgeRevision
-from alliance.models.snapshot import Snapshot
+from alliance.models.snapshot import ReleaseContribution, Snapshot
 from alliance.models.summary import DemandSummary, summary_criteria_set
 from alliance.models.supplier import READINESS, DeclarationRevision, ReadinessDeclaration, Subscription
 from alliance.models.user import ApiToken, User
@@ -18,6 +18,6 @@ __all__ = [
     "Alliance", "ApiToken", "AuditEvent", "BUYER_TYPES", "CRITERION_TYPES", "Category", "CriteriaSet",
     "Criterion", "DeclarationRevision", "DemandRound", "DemandSummary", "Dialogue", "LEVELS", "MailMessage",
     "Membership", "Notification", "Organisation", "PendingJob", "Pledge", "PledgeRevision", "Post",
-    "READINESS", "ReadinessDeclaration", "SECTORS", "SUPPLIER_TYPES", "Snapshot", "Subscription", "User",
+    "READINESS", "ReadinessDeclaration", "ReleaseContribution", "SECTORS", "SUPPLIER_TYPES", "Snapshot", "Subscription", "User",
     "round_category", "summary_criteria_set",
 ]
