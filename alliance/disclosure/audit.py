@@ -1,0 +1,232 @@
+"""Protection intervals, audited by linear programming (as tau-argus and sdcTable do).
+
+An attacker holding a release knows every published figure and how the tables add up (each Group:
+total = sum of members), plus any extra linear facts (Constraint) and the public lower bounds of the
+hidden figures (a listed quantity is at least 1, a value at least 0). The best range such an attacker can
+derive for a hidden figure is its minimum and maximum over that linear system: two linear programmes,
+solved by HiGHS through scipy.optimize.linprog.
+
+A hidden figure is protected when that range reaches at least P % above its true value and P % below it
+(or down to the public lower bound), and never less than one unit (or minor unit) either way: the figures
+are integers, so a range narrower than one unit pins them, and a true 0 has no "P % of it" to hide behind.
+
+Quantities and values are separate systems (one call each). The system splits into independent
+components (hidden figures that share no equation), each solved on its own. `breaches` only checks the
+requirement and is the fast path of the compile: one programme pushes every unverified figure of a
+component up at once (capped at its requirement), another pushes them down, and only figures a batch
+could not verify get a programme of their own. `attacker_ranges` computes the exact ranges (the audit
+command, the tests, release control).
+"""
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from math import inf
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import csr_array
+
+from alliance.disclosure.rules import Group
+
+_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A linear fact the attacker knows: low <= sum(coefficient * figure) <= high."""
+
+    terms: tuple[tuple[Hashable, float], ...]
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Breach:
+    key: Hashable
+    truth: float
+    low: float
+    high: float
+    required_low: float
+    required_high: float
+
+
+def required_range(truth: float, percent: float, lower_bound: float) -> tuple[float, float]:
+    """(low, high) the attacker's range must reach for a hidden figure of this true value."""
+    margin = max(truth * percent / 100, 1)
+    return max(truth - margin, lower_bound), truth + margin
+
+
+@dataclass
+class _Component:
+    keys: list
+    a_eq: csr_array | None
+    b_eq: np.ndarray | None
+    a_ub: csr_array | None
+    b_ub: np.ndarray | None
+    lower: np.ndarray
+
+    def solve(self, cost: np.ndarray, upper: np.ndarray | None = None):
+        bounds = np.column_stack([self.lower, upper if upper is not None else np.full(len(self.keys), np.inf)])
+        return linprog(cost, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq, bounds=bounds,
+                       method="highs")
+
+    def extreme(self, index: int, sign: int) -> float:
+        """min (sign=+1) or max (sign=-1) of one figure over the component."""
+        cost = np.zeros(len(self.keys))
+        cost[index] = sign
+        result = self.solve(cost)
+        if result.status == 3:  # unbounded: only the maximum can be
+            return inf
+        if result.status != 0:
+            raise RuntimeError(f"the attacker's linear programme failed: {result.message}")
+        return float(result.x[index])
+
+
+def _components(published: Mapping, hidden: Iterable, groups: Iterable[Group], lower_bounds: Mapping,
+                constraints: Iterable[Constraint]) -> list[_Component]:
+    """The attacker's linear system split into independent components over the hidden figures.
+
+    Every key a group names must be published or hidden: an unknown member would silently weaken the
+    attacker, so it raises KeyError.
+    """
+    hidden = list(dict.fromkeys(hidden))
+    hidden_set = set(hidden)
+    rows: list[tuple[dict, float, float]] = []  # (coefficients over hidden keys, low, high)
+    for group in groups:
+        coefficients: dict = {}
+        known = 0.0
+        for key, sign in [(m, 1) for m in group.members] + [(group.total, -1)]:
+            if key in hidden_set:
+                coefficients[key] = coefficients.get(key, 0) + sign
+            else:
+                known += sign * published[key]
+        coefficients = {key: c for key, c in coefficients.items() if c}
+        if coefficients:
+            rows.append((coefficients, -known, -known))
+    for constraint in constraints:
+        coefficients, known = {}, 0.0
+        for key, c in constraint.terms:
+            if key in hidden_set:
+                coefficients[key] = coefficients.get(key, 0) + c
+            else:
+                known += c * published[key]
+        if coefficients:
+            rows.append((coefficients, constraint.low - known, constraint.high - known))
+
+    parent = {key: key for key in hidden}
+
+    def root(key):
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for coefficients, _, _ in rows:
+        first, *rest = coefficients
+        for key in rest:
+            parent[root(key)] = root(first)
+    members: dict = {}
+    for key in hidden:
+        members.setdefault(root(key), []).append(key)
+    row_sets: dict = {}
+    for row in rows:
+        row_sets.setdefault(root(next(iter(row[0]))), []).append(row)
+    return [_build(keys, row_sets.get(r, []), lower_bounds) for r, keys in members.items()]
+
+
+def _build(keys: list, rows: list, lower_bounds: Mapping) -> _Component:
+    index = {key: i for i, key in enumerate(keys)}
+
+    def matrix(selected: list[tuple[dict, float]]):
+        if not selected:
+            return None, None
+        data, cols, pointers, rhs = [], [], [0], []
+        for coefficients, bound in selected:
+            for key, c in coefficients.items():
+                data.append(c)
+                cols.append(index[key])
+            pointers.append(len(data))
+            rhs.append(bound)
+        return csr_array((data, cols, pointers), shape=(len(selected), len(keys))), np.array(rhs, dtype=float)
+
+    equal = [(c, low) for c, low, high in rows if low == high]
+    upper = [(c, high) for c, low, high in rows if low != high and high != inf]
+    upper += [({k: -v for k, v in c.items()}, -low) for c, low, high in rows if low != high and low != -inf]
+    a_eq, b_eq = matrix(equal)
+    a_ub, b_ub = matrix(upper)
+    lower = np.array([float(lower_bounds.get(key, 0)) for key in keys])
+    return _Component(keys, a_eq, b_eq, a_ub, b_ub, lower)
+
+
+def attacker_ranges(published: Mapping[Hashable, float], hidden: Iterable[Hashable], groups: Iterable[Group],
+                    lower_bounds: Mapping[Hashable, float] | None = None,
+                    constraints: Iterable[Constraint] = ()) -> dict[Hashable, tuple[float, float]]:
+    """The attacker's best (low, high) for every hidden figure; high is math.inf when unbounded."""
+    ranges = {}
+    for component in _components(published, hidden, groups, lower_bounds or {}, constraints):
+        for i, key in enumerate(component.keys):
+            ranges[key] = (component.extreme(i, +1), component.extreme(i, -1))
+    return ranges
+
+
+def breaches(published: Mapping[Hashable, float], hidden: Iterable[Hashable], groups: Iterable[Group],
+             truth: Mapping[Hashable, float], targets: Iterable[Hashable], percent: float,
+             lower_bounds: Mapping[Hashable, float] | None = None,
+             constraints: Iterable[Constraint] = ()) -> list[Breach]:
+    """The targets (hidden figures that must be protected) whose attacker range misses required_range."""
+    lower_bounds = lower_bounds or {}
+    targets = set(targets)
+    found = []
+    for component in _components(published, hidden, groups, lower_bounds, constraints):
+        wanted = [i for i, key in enumerate(component.keys) if key in targets]
+        if not wanted:
+            continue
+        required = {i: required_range(truth[component.keys[i]], percent, lower_bounds.get(component.keys[i], 0))
+                    for i in wanted}
+        low_fails = _unverified(component, wanted, required, up=False)
+        high_fails = _unverified(component, wanted, required, up=True)
+        for i in sorted(set(low_fails) | set(high_fails)):
+            key = component.keys[i]
+            low = low_fails.get(i, component.lower[i])
+            high = high_fails.get(i, inf)
+            found.append(Breach(key, truth[key], low, high, *required[i]))
+    return found
+
+
+def _unverified(component: _Component, wanted: list[int], required: dict, up: bool) -> dict[int, float]:
+    """{index: attacker's exact bound} for the wanted figures that cannot be pushed to their requirement.
+
+    Batches first: one programme moves all remaining figures towards their requirement at once (weighted
+    by their size, capped at the requirement so it stays bounded); the figures it reaches are verified.
+    A figure no batch reaches gets its own programme, which decides it.
+    """
+    size = len(component.keys)
+    goal = {i: required[i][1] if up else required[i][0] for i in wanted}
+    remaining = [i for i in wanted if not (not up and goal[i] <= component.lower[i] + _TOLERANCE)]
+    fails: dict[int, float] = {}
+    while remaining:
+        cost = np.zeros(size)
+        for i in remaining:
+            cost[i] = (-1 if up else 1) / max(abs(goal[i]), 1)
+        cap = None
+        if up:
+            cap = np.full(size, np.inf)
+            for i in remaining:
+                cap[i] = goal[i]
+        result = component.solve(cost, cap)
+        reached = []
+        if result.status == 0:
+            reached = [i for i in remaining if _reaches(result.x[i], goal[i], up)]
+        if reached:
+            remaining = [i for i in remaining if i not in set(reached)]
+            continue
+        first, *remaining = remaining
+        bound = component.extreme(first, -1 if up else +1)
+        if not _reaches(bound, goal[first], up):
+            fails[first] = bound
+    return fails
+
+
+def _reaches(value: float, goal: float, up: bool) -> bool:
+    slack = _TOLERANCE * max(1.0, abs(goal))
+    return value >= goal - slack if up else value <= goal + slack
