@@ -10,7 +10,8 @@ from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Pledg
 from alliance.models.base import utcnow
 from alliance.signals import views
 from alliance.signals.compile import aggregate_round, categories, watermark
-from alliance.disclosure.rules import SECONDARY, Figures, layout_groups, protect
+from alliance.disclosure.protection import protect_release
+from alliance.disclosure.rules import SECONDARY, Figures, layout_groups
 from alliance.suppliers.readiness import compile_readiness
 
 
@@ -33,6 +34,7 @@ def compile_signals(round_id: int, job_id: str | None = None,
     alliance = db.session.get(Alliance, demand_round.alliance_id)
     k, p = alliance.k, alliance.p
     mark, pledge_count = watermark(round_id, k, p)
+    mark = f"{mark}|P{alliance.protection_percent}"  # a new protection interval is a new compile
     previous = latest_snapshot(round_id)
     if previous is not None and previous.watermark == mark:
         step(1.0, "unchanged since the last snapshot")
@@ -40,7 +42,7 @@ def compile_signals(round_id: int, job_id: str | None = None,
     step(0.2, "aggregating pledges")
     agg = aggregate_round(round_id)
     step(0.6, "applying disclosure control")
-    reasons = protect(agg.figures, layout_groups(agg.figures), k, p)
+    reasons = protect_release(agg.figures, layout_groups(agg.figures), k, p, alliance.protection_percent)
     category_ids = {c.id for c in demand_round.categories} | {key[1] for key in agg.figures if key[0] == "category"}
     category_rows = categories(category_ids)
     codes = {cid: category.cpv_code for cid, category in category_rows.items()}
@@ -50,7 +52,7 @@ def compile_signals(round_id: int, job_id: str | None = None,
     common = {
         "round": {"id": demand_round.id, "title": demand_round.title, "currency": demand_round.currency,
                   "delivery_from": demand_round.delivery_from, "delivery_to": demand_round.delivery_to},
-        "k": k, "p": p, "compiled_at": compiled_at.isoformat(), "watermark": mark,
+        "k": k, "p": p, "protection_percent": alliance.protection_percent, "compiled_at": compiled_at.isoformat(), "watermark": mark,
         "categories": [{"cpv_code": c.cpv_code, "name": c.name, "unit": c.unit}
                        for c in sorted(category_rows.values(), key=lambda c: c.cpv_code)],
     }
@@ -61,6 +63,8 @@ def compile_signals(round_id: int, job_id: str | None = None,
         view = common | views.build_view(agg, reasons, codes, public)
         view["impact"] = views.impact_rows(criteria, agg, reasons, codes, public)
         view["readiness"] = readiness
+        if not public:
+            view["by_set"] = views.set_rows(agg, reasons, codes)  # what the disclosure audit command re-checks
         before = None if previous is None else (previous.public_data if public else previous.lead_data)
         view["change"] = views.change(view, before, previous.id if previous else None,
                                       hidden_reason=change_hidden if public else None)

@@ -109,3 +109,14 @@ def change(current: dict, previous: dict | None, previous_id: int | None, hidden
             for row in current["by_category"]
         ],
     }
+
+
+
+def set_rows(agg: Aggregates, reasons: dict[tuple, str], codes: dict[int, str]) -> list[dict]:
+    """Lead view only: the figures per criteria set and level (the public sees their quantities through
+    impact and readiness), so an audit of a stored snapshot has every figure the compile protected."""
+    return [
+        {"category": codes[key[1]], "criteria_set_id": key[2], "level": key[3]}
+        | entry(figures, reasons.get(key), public=False)
+        for key, figures in sorted(agg.figures.items(), key=lambda item: repr(item[0])) if key[0] == "set"
+    ]
