@@ -111,7 +111,6 @@ def change(current: dict, previous: dict | None, previous_id: int | None, hidden
     }
 
 
-
 def set_rows(agg: Aggregates, reasons: dict[tuple, str], codes: dict[int, str]) -> list[dict]:
     """Lead view only: the figures per criteria set and level (the public sees their quantities through
     impact and readiness), so an audit of a stored snapshot has every figure the compile protected."""
