@@ -253,11 +253,11 @@ def summary_snapshot_data(round_id: int, k: int = 30, p: int = 80) -> tuple[dict
                         "suppressed": True, "reason": few}],
             "readiness": [
                 {"criterion_id": 1, "criterion_code": "C1", "category": "30213100-6", "meets": 45, "meets_sme": 31,
-                 "by_date": 33, "earliest_date": "2027-06-30", "cannot": 32, "required_quantity": None,
+                 "by_date": 33, "earliest_quarter": "2027-Q2", "cannot": 32, "required_quantity": None,
                  "suppressed": False, "reason": None},
                 {"criterion_id": 2, "criterion_code": "C2", "category": "30213100-6",
-                 **({**SUPPRESSED_FIGURES["readiness"], "earliest_date": "2029-02-28"} if index == 0 else
-                    {"meets": None, "meets_sme": None, "by_date": None, "cannot": None, "earliest_date": None}),
+                 **({**SUPPRESSED_FIGURES["readiness"], "earliest_quarter": "2029-Q1"} if index == 0 else
+                    {"meets": None, "meets_sme": None, "by_date": None, "cannot": None, "earliest_quarter": None}),
                  "required_quantity": None, "suppressed": True, "reason": f"fewer than {k} suppliers"},
             ],
             "change": {"previous_snapshot_id": 1, "quantity": -250, "value_minor": -1500000},

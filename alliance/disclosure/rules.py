@@ -32,6 +32,20 @@ class Group:
     members: tuple[tuple, ...]
 
 
+def supplier_threshold_reason(k: int) -> str:
+    return f"fewer than {k} suppliers"
+
+
+def supplier_count_hidden(count: int, k: int) -> bool:
+    """A count of supplier organisations from 1 to k-1 would point at them; 0 names nobody."""
+    return 0 < count < k
+
+
+def quarter_of(day) -> str:
+    """A date coarsened to its quarter, "2027-Q3": published dates never carry one organisation's exact answer."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
 def threshold_reason(k: int) -> str:
     return f"fewer than {k} buyers"
 
