@@ -1,6 +1,7 @@
 """Test data helpers. Each opens its own app context, commits, and returns plain ids."""
 
 import itertools
+from datetime import UTC, datetime
 
 from alliance.auth.accounts import create_user
 from alliance.extensions import db
@@ -272,7 +273,8 @@ def make_summary_snapshot(app, round_id: int, k: int = 30) -> int:
     lead, public = summary_snapshot_data(round_id, k=k)
     with app.app_context():
         snapshot = Snapshot(round_id=round_id, watermark=f"test-{next(_counter)}", pledge_count=150, k=k, p=80,
-                            lead_data=lead, public_data=public)
+                            lead_data=lead, public_data=public, release_number=next(_counter),
+                            released_at=datetime.now(UTC))
         db.session.add(snapshot)
         db.session.commit()
         return snapshot.id

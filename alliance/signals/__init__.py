@@ -7,7 +7,9 @@ lead_data the figures stay and "suppressed"/"reason" say what the public sees.
 
 {
   "round": {"id": 7, "title": "...", "currency": "EUR", "delivery_from": "2027-Q1", "delivery_to": "2028-Q4"},
-  "k": 3, "p": 80, "compiled_at": "ISO 8601", "watermark": "...",
+  "k": 3, "p": 80, "release": {"number": 2 | null, "date": "YYYY-MM-DD" | null},
+  (lead_data only:) "compiled_at": "ISO 8601", "watermark": "...",
+                    "release_check": {"released": bool, "held_reason": ".." | null, "against": [1, 2]},
   "totals": {"quantity": .., "value_minor": .., "buyers": .., "countries": .., "comprehensive_value_share": 0.0-1.0},
   "categories": [{"cpv_code": "30213100-6", "name": "Portable computers", "unit": "C62"}],
   "cells":      [{"category": "30213100-6", "quarter": "2027-Q1", "country": "SE", <figures>}],

@@ -44,9 +44,10 @@ def submitted_pledges(round_id: int):
     return sa.and_(Pledge.round_id == round_id, Pledge.status == "submitted")
 
 
-def aggregate_round(round_id: int) -> Aggregates:
-    """Every figure of the round's snapshot, from one SQL statement over its submitted pledges."""
-    per_buyer = (
+def per_buyer_select(round_id: int) -> sa.Select:
+    """Each buyer's submitted totals per (category, quarter, country, level, criteria set): the finest grain
+    every figure is rolled up from (release control keeps these rows of each release, privately)."""
+    return (
         sa.select(
             Pledge.category_id.label("category_id"), Pledge.delivery_quarter.label("quarter"),
             Pledge.country.label("country"), Pledge.level.label("level"),
@@ -56,8 +57,12 @@ def aggregate_round(round_id: int) -> Aggregates:
         .where(submitted_pledges(round_id))
         .group_by(Pledge.category_id, Pledge.delivery_quarter, Pledge.country, Pledge.level,
                   Pledge.criteria_set_id, Pledge.organisation_id)
-        .cte("per_buyer")
     )
+
+
+def aggregate_round(round_id: int) -> Aggregates:
+    """Every figure of the round's snapshot, from one SQL statement over its submitted pledges."""
+    per_buyer = per_buyer_select(round_id).cte("per_buyer")
     selects = [_rollup(per_buyer, table, dims) for table, dims in ROLLUPS.items()]
     selects += [
         _rollup(per_buyer, "required", ("criteria_set_id",), level=criterion_level,

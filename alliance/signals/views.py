@@ -84,13 +84,14 @@ def impact_rows(criteria, agg: Aggregates, reasons: dict[tuple, str], codes: dic
     return sorted(rows, key=lambda r: (r["category"], r["criterion_code"], r["criteria_set_id"]))
 
 
-def change(current: dict, previous: dict | None, previous_id: int | None, hidden_reason: str | None = None) -> dict:
-    """Change of the view's totals and per-category figures since the previous snapshot's same view.
+def change(current: dict, previous: dict | None, previous_id: int | None) -> dict:
+    """Change of the view's totals and per-category figures since a previous snapshot's same view.
 
-    With a hidden_reason every figure is null: a change made by fewer than k buyers would be their own.
+    A figure is null when it is null (hidden) in either. The public view compares with the last public
+    release, so its change is what anyone holding both releases subtracts; release control vets that.
     """
     def diff(now: dict, before: dict | None, field: str):
-        if hidden_reason or before is None or now.get(field) is None or before.get(field) is None:
+        if before is None or now.get(field) is None or before.get(field) is None:
             return None
         return now[field] - before[field]
 
@@ -98,8 +99,6 @@ def change(current: dict, previous: dict | None, previous_id: int | None, hidden
     before_categories = {r["category"]: r for r in previous["by_category"]} if previous else {}
     return {
         "previous_snapshot_id": previous_id,
-        "suppressed": hidden_reason is not None,
-        "reason": hidden_reason,
         "quantity": diff(current["totals"], before_totals, "quantity"),
         "value_minor": diff(current["totals"], before_totals, "value_minor"),
         "by_category": [
