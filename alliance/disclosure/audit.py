@@ -4,7 +4,8 @@ An attacker holding a release knows every published figure and how the tables ad
 total = sum of members), plus any extra linear facts (Constraint) and the public lower bounds of the
 hidden figures (a listed quantity is at least 1, a value at least 0). The best range such an attacker can
 derive for a hidden figure is its minimum and maximum over that linear system: two linear programmes,
-solved by HiGHS through scipy.optimize.linprog.
+solved by HiGHS (highspy, its own Python interface: the model of a component is loaded once and every
+further programme on it is a warm start; through scipy.optimize.linprog each call cost ~5 ms of set-up).
 
 A hidden figure is protected when that range reaches at least P % above its true value and P % below it
 (or down to the public lower bound), and never less than one unit (or minor unit) either way: the figures
@@ -22,9 +23,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from math import inf
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_array
 
 from alliance.disclosure.rules import Group
 
@@ -56,30 +56,61 @@ def required_range(truth: float, percent: float, lower_bound: float) -> tuple[fl
     return max(truth - margin, lower_bound), truth + margin
 
 
-@dataclass
 class _Component:
-    keys: list
-    a_eq: csr_array | None
-    b_eq: np.ndarray | None
-    a_ub: csr_array | None
-    b_ub: np.ndarray | None
-    lower: np.ndarray
+    """One independent part of the attacker's system, loaded into HiGHS once: every programme on it only
+    changes the objective and the bounds, so HiGHS restarts from the previous optimal basis (warm start)."""
 
-    def solve(self, cost: np.ndarray, upper: np.ndarray | None = None):
-        bounds = np.column_stack([self.lower, upper if upper is not None else np.full(len(self.keys), np.inf)])
-        return linprog(cost, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq, bounds=bounds,
-                       method="highs")
+    def __init__(self, keys: list, rows: list[tuple[dict, float, float]], lower: np.ndarray):
+        self.keys = keys
+        self.lower = lower
+        index = {key: i for i, key in enumerate(keys)}
+        model = highspy.HighsLp()
+        model.num_col_ = len(keys)
+        model.num_row_ = len(rows)
+        model.col_cost_ = np.zeros(len(keys))
+        model.col_lower_ = lower
+        model.col_upper_ = np.full(len(keys), highspy.kHighsInf)
+        model.row_lower_ = np.array([_finite(low) for _, low, _ in rows], dtype=float)
+        model.row_upper_ = np.array([_finite(high) for _, _, high in rows], dtype=float)
+        starts, columns, values = [0], [], []
+        for coefficients, _, _ in rows:
+            for key, c in coefficients.items():
+                columns.append(index[key])
+                values.append(float(c))
+            starts.append(len(columns))
+        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        model.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        model.a_matrix_.index_ = np.array(columns, dtype=np.int32)
+        model.a_matrix_.value_ = np.array(values, dtype=float)
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.passModel(model)
+        self.columns = np.arange(len(keys), dtype=np.int32)
+
+    def solve(self, cost: np.ndarray, upper: np.ndarray | None = None) -> np.ndarray | None:
+        """The optimal point minimising cost · x (within `upper`, when given); None when unbounded."""
+        size = len(self.keys)
+        caps = np.full(size, highspy.kHighsInf) if upper is None else np.where(np.isinf(upper), highspy.kHighsInf, upper)
+        self.highs.changeColsCost(size, self.columns, np.asarray(cost, dtype=float))
+        self.highs.changeColsBounds(size, self.columns, self.lower, caps)
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return np.array(self.highs.getSolution().col_value)
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return None  # the published figures themselves are a feasible point: never infeasible
+        raise RuntimeError(f"the attacker's linear programme failed: {self.highs.modelStatusToString(status)}")
 
     def extreme(self, index: int, sign: int) -> float:
         """min (sign=+1) or max (sign=-1) of one figure over the component."""
         cost = np.zeros(len(self.keys))
         cost[index] = sign
-        result = self.solve(cost)
-        if result.status == 3:  # unbounded: only the maximum can be
-            return inf
-        if result.status != 0:
-            raise RuntimeError(f"the attacker's linear programme failed: {result.message}")
-        return float(result.x[index])
+        x = self.solve(cost)
+        return inf if x is None else float(x[index])
+
+
+def _finite(bound: float) -> float:
+    return highspy.kHighsInf if bound == inf else -highspy.kHighsInf if bound == -inf else float(bound)
 
 
 def _components(published: Mapping, hidden: Iterable, groups: Iterable[Group], lower_bounds: Mapping,
@@ -135,27 +166,8 @@ def _components(published: Mapping, hidden: Iterable, groups: Iterable[Group], l
 
 
 def _build(keys: list, rows: list, lower_bounds: Mapping) -> _Component:
-    index = {key: i for i, key in enumerate(keys)}
-
-    def matrix(selected: list[tuple[dict, float]]):
-        if not selected:
-            return None, None
-        data, cols, pointers, rhs = [], [], [0], []
-        for coefficients, bound in selected:
-            for key, c in coefficients.items():
-                data.append(c)
-                cols.append(index[key])
-            pointers.append(len(data))
-            rhs.append(bound)
-        return csr_array((data, cols, pointers), shape=(len(selected), len(keys))), np.array(rhs, dtype=float)
-
-    equal = [(c, low) for c, low, high in rows if low == high]
-    upper = [(c, high) for c, low, high in rows if low != high and high != inf]
-    upper += [({k: -v for k, v in c.items()}, -low) for c, low, high in rows if low != high and low != -inf]
-    a_eq, b_eq = matrix(equal)
-    a_ub, b_ub = matrix(upper)
     lower = np.array([float(lower_bounds.get(key, 0)) for key in keys])
-    return _Component(keys, a_eq, b_eq, a_ub, b_ub, lower)
+    return _Component(keys, rows, lower)
 
 
 def attacker_ranges(published: Mapping[Hashable, float], hidden: Iterable[Hashable], groups: Iterable[Group],
@@ -172,8 +184,13 @@ def attacker_ranges(published: Mapping[Hashable, float], hidden: Iterable[Hashab
 def breaches(published: Mapping[Hashable, float], hidden: Iterable[Hashable], groups: Iterable[Group],
              truth: Mapping[Hashable, float], targets: Iterable[Hashable], percent: float,
              lower_bounds: Mapping[Hashable, float] | None = None,
-             constraints: Iterable[Constraint] = ()) -> list[Breach]:
-    """The targets (hidden figures that must be protected) whose attacker range misses required_range."""
+             constraints: Iterable[Constraint] = (), cache: dict | None = None) -> list[Breach]:
+    """The targets (hidden figures that must be protected) whose attacker range misses required_range.
+
+    `cache` (a dict the caller keeps) skips components already audited: a caller that only ever hides more
+    of the same figures, with the same truth and published values, gets the same answer for a component
+    with the same hidden figures.
+    """
     lower_bounds = lower_bounds or {}
     targets = set(targets)
     found = []
@@ -181,6 +198,11 @@ def breaches(published: Mapping[Hashable, float], hidden: Iterable[Hashable], gr
         wanted = [i for i, key in enumerate(component.keys) if key in targets]
         if not wanted:
             continue
+        signature = frozenset(component.keys)
+        if cache is not None and signature in cache:
+            found += cache[signature]
+            continue
+        before = len(found)
         required = {i: required_range(truth[component.keys[i]], percent, lower_bounds.get(component.keys[i], 0))
                     for i in wanted}
         low_fails = _unverified(component, wanted, required, up=False)
@@ -189,7 +211,9 @@ def breaches(published: Mapping[Hashable, float], hidden: Iterable[Hashable], gr
             key = component.keys[i]
             low = low_fails.get(i, component.lower[i])
             high = high_fails.get(i, inf)
-            found.append(Breach(key, truth[key], low, high, *required[i]))
+            found.append(Breach(key, truth[key], float(low), float(high), *required[i]))
+        if cache is not None:
+            cache[signature] = found[before:]
     return found
 
 
@@ -213,10 +237,8 @@ def _unverified(component: _Component, wanted: list[int], required: dict, up: bo
             cap = np.full(size, np.inf)
             for i in remaining:
                 cap[i] = goal[i]
-        result = component.solve(cost, cap)
-        reached = []
-        if result.status == 0:
-            reached = [i for i in remaining if _reaches(result.x[i], goal[i], up)]
+        x = component.solve(cost, cap)
+        reached = [] if x is None else [i for i in remaining if _reaches(x[i], goal[i], up)]
         if reached:
             remaining = [i for i in remaining if i not in set(reached)]
             continue

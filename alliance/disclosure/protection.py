@@ -26,7 +26,7 @@ class AuditFinding:
 
 
 def audit_figures(figures: dict[tuple, Figures], groups: list[Group], reasons: dict[tuple, str],
-                  percent: float) -> list[AuditFinding]:
+                  percent: float, cache: dict | None = None) -> list[AuditFinding]:
     """Every primary-suppressed figure an attacker can narrow to less than ±percent, by quantity and value."""
     targets = [key for key, reason in reasons.items() if reason not in (SECONDARY, AUDIT_REASON)]
     if not targets:
@@ -36,7 +36,8 @@ def audit_figures(figures: dict[tuple, Figures], groups: list[Group], reasons: d
         truth = {key: getattr(fig, measure) for key, fig in figures.items()}
         published = {key: value for key, value in truth.items() if key not in reasons}
         found += [AuditFinding(measure, breach) for breach in breaches(
-            published, reasons, groups, truth, targets, percent, {key: lower for key in reasons})]
+            published, reasons, groups, truth, targets, percent, {key: lower for key in reasons},
+            cache=None if cache is None else cache.setdefault(measure, {}))]
     return found
 
 
@@ -49,35 +50,41 @@ def protect_release(figures: dict[tuple, Figures], groups: Iterable[Group], k: i
         for key in (group.total, *group.members):
             touching.setdefault(key, []).append(group)
     forced: dict[tuple, str] = {}
+    cache: dict = {}
     while True:
         reasons = protect(figures, groups, k, p, forced)
-        findings = audit_figures(figures, groups, reasons, percent)
+        findings = audit_figures(figures, groups, reasons, percent, cache)
         if not findings:
             return reasons
+        added = False
         for finding in findings:
+            # None: an earlier victim of this round already hid everything around this figure.
             victim = _cheapest_helper(finding.breach.key, figures, reasons, touching)
-            if victim is None:  # nothing left to hide around it: cannot happen with a consistent table
-                raise RuntimeError(f"disclosure audit cannot protect {finding.breach.key}")
-            forced[victim] = AUDIT_REASON
-            reasons = reasons | {victim: AUDIT_REASON}
+            if victim is not None:
+                forced[victim] = AUDIT_REASON
+                reasons = reasons | {victim: AUDIT_REASON}
+                added = True
+        if not added:  # everything connected is hidden, which leaves an attacker only the lower bounds
+            raise RuntimeError(f"disclosure audit cannot protect {findings[0].breach.key}")
 
 
 def _cheapest_helper(key: tuple, figures: dict[tuple, Figures], reasons: dict[tuple, str],
                      touching: dict[tuple, list[Group]]) -> tuple | None:
-    """The smallest published figure sharing a table with `key`, looking further out through hidden
-    figures (the attacker's equations chain through them) when every neighbour is already hidden."""
-    seen, frontier = {key}, [key]
+    """The published figure to hide next for `key`: the smallest one sharing a table with it, looking further
+    out through hidden figures (the attacker's equations chain through them). Headline figures (category
+    and grand totals) only when no other figure is reachable: hiding one loses the most."""
+    seen, frontier, distance, candidates = {key}, [key], 0, []
     while frontier:
+        distance += 1
         neighbours = set()
         for hidden_key in frontier:
             for group in touching.get(hidden_key, []):
                 neighbours.update((group.total, *group.members))
         neighbours -= seen
-        published = [n for n in neighbours if n not in reasons]
-        if published:
-            # Members before totals: hiding a total loses a headline figure.
-            return min(published, key=lambda n: (n[0] in ("total", "category"), figures[n].quantity,
-                                                 figures[n].value_minor, repr(n)))
         seen |= neighbours
-        frontier = list(neighbours)
-    return None
+        candidates += [(n[0] in ("total", "category"), distance, figures[n].quantity, figures[n].value_minor,
+                        repr(n), n) for n in neighbours if n not in reasons]
+        if any(not headline for headline, *_ in candidates):
+            break
+        frontier = [n for n in neighbours if n in reasons]
+    return min(candidates)[-1] if candidates else None
