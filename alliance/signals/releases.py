@@ -27,11 +27,14 @@ _BASE = ("category_id", "quarter", "country", "level", "criteria_set_id", "organ
 def lock_round(round_id: int) -> None:
     """Hold the round's row until the transaction ends, so its releases are decided one at a time.
 
-    PostgreSQL: SELECT … FOR UPDATE. SQLite has no row locks; a no-op UPDATE takes the database's write
-    lock, which serialises the same way (busy_timeout makes the second compile wait).
+    PostgreSQL: SELECT … FOR NO KEY UPDATE, which two compiles cannot both hold, while a pledge insert's
+    foreign-key check (FOR KEY SHARE on the round) goes through: buyers keep pledging during a compile.
+    SQLite has no row locks; a no-op UPDATE takes the database's write lock, which serialises the same way
+    (busy_timeout makes the second compile wait).
     """
     if is_postgres():
-        db.session.execute(sa.select(DemandRound.id).where(DemandRound.id == round_id).with_for_update())
+        db.session.execute(sa.select(DemandRound.id).where(DemandRound.id == round_id)
+                           .with_for_update(key_share=True))
     else:
         db.session.execute(sa.update(DemandRound).where(DemandRound.id == round_id).values(id=DemandRound.id)
                            .execution_options(synchronize_session=False))
