@@ -84,6 +84,7 @@ class _Component:
         model.a_matrix_.value_ = np.array(values, dtype=float)
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("presolve", "off")  # small, re-solved models: presolve would undo the warm start
         self.highs.passModel(model)
         self.columns = np.arange(len(keys), dtype=np.int32)
 
@@ -124,6 +125,8 @@ def _components(published: Mapping, hidden: Iterable, groups: Iterable[Group], l
     hidden_set = set(hidden)
     rows: list[tuple[dict, float, float]] = []  # (coefficients over hidden keys, low, high)
     for group in groups:
+        if group.total not in hidden_set and hidden_set.isdisjoint(group.members):
+            continue  # all published: no unknown in it
         coefficients: dict = {}
         known = 0.0
         for key, sign in [(m, 1) for m in group.members] + [(group.total, -1)]:

@@ -19,8 +19,6 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
-from alliance.extensions import db
-from alliance.models import Category, CriteriaSet, Criterion, DemandRound, Organisation, Pledge, ReadinessDeclaration
 from alliance.disclosure.rules import (
     Figures,
     primary_reason,
@@ -28,6 +26,8 @@ from alliance.disclosure.rules import (
     supplier_count_hidden,
     supplier_threshold_reason,
 )
+from alliance.extensions import db
+from alliance.models import Category, CriteriaSet, Criterion, DemandRound, Organisation, Pledge, ReadinessDeclaration
 
 SUPPLIER_FIELDS = ("meets", "meets_sme", "by_date", "cannot")
 # Criterion level → the pledge levels that require a criterion of that level.
