@@ -6,7 +6,6 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alliance.signals.compile import ROLLUPS
 from alliance.disclosure.rules import (
     SECONDARY,
     Figures,
@@ -17,6 +16,7 @@ from alliance.disclosure.rules import (
     protect,
     threshold_reason,
 )
+from alliance.signals.compile import ROLLUPS
 
 
 def aggregate(pledges) -> dict[tuple, Figures]:

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from alliance.database import is_postgres
+from alliance.disclosure.rules import Figures
 from alliance.extensions import db
 from alliance.models import Category, Pledge, ReadinessDeclaration
-from alliance.disclosure.rules import Figures
 from alliance.suppliers.readiness import REQUIRED_BY
 
 # Table → the columns of the per-buyer table it groups by. "total" groups by nothing.

@@ -5,13 +5,13 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
+from alliance.disclosure.protection import protect_release
+from alliance.disclosure.rules import SECONDARY, Figures, layout_groups
 from alliance.extensions import db
 from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Snapshot
 from alliance.models.base import utcnow
 from alliance.signals import releases, views
 from alliance.signals.compile import aggregate_round, categories, watermark
-from alliance.disclosure.protection import protect_release
-from alliance.disclosure.rules import SECONDARY, Figures, layout_groups
 from alliance.suppliers.readiness import compile_readiness
 
 

@@ -4,8 +4,8 @@ The format is documented in alliance.signals (the package docstring). Both views
 figures in one pass; the public view carries null figures, never 0, wherever a figure is suppressed.
 """
 
-from alliance.signals.compile import Aggregates
 from alliance.disclosure.rules import Figures
+from alliance.signals.compile import Aggregates
 
 
 def entry(figures: Figures | None, reason: str | None, public: bool) -> dict:
