@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from alliance.disclosure import layout_groups, protect
 from alliance.disclosure.protection import protect_release
 from alliance.disclosure.rules import dominance_reason, threshold_reason
-from alliance.signals import views
+from alliance.disclosure.snapshot_audit import audit_view
+from alliance.signals import snapshots, views
 from alliance.signals.compile import Aggregates
 from tests.factories import add_member, api_token, email_of, make_organisation, make_pledging_round, make_user
 from tests.lp_attacker import attack, pinned
@@ -128,7 +129,8 @@ def test_the_live_layout_gave_777_units_and_77123_45_eur_away_under_the_rules_al
     assert attack(public, "value_minor")[cell] == (7_712_345, 7_712_345)
 
 
-def test_the_live_attack_through_the_public_api_fails(app, client):
+def pledge_live_round(app, client) -> dict:
+    """The live layout, pledged through the API by eight buyers; returns the round's world."""
     world = make_pledging_round(app)
     buyers = [world["lead"], world["a"], world["b"]]
     for _ in range(5):
@@ -143,6 +145,11 @@ def test_the_live_attack_through_the_public_api_fails(app, client):
         response = client.post("/api/v1/alliances/ict/pledges", json=body,
                                headers={"Authorization": f"Bearer {tokens[buyers[buyer]]}"})
         assert response.status_code == 201, response.get_json()
+    return world
+
+
+def test_the_live_attack_through_the_public_api_fails(app, client):
+    world = pledge_live_round(app, client)
     compile_round(app, world["round_id"])
     public = client.get("/api/v1/alliances/ict/signals/latest").get_json()
     assert public["view"] == "public"
@@ -160,3 +167,23 @@ def test_the_live_attack_through_the_public_api_fails(app, client):
     assert result.exit_code == 0, result.output
     assert "cell 30213100-6 2028-Q1 FR: true 777" in result.output and "BREACH" not in result.output
     assert "protection interval ±20 %" in result.output
+
+
+def test_the_audit_command_exits_1_when_a_release_was_protected_by_the_rules_alone(app, client, monkeypatch):
+    world = pledge_live_round(app, client)
+    monkeypatch.setattr(snapshots, "protect_release", lambda figures, groups, k, p, percent: protect(
+        figures, groups, k, p))
+    compile_round(app, world["round_id"])
+    result = app.test_cli_runner().invoke(args=["disclosure-audit", str(world["round_id"])])
+    assert result.exit_code == 1
+    assert re.search(r"BREACH quantity +cell 30213100-6 2028-Q1 FR: true 777, attacker's range 777 \.\. 777", result.output)
+    assert app.test_cli_runner().invoke(args=["disclosure-audit", "999999"]).exit_code != 0
+
+
+def test_audit_view_reports_the_exact_range_of_every_hidden_figure():
+    lead, _ = release(live_pledges(), rules=protect)
+    audits = {(a.key, a.measure): a for a in audit_view(lead, 20)}
+    cell = audits[(("cell", LAPTOPS, "2028-Q1", "FR"), "value_minor")]
+    assert (cell.low, cell.high, cell.protected) == (7_712_345, 7_712_345, False)
+    lead, _ = release(live_pledges())
+    assert all(a.protected for a in audit_view(lead, 20))
