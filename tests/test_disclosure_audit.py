@@ -13,7 +13,15 @@ from alliance.disclosure.rules import dominance_reason, threshold_reason
 from alliance.disclosure.snapshot_audit import audit_view
 from alliance.signals import snapshots, views
 from alliance.signals.compile import Aggregates
-from tests.factories import add_member, api_token, email_of, make_organisation, make_pledging_round, make_user
+from tests.factories import (
+    add_member,
+    api_token,
+    email_of,
+    login,
+    make_organisation,
+    make_pledging_round,
+    make_user,
+)
 from tests.lp_attacker import attack, pinned
 from tests.test_disclosure import aggregate
 from tests.test_signals import compile_round
@@ -167,6 +175,11 @@ def test_the_live_attack_through_the_public_api_fails(app, client):
     assert result.exit_code == 0, result.output
     assert "cell 30213100-6 2028-Q1 FR: true 777" in result.output and "BREACH" not in result.output
     assert "protection interval ±20 %" in result.output
+
+    # The lead's dashboard says so.
+    login(client, world["lead"])
+    page = client.get("/alliances/ict/signals").get_data(as_text=True)
+    assert re.search(r"Audited: every hidden figure is uncertain by at least\s+±20 %", page)
 
 
 def test_the_audit_command_exits_1_when_a_release_was_protected_by_the_rules_alone(app, client, monkeypatch):
