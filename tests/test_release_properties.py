@@ -175,3 +175,16 @@ def test_a_dominant_change_is_held_even_from_k_buyers():
     edited = state | {(base, 0): (101, 2000), (base, 1): (101, 1001), (base, 2): (101, 1001)}
     breaches = check_release(changes_between(state, edited), release_of(state), release_of(edited), K, P)
     assert breaches and "more than 80% of the change" in breaches[0].reason
+
+
+def test_a_readiness_required_quantity_is_a_figure_too():
+    """Two criteria sets in one category: the levels hide nothing, but set 1's required quantity in the
+    readiness view, published in both releases, moves by exactly one buyer's change."""
+    required = ("required", "30213100-6", 1, "comprehensive")
+    shown = PublicFigures(frozenset({required}), frozenset({required}))
+    change = BuyerChange(("30213100-6", "2027-Q1", "SE", "comprehensive", 1), 7, 10, 900_000)
+    breaches = check_release([change], shown, shown, K, P)
+    assert [b.key for b in breaches] == [required] and breaches[0].reason == "1 change from 1 buyer"
+    # a criteria set figure that no table lists is not known to be 0 (unlike an unlisted cell)
+    assert not shown.known(("set", "30213100-6", 1, "comprehensive"))
+    assert shown.known(("cell", "30213100-6", "2027-Q1", "SE"))

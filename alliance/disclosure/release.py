@@ -5,7 +5,8 @@ one gives, for every figure published in both, exactly what the buyers changed i
 a group's total and some of its members are published in both, the change of the remaining members taken
 together. Each such difference is a figure of its own and must pass the rules of a single release: it comes
 from at least k buyers, and no buyer holds more than p % of it (of the absolute changes, by quantity and by
-value). A figure that is not listed in a release at all is known to be 0 there.
+value). A figure that a complete table (cells, quarters, countries, levels, categories, total) does not
+list in a release is known to be 0 there.
 
 A change is counted per buyer: one buyer's edits to several pledges of one figure are one buyer's change;
 drafts, withdrawn pledges and saves that change nothing are no change at all (the caller passes the
@@ -13,7 +14,9 @@ differences of submitted contributions only).
 
 Keys are the snapshot's figure keys with the category as its CPV code: ("cell", cpv, quarter, country),
 ("quarter", cpv, quarter), ("country", cpv, country), ("level", cpv, level), ("set", cpv, set id, level),
-("category", cpv), ("total",).
+("category", cpv), ("total",); and the readiness view's required quantities ("required", cpv, set id,
+criterion level): a core criterion is required by the set's core and comprehensive pledges, a
+comprehensive one by its comprehensive pledges.
 """
 
 import math
@@ -23,6 +26,8 @@ from dataclasses import dataclass, field
 from alliance.disclosure.rules import Group, layout_groups
 
 Base = tuple  # (cpv, quarter, country, level, criteria set id): the finest grain a buyer pledges at
+# Tables that list every figure with a pledge behind it: a figure they do not list is known to be 0.
+COMPLETE_TABLES = frozenset({"cell", "quarter", "country", "level", "category", "total"})
 
 
 @dataclass(frozen=True)
@@ -43,8 +48,9 @@ class PublicFigures:
     published: frozenset
 
     def known(self, key: tuple) -> bool:
-        """True when an attacker reads this figure from the release (a figure not listed is known to be 0)."""
-        return key in self.published or key not in self.listed
+        """True when an attacker reads this figure from the release (a figure a complete table does not
+        list is known to be 0)."""
+        return key in self.published or (key[0] in COMPLETE_TABLES and key not in self.listed)
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,20 @@ class ReleaseDecision:
 def figure_keys(base: Base) -> tuple[tuple, ...]:
     """Every published figure a base cell adds into."""
     cpv, quarter, country, level, set_id = base
+    required = [("required", cpv, set_id, "core")] + ([("required", cpv, set_id, level)] if level != "core" else [])
     return (("cell", cpv, quarter, country), ("quarter", cpv, quarter), ("country", cpv, country),
-            ("level", cpv, level), ("set", cpv, set_id, level), ("category", cpv), ("total",))
+            ("level", cpv, level), ("set", cpv, set_id, level), ("category", cpv), ("total",), *required)
+
+
+def required_groups(keys: Iterable[tuple]) -> list[Group]:
+    """A required quantity is the sum of its criteria set's figures at the levels that require it."""
+    keys = set(keys)
+    groups = []
+    for key in sorted((k for k in keys if k[0] == "required"), key=repr):
+        _, cpv, set_id, level = key
+        levels = ("core", "comprehensive") if level == "core" else (level,)
+        groups.append(Group(key, tuple(("set", cpv, set_id, lvl) for lvl in levels)))
+    return groups
 
 
 def describe(key: tuple) -> str:
@@ -145,7 +163,8 @@ def check_release(changes: Iterable[BuyerChange], before: PublicFigures, now: Pu
     dominant buyer) changed. Empty when `now` may follow `before`."""
     figures = per_buyer_changes(changes)
     if groups is None:
-        groups = layout_groups(before.listed | now.listed | set(figures))
+        listed = before.listed | now.listed
+        groups = layout_groups(listed | set(figures)) + required_groups(listed)
     breaches = []
     for label, members in readable_differences(before, now, groups):
         combined: dict[int, list[int]] = {}
@@ -175,7 +194,8 @@ def stacked_audit(figures: Mapping[tuple, Mapping[int, list[int]]], before: Publ
     except ImportError:  # the within-release audit is not there yet: the subtraction checks above stand alone
         return []
     groups = list(groups)
-    universe = before.listed | now.listed | set(figures)
+    # What the attacker can write down: the figures listed in either release and those the tables' sums name.
+    universe = before.listed | now.listed | {key for g in groups for key in (g.total, *g.members)}
     known = {key for key in universe if before.known(key) and now.known(key)}
     sensitive = [key for key in universe - known if judge(figures.get(key, {}), k, p)]
     if not sensitive:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alliance.database import is_postgres
 from alliance.disclosure.release import BuyerChange, PublicFigures, ReleaseDecision, check_release, decide
 from alliance.extensions import db
-from alliance.models import DemandRound, ReleaseContribution, Snapshot
+from alliance.models import Criterion, DemandRound, ReleaseContribution, Snapshot
 from alliance.signals.compile import per_buyer_select
 
 _BASE = ("category_id", "quarter", "country", "level", "criteria_set_id", "organisation_id")
@@ -48,8 +48,11 @@ def latest_release(round_id: int) -> Snapshot | None:
     )
 
 
-def public_figures(view: dict) -> PublicFigures:
-    """The keys a public view lists and those whose figures it publishes (category keyed by CPV code)."""
+def public_figures(view: dict, criterion_sets: dict[int, int]) -> PublicFigures:
+    """The keys a public view lists and those whose figures it publishes (category keyed by CPV code).
+
+    criterion_sets maps a readiness row's criterion to its criteria set (see criterion_sets()).
+    """
     listed, published = set(), set()
 
     def add(key: tuple, row: dict) -> None:
@@ -67,7 +70,21 @@ def public_figures(view: dict) -> PublicFigures:
     for row in view.get("impact") or []:  # an impact estimate is its criteria set's quantity times a factor
         if "criteria_set_id" in row:
             add(("set", row["category"], row["criteria_set_id"], row["level"]), row)
+    for row in view.get("readiness") or []:  # a required quantity sums its set's figures (see release.py)
+        set_id = criterion_sets.get(row.get("criterion_id"))
+        if set_id is not None and "required_quantity" in row:
+            add(("required", row["category"], set_id, row["level"]), {"quantity": row["required_quantity"]})
     return PublicFigures(frozenset(listed), frozenset(published))
+
+
+def criterion_sets(views: list[dict]) -> dict[int, int]:
+    """criterion id → criteria set id, for the readiness rows of these views."""
+    ids = {row["criterion_id"] for view in views for row in view.get("readiness") or [] if row.get("criterion_id")}
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Criterion.id, Criterion.criteria_set_id).where(Criterion.id.in_(ids))
+    ).all())
 
 
 def changes_since(release: Snapshot, round_id: int, codes: dict[int, str]) -> list[BuyerChange]:
@@ -97,11 +114,13 @@ def check_against_releases(round_id: int, public_view: dict, codes: dict[int, st
     """May this public view follow every earlier release of the round?"""
     if earlier is None:
         earlier = released_snapshots(round_id)
-    now = public_figures(public_view)
+    sets = criterion_sets([public_view, *(release.public_data for release in earlier)])
+    now = public_figures(public_view, sets)
     checks = {}
     for release in earlier:
         changes = changes_since(release, round_id, codes)
-        checks[release.release_number] = check_release(changes, public_figures(release.public_data), now, k, p)
+        before = public_figures(release.public_data, sets)
+        checks[release.release_number] = check_release(changes, before, now, k, p)
     return decide(checks)
 
 
