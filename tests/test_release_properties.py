@@ -184,7 +184,7 @@ def test_a_readiness_required_quantity_is_a_figure_too():
     shown = PublicFigures(frozenset({required}), frozenset({required}))
     change = BuyerChange(("30213100-6", "2027-Q1", "SE", "comprehensive", 1), 7, 10, 900_000)
     breaches = check_release([change], shown, shown, K, P)
-    assert [b.key for b in breaches] == [required] and breaches[0].reason == "1 change from 1 buyer"
+    assert breaches[0].key == required and {b.reason for b in breaches} == {"1 change from 1 buyer"}
     # a criteria set figure that no table lists is not known to be 0 (unlike an unlisted cell)
     assert not shown.known(("set", "30213100-6", 1, "comprehensive"))
     assert shown.known(("cell", "30213100-6", "2027-Q1", "SE"))
