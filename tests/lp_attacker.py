@@ -119,8 +119,11 @@ def pinned(lead_view: dict, public_view: dict, percent: float, primary_reasons) 
     truth = figure_rows(lead_view)
     found = []
     for measure in MEASURES:
-        lower = 1 if measure == "quantity" else 0
+        # What anyone knows from the listing alone (every figure unknown): a hidden total of 4 listed cells
+        # is at least 4 however well it is protected.
+        listing = attack(_unknown(public_view), measure)
         for key, (low, high) in attack(public_view, measure).items():
+            lower = listing[key][0]
             row = truth[key]
             if row.get("reason") not in primary_reasons:
                 continue
@@ -131,3 +134,11 @@ def pinned(lead_view: dict, public_view: dict, percent: float, primary_reasons) 
             if not (wide_below and wide_above):
                 found.append(f"{measure} {key}: true {value}, attacker proves {low:.2f} .. {high:.2f}")
     return found
+
+
+def _unknown(view: dict) -> dict:
+    """The view with every figure unknown, its listing kept."""
+    blank = {"quantity": None, "value_minor": None, "comprehensive_value_share": None}
+    tables = ("by_category", "by_quarter", "by_country", "by_level", "cells")
+    return {"totals": view["totals"] | blank, "impact": [],
+            **{table: [row | blank for row in view[table]] for table in tables}}

@@ -8,7 +8,8 @@ solved by HiGHS (highspy, its own Python interface: the model of a component is 
 further programme on it is a warm start; through scipy.optimize.linprog each call cost ~5 ms of set-up).
 
 A hidden figure is protected when that range reaches at least P % above its true value and P % below it
-(or down to the public lower bound), and never less than one unit (or minor unit) either way: the figures
+(or down to what anyone knows anyway: its public lower bound, or the least it can be given only which
+figures are listed and how they add up), and never less than one unit (or minor unit) either way: the figures
 are integers, so a range narrower than one unit pins them, and a true 0 has no "P % of it" to hide behind.
 
 Quantities and values are separate systems (one call each). The system splits into independent
@@ -63,15 +64,19 @@ class _Component:
     def __init__(self, keys: list, rows: list[tuple[dict, float, float]], lower: np.ndarray):
         self.keys = keys
         self.lower = lower
+        # Values run to 10^11 minor units: the model is solved in units of its largest figure, so HiGHS's
+        # absolute tolerances mean the same at every size.
+        finite = [abs(b) for _, low, high in rows for b in (low, high) if b not in (inf, -inf)]
+        self.scale = max([1.0, *finite, *np.abs(lower)])
         index = {key: i for i, key in enumerate(keys)}
         model = highspy.HighsLp()
         model.num_col_ = len(keys)
         model.num_row_ = len(rows)
         model.col_cost_ = np.zeros(len(keys))
-        model.col_lower_ = lower
+        model.col_lower_ = lower / self.scale
         model.col_upper_ = np.full(len(keys), highspy.kHighsInf)
-        model.row_lower_ = np.array([_finite(low) for _, low, _ in rows], dtype=float)
-        model.row_upper_ = np.array([_finite(high) for _, _, high in rows], dtype=float)
+        model.row_lower_ = np.array([_finite(low, self.scale) for _, low, _ in rows], dtype=float)
+        model.row_upper_ = np.array([_finite(high, self.scale) for _, _, high in rows], dtype=float)
         starts, columns, values = [0], [], []
         for coefficients, _, _ in rows:
             for key, c in coefficients.items():
@@ -91,16 +96,23 @@ class _Component:
     def solve(self, cost: np.ndarray, upper: np.ndarray | None = None) -> np.ndarray | None:
         """The optimal point minimising cost · x (within `upper`, when given); None when unbounded."""
         size = len(self.keys)
-        caps = np.full(size, highspy.kHighsInf) if upper is None else np.where(np.isinf(upper), highspy.kHighsInf, upper)
+        caps = (np.full(size, highspy.kHighsInf) if upper is None
+                else np.where(np.isinf(upper), highspy.kHighsInf, upper / self.scale))
         self.highs.changeColsCost(size, self.columns, np.asarray(cost, dtype=float))
-        self.highs.changeColsBounds(size, self.columns, self.lower, caps)
-        self.highs.run()
-        status = self.highs.getModelStatus()
+        self.highs.changeColsBounds(size, self.columns, self.lower / self.scale, caps)
+        status = self._run()
+        if status not in _DECIDED:  # numerical trouble from the warm start: once more from scratch
+            self.highs.clearSolver()
+            status = self._run()
         if status == highspy.HighsModelStatus.kOptimal:
-            return np.array(self.highs.getSolution().col_value)
+            return np.array(self.highs.getSolution().col_value) * self.scale
         if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return None  # the published figures themselves are a feasible point: never infeasible
         raise RuntimeError(f"the attacker's linear programme failed: {self.highs.modelStatusToString(status)}")
+
+    def _run(self):
+        self.highs.run()
+        return self.highs.getModelStatus()
 
     def extreme(self, index: int, sign: int) -> float:
         """min (sign=+1) or max (sign=-1) of one figure over the component."""
@@ -110,8 +122,12 @@ class _Component:
         return inf if x is None else float(x[index])
 
 
-def _finite(bound: float) -> float:
-    return highspy.kHighsInf if bound == inf else -highspy.kHighsInf if bound == -inf else float(bound)
+_DECIDED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible)
+
+
+def _finite(bound: float, scale: float) -> float:
+    return highspy.kHighsInf if bound == inf else -highspy.kHighsInf if bound == -inf else float(bound) / scale
 
 
 def _components(published: Mapping, hidden: Iterable, groups: Iterable[Group], lower_bounds: Mapping,
@@ -209,6 +225,11 @@ def breaches(published: Mapping[Hashable, float], hidden: Iterable[Hashable], gr
         required = {i: required_range(truth[component.keys[i]], percent, lower_bounds.get(component.keys[i], 0))
                     for i in wanted}
         low_fails = _unverified(component, wanted, required, up=False)
+        if low_fails:
+            listing = listing_minimum(published, hidden, groups, lower_bounds, constraints,
+                                      [component.keys[i] for i in low_fails], cache)
+            low_fails = {i: low for i, low in low_fails.items()
+                         if not _reaches(low, listing[component.keys[i]], up=False)}
         high_fails = _unverified(component, wanted, required, up=True)
         for i in sorted(set(low_fails) | set(high_fails)):
             key = component.keys[i]
@@ -218,6 +239,28 @@ def breaches(published: Mapping[Hashable, float], hidden: Iterable[Hashable], gr
         if cache is not None:
             cache[signature] = found[before:]
     return found
+
+
+def listing_minimum(published: Mapping, hidden: Iterable, groups: Iterable[Group], lower_bounds: Mapping,
+                    constraints: Iterable[Constraint], keys: list, cache: dict | None = None) -> dict:
+    """The least each key can be knowing only which figures are listed and how they add up (no published
+    figure): what anyone knows anyway, e.g. a hidden total of 4 listed cells of at least 1 is at least 4.
+
+    The listing does not change while a caller hides more, so `cache` keeps the system and the minima."""
+    cache = {} if cache is None else cache
+    if "listing" not in cache:
+        everything = list(dict.fromkeys([*published, *hidden]))
+        where = {}
+        for component in _components({}, everything, groups, lower_bounds, constraints):
+            where |= {key: (component, i) for i, key in enumerate(component.keys)}
+        cache["listing"] = where
+        cache["listing minimum"] = {}
+    minimum = cache["listing minimum"]
+    for key in keys:
+        if key not in minimum:
+            component, i = cache["listing"][key]
+            minimum[key] = component.extreme(i, +1)
+    return {key: minimum[key] for key in keys}
 
 
 def _unverified(component: _Component, wanted: list[int], required: dict, up: bool) -> dict[int, float]:

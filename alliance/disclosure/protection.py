@@ -4,7 +4,8 @@
 checks every figure hidden by the threshold or dominance rule against an attacker holding everything
 else, and where a figure is not protected by ±P % the smallest published figure that shares a table
 with it is hidden too (least cost first), then both run again. Each round hides at least one more
-figure, so it ends; when everything that shares an equation with a figure is hidden, nothing pins it.
+figure, so it ends: at the latest when everything sharing an equation with the exposed figures is hidden,
+leaving an attacker only what the listing itself tells (each listed quantity is at least 1).
 """
 
 from collections.abc import Iterable
@@ -36,7 +37,7 @@ def audit_figures(figures: dict[tuple, Figures], groups: list[Group], reasons: d
         truth = {key: getattr(fig, measure) for key, fig in figures.items()}
         published = {key: value for key, value in truth.items() if key not in reasons}
         found += [AuditFinding(measure, breach) for breach in breaches(
-            published, reasons, groups, truth, targets, percent, {key: lower for key in reasons},
+            published, reasons, groups, truth, targets, percent, {key: lower for key in figures},
             cache=None if cache is None else cache.setdefault(measure, {}))]
     return found
 
@@ -64,8 +65,10 @@ def protect_release(figures: dict[tuple, Figures], groups: Iterable[Group], k: i
                 forced[victim] = AUDIT_REASON
                 reasons = reasons | {victim: AUDIT_REASON}
                 added = True
-        if not added:  # everything connected is hidden, which leaves an attacker only the lower bounds
-            raise RuntimeError(f"disclosure audit cannot protect {findings[0].breach.key}")
+        if not added:
+            # Everything connected to these figures is hidden: what is left is what the listing itself says
+            # (a hidden total of n listed cells is at least n), which no further hiding changes.
+            return reasons
 
 
 def _cheapest_helper(key: tuple, figures: dict[tuple, Figures], reasons: dict[tuple, str],

@@ -9,7 +9,7 @@ hidden only to protect others are listed with their range but need no interval o
 from dataclasses import dataclass
 from math import inf
 
-from alliance.disclosure.audit import attacker_ranges, required_range
+from alliance.disclosure.audit import attacker_ranges, listing_minimum, required_range
 from alliance.disclosure.protection import AUDIT_REASON, QUANTITY_LOWER_BOUND, VALUE_LOWER_BOUND
 from alliance.disclosure.rules import SECONDARY, Figures, layout_groups
 
@@ -60,12 +60,18 @@ def audit_view(lead_view: dict, percent: float) -> list[FigureAudit]:
     for measure, lower in MEASURES:
         truth = {key: getattr(fig, measure) for key, fig in figures.items()}
         published = {key: value for key, value in truth.items() if key not in reasons}
-        ranges = attacker_ranges(published, reasons, groups, {key: lower for key in reasons})
+        bounds = {key: lower for key in figures}
+        ranges = attacker_ranges(published, reasons, groups, bounds)
+        primary = [key for key in reasons if reasons[key] not in (SECONDARY, AUDIT_REASON)]
+        required = {key: required_range(truth[key], percent, lower) for key in primary}
+        short = [key for key in primary if ranges[key][0] > required[key][0]]
+        if short:  # not below what anyone knows from the listing alone? then that is the floor
+            listing = listing_minimum(published, reasons, groups, bounds, (), short)
+            required |= {key: (max(required[key][0], listing[key]), required[key][1]) for key in short}
         for key in sorted(reasons, key=repr):
             low, high = ranges.get(key, (lower, inf))
-            primary = reasons[key] not in (SECONDARY, AUDIT_REASON)
-            required = required_range(truth[key], percent, lower) if primary else (None, None)
-            found.append(FigureAudit(key, measure, reasons[key], truth[key], low, high, *required))
+            found.append(FigureAudit(key, measure, reasons[key], truth[key], low, high,
+                                     *required.get(key, (None, None))))
     return found
 
 
