@@ -276,3 +276,20 @@ def test_leads_always_see_current_figures(app, client, run_worker):
     laptops = next(r for r in lead["data"]["by_category"] if r["category"] == LAPTOPS)
     assert laptops["quantity"] == before + 777
     assert "777" not in json.dumps(public_latest(client)["data"]["by_category"])
+
+
+def test_release_audit_rechecks_every_release_from_the_stored_contributions(app, client, run_worker):
+    from alliance.signals.releases import release_audit
+
+    world = open_market(app)
+    compile_via_api(app, client, world, run_worker)
+    for email, quantity in (("a", 10), ("b", 20), ("lead", 30)):
+        pledge_via_api(client, world, email, quantity=quantity, estimated_value=f"{quantity * 800}.00")
+    compile_via_api(app, client, world, run_worker)
+    pledge_via_api(client, world, "a", quantity=5, estimated_value="4000.00")
+    compile_via_api(app, client, world, run_worker)
+    with app.app_context():
+        lines = release_audit(world["round_id"])
+    assert [breach for _, breach in lines] == [False, False]
+    assert lines[0][0].startswith("release 2 vs 1: ok")
+    assert "not released (held: 1 change from 1 buyer since public release 2" in lines[1][0]

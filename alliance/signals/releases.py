@@ -16,9 +16,16 @@ and then checks itself against it.
 import sqlalchemy as sa
 
 from alliance.database import is_postgres
-from alliance.disclosure.release import BuyerChange, PublicFigures, ReleaseDecision, check_release, decide
+from alliance.disclosure.release import (
+    BuyerChange,
+    PublicFigures,
+    ReleaseDecision,
+    check_release,
+    decide,
+    describe,
+)
 from alliance.extensions import db
-from alliance.models import Criterion, DemandRound, ReleaseContribution, Snapshot
+from alliance.models import Category, Criterion, DemandRound, ReleaseContribution, Snapshot
 from alliance.signals.compile import per_buyer_select
 
 _BASE = ("category_id", "quarter", "country", "level", "criteria_set_id", "organisation_id")
@@ -87,16 +94,12 @@ def criterion_sets(views: list[dict]) -> dict[int, int]:
     ).all())
 
 
-def changes_since(release: Snapshot, round_id: int, codes: dict[int, str]) -> list[BuyerChange]:
+def changes_since(release: Snapshot, round_id: int, codes: dict[int, str],
+                  later: Snapshot | None = None) -> list[BuyerChange]:
     """Per buyer and base cell, how its submitted pledges changed since the release (in SQL; only the
-    rows that changed come back)."""
-    current = per_buyer_select(round_id).subquery("current")
-    stored = (
-        sa.select(*(getattr(ReleaseContribution, c) for c in _BASE),
-                  (-ReleaseContribution.quantity).label("quantity"),
-                  (-ReleaseContribution.value_minor).label("value_minor"))
-        .where(ReleaseContribution.snapshot_id == release.id)
-    )
+    rows that changed come back): up to now, or up to a `later` release."""
+    current = (per_buyer_select(round_id) if later is None else _stored(later, sign=1)).subquery("current")
+    stored = _stored(release, sign=-1)
     both = sa.union_all(sa.select(*(current.c[c] for c in _BASE), current.c.quantity, current.c.value_minor),
                         stored).subquery("both")
     quantity, value = sa.func.sum(both.c.quantity), sa.func.sum(both.c.value_minor)
@@ -107,6 +110,15 @@ def changes_since(release: Snapshot, round_id: int, codes: dict[int, str]) -> li
     ).all()
     return [BuyerChange((codes.get(r.category_id, str(r.category_id)), r.quarter, r.country, r.level,
                          r.criteria_set_id), r.organisation_id, int(r.quantity), int(r.value_minor)) for r in rows]
+
+
+def _stored(release: Snapshot, sign: int) -> sa.Select:
+    return (
+        sa.select(*(getattr(ReleaseContribution, c) for c in _BASE),
+                  (sign * ReleaseContribution.quantity).label("quantity"),
+                  (sign * ReleaseContribution.value_minor).label("value_minor"))
+        .where(ReleaseContribution.snapshot_id == release.id)
+    )
 
 
 def check_against_releases(round_id: int, public_view: dict, codes: dict[int, str], k: int, p: int,
@@ -144,3 +156,31 @@ def store_contributions(snapshot: Snapshot) -> None:
         sa.select(sa.literal(snapshot.id, sa.Integer), *(current.c[c] for c in _BASE),
                   current.c.quantity, current.c.value_minor),
     ))
+
+
+def release_audit(round_id: int) -> list[tuple[str, bool]]:
+    """(printable line, is_breach) for the audit command: every public release of the round re-checked
+    against each earlier one from the stored contributions, then the state of the latest snapshot."""
+    codes = dict(db.session.execute(sa.select(Category.id, Category.cpv_code)).all())
+    released = released_snapshots(round_id)
+    sets = criterion_sets([r.public_data for r in released])
+    lines: list[tuple[str, bool]] = []
+    for index, later in enumerate(released):
+        for earlier in released[:index]:
+            changes = changes_since(earlier, round_id, codes, later=later)
+            breaches = check_release(changes, public_figures(earlier.public_data, sets),
+                                     public_figures(later.public_data, sets), later.k, later.p)
+            if breaches:
+                lines += [(f"release {later.release_number} vs {earlier.release_number}: BREACH {b.reason} "
+                           f"in {describe(b.key)}", True) for b in breaches]
+            else:
+                lines.append((f"release {later.release_number} vs {earlier.release_number}: ok "
+                              f"({len(changes)} changed buyer cells)", False))
+    latest = db.session.scalar(sa.select(Snapshot).where(Snapshot.round_id == round_id)
+                               .order_by(Snapshot.compiled_at.desc(), Snapshot.id.desc()).limit(1))
+    if latest is not None and latest.release_number is None:
+        lines.append((f"latest snapshot {latest.id}: not released ({latest.held_reason})", False))
+    elif latest is not None:
+        lines.append((f"latest snapshot {latest.id} is public release {latest.release_number}", False))
+    return lines
+
