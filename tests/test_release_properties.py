@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from alliance.disclosure import Figures, layout_groups, protect
+from alliance.disclosure import Figures, Group, layout_groups, protect
 from alliance.disclosure.release import (
     BuyerChange,
     PublicFigures,
@@ -23,6 +23,8 @@ from alliance.disclosure.release import (
     decide,
     figure_keys,
     judge,
+    readable_differences,
+    stacked_audit,
 )
 
 K, P = 3, 80
@@ -188,3 +190,23 @@ def test_a_readiness_required_quantity_is_a_figure_too():
     # a criteria set figure that no table lists is not known to be 0 (unlike an unlisted cell)
     assert not shown.known(("set", "30213100-6", 1, "comprehensive"))
     assert shown.known(("cell", "30213100-6", "2027-Q1", "SE"))
+
+
+def test_the_lp_over_stacked_releases_pins_what_one_subtraction_does_not():
+    """T = X + Y + A and CY = Y + B, with T, A, CY and B published in both releases. X changed by one
+    buyer, Y by three. Subtraction in T gives X + Y (four buyers) and in CY gives Y (three): each passes
+    the rules. Taken together they pin X: the LP over the stacked releases finds it."""
+    groups = [Group(("t",), (("x",), ("y",), ("a",))), Group(("cy",), (("y",), ("b",)))]
+    x = {1: [10, 9000, 1]}
+    y = {buyer: [2, 900, 1] for buyer in (2, 3, 4)}
+    figures = {("x",): x, ("y",): y, ("t",): x | y, ("cy",): y}
+    listed = frozenset({("t",), ("x",), ("y",), ("a",), ("cy",), ("b",)})
+    shown = PublicFigures(listed, frozenset({("t",), ("a",), ("cy",), ("b",)}))
+    for _label, members in readable_differences(shown, shown, groups):
+        combined: dict = {}
+        for member in members:
+            for buyer, d in figures.get(member, {}).items():
+                combined[buyer] = [a + b for a, b in zip(combined.get(buyer, [0, 0, 0]), d, strict=True)]
+        assert judge(combined, K, P) is None
+    breaches = stacked_audit(figures, shown, shown, groups, K, P)
+    assert [(b.key, b.reason) for b in breaches] == [(("x",), "1 change from 1 buyer")]

@@ -203,14 +203,17 @@ def stacked_audit(figures: Mapping[tuple, Mapping[int, list[int]]], before: Publ
     breaches = []
     for index in (0, 1):
         truth = {key: sum(d[index] for d in figures.get(key, {}).values()) for key in universe}
+        # A difference has no sign, but the solver scales by its bounds: a floor far below any true change
+        # (ten times the largest) leaves every range that is not pinned wide open, and pins the same ones.
+        floor = -10.0 * (1 + max((abs(v) for v in truth.values()), default=0))
         ranges = attacker_ranges(
             published={key: float(truth[key]) for key in known},
             hidden=[key for key in universe if key not in known],
             groups=[g for g in groups if g.total in universe],
-            lower_bounds={key: -math.inf for key in universe if key not in known},
+            lower_bounds={key: floor for key in universe if key not in known},
         )
         for key in sensitive:
-            low, high = ranges.get(key, (-math.inf, math.inf))
+            low, high = ranges.get(key, (floor, math.inf))
             if high - low < 0.5:  # integers: the difference is pinned down
                 per_buyer = figures.get(key, {})
                 changed = [d for d in per_buyer.values() if d[0] or d[1]]
