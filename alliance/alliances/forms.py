@@ -11,7 +11,7 @@ P_RULES = [InputRequired("Give p, a whole number from 1 to 100."),
            NumberRange(min=1, max=100, message="p must be from 1 to 100.")]
 # Left out of a post, the protection interval keeps its saved value (or the default 20 for a new alliance).
 PROTECTION_RULES = [Optional(),
-                    NumberRange(min=1, max=100, message="The protection interval must be from 1 to 100 %.")]
+                    NumberRange(min=1, max=100, message="The protection interval must be from 1 to 100 (per cent).")]
 CHARTER_RULES = [Length(max=CHARTER_MAX, message=f"The charter is limited to {CHARTER_MAX} characters.")]
 K_HINT = "Minimum number of distinct buyers in a published cell; fewer and the cell is suppressed."
 P_HINT = "Dominance threshold: a cell where one buyer holds more than p % of the volume is suppressed."

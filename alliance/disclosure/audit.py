@@ -67,13 +67,14 @@ class _Component:
         # Values run to 10^11 minor units: the model is solved in units of its largest figure, so HiGHS's
         # absolute tolerances mean the same at every size.
         finite = [abs(b) for _, low, high in rows for b in (low, high) if b not in (inf, -inf)]
-        self.scale = max([1.0, *finite, *np.abs(lower)])
+        self.scale = max([1.0, *finite, *np.abs(lower[np.isfinite(lower)])])
+        self.model_lower = np.where(np.isfinite(lower), lower / self.scale, -highspy.kHighsInf)
         index = {key: i for i, key in enumerate(keys)}
         model = highspy.HighsLp()
         model.num_col_ = len(keys)
         model.num_row_ = len(rows)
         model.col_cost_ = np.zeros(len(keys))
-        model.col_lower_ = lower / self.scale
+        model.col_lower_ = self.model_lower
         model.col_upper_ = np.full(len(keys), highspy.kHighsInf)
         model.row_lower_ = np.array([_finite(low, self.scale) for _, low, _ in rows], dtype=float)
         model.row_upper_ = np.array([_finite(high, self.scale) for _, _, high in rows], dtype=float)
@@ -99,7 +100,7 @@ class _Component:
         caps = (np.full(size, highspy.kHighsInf) if upper is None
                 else np.where(np.isinf(upper), highspy.kHighsInf, upper / self.scale))
         self.highs.changeColsCost(size, self.columns, np.asarray(cost, dtype=float))
-        self.highs.changeColsBounds(size, self.columns, self.lower / self.scale, caps)
+        self.highs.changeColsBounds(size, self.columns, self.model_lower, caps)
         status = self._run()
         if status not in _DECIDED:  # numerical trouble from the warm start: once more from scratch
             self.highs.clearSolver()
@@ -119,7 +120,9 @@ class _Component:
         cost = np.zeros(len(self.keys))
         cost[index] = sign
         x = self.solve(cost)
-        return inf if x is None else float(x[index])
+        if x is None:  # unbounded in that direction
+            return -inf if sign > 0 else inf
+        return float(x[index])
 
 
 _DECIDED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded,
