@@ -22,12 +22,12 @@ def disclosure_audit_command(round_id: int):
     from alliance.extensions import db
     from alliance.models import Alliance, DemandRound
     from alliance.signals import releases
-    from alliance.signals.snapshots import latest_snapshot
 
     demand_round = db.session.get(DemandRound, round_id)
     if demand_round is None:
         raise click.ClickException(f"No demand round {round_id}.")
     release = releases.latest_release(round_id)
+    breaches = []
     if release is None:
         click.echo(f"Round {round_id} has no public release: nothing is published, nothing to attack.")
     else:
@@ -43,19 +43,13 @@ def disclosure_audit_command(round_id: int):
             verdict = "ok" if audit.protected else "BREACH"
             click.echo(f"{verdict:6} {audit.measure:11} {describe(audit.key)}: true {audit.truth:,}, attacker's "
                        f"range {_number(audit.low)} .. {_number(audit.high)}; {required} [{audit.reason}]")
-        breaches = [a for a in audits if not a.protected]
-    latest = latest_snapshot(round_id)
+        breaches += [a for a in audits if not a.protected]
     click.echo("Release checks:")
-    check = (latest.lead_data.get("release_check") if latest is not None else None) or {}
-    held = latest is not None and not check.get("released", latest.release_number is not None)
-    if latest is None:
-        click.echo("  no snapshot compiled yet")
-    elif held:
-        click.echo(f"  latest snapshot {latest.id} is held from the public: {check.get('held_reason') or 'held'}")
-    else:
-        against = ", ".join(str(n) for n in check.get("against") or []) or "none"
-        click.echo(f"  latest snapshot {latest.id} passed the checks against earlier releases ({against})")
-    if release is not None and breaches:
+    checks = releases.release_audit(round_id)
+    for line, is_breach in checks:
+        click.echo(f"  {'BREACH ' if is_breach else ''}{line}")
+    breaches += [line for line, is_breach in checks if is_breach]
+    if breaches:
         click.echo(f"{len(breaches)} breach(es).")
         raise SystemExit(1)
     click.echo("No breach.")
