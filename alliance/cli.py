@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 
 def register_cli(app: Flask) -> None:
+    from alliance.disclosure.commands import disclosure_audit_command
     from alliance.reference.commands import load_reference_command
     from alliance.serve import serve_command
 
@@ -13,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(load_reference_command)
+    app.cli.add_command(disclosure_audit_command)
 
 
 @click.command("demo")

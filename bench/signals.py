@@ -1,11 +1,14 @@
 """Benchmark of compiling signals: `python bench/signals.py 100k` (10k, 100k, 1M or a number).
 
 On the configured DATABASE_URL (SQLite file by default) it creates its own alliance "bench-signals" with
-600 buyers, three categories and one open round, replaces that round's pledges with N generated ones
-(COPY on PostgreSQL), then prints:
+600 buyers in the 27 EU countries (most in a few large ones, one to three in the smallest, so their cells
+fall under the k rule and the disclosure audit has work), five categories and one open round over eight
+quarters, replaces that round's pledges with N generated ones (COPY on PostgreSQL), then prints:
 - the plain SQL GROUP BY (category × quarter × country: sums and distinct buyers) over the same rows;
-- compile_signals (SQL aggregation, disclosure control, readiness, views), run in a child process so
-  its peak memory (ru_maxrss) is the compile's own; the ratio of the two;
+- compile_signals (SQL aggregation, disclosure control with its LP audit, readiness, views), run in a
+  child process so its peak memory (ru_maxrss) is the compile's own; the ratio of the two;
+- the disclosure audit's own time on the largest table (5 categories x 8 quarters x 27 countries x 2
+  levels): protect_release (rules + LP audit + hiding more) against the rules alone, on the same figures;
 - the dashboard page's median latency over 50 requests with the test client.
 Nothing else in the database is touched. A script, not a test: it prints figures and asserts nothing.
 """
@@ -40,10 +43,15 @@ from alliance.models import (  # noqa: E402
 
 SLUG = "bench-signals"
 BUYERS = 600
-COUNTRIES = ["SE", "DK", "FI", "NO", "DE", "NL", "BE", "FR", "ES", "IT", "PL", "AT"]
+# EU27, with how many of the 600 buyers sit in each: the small ones' cells have fewer than k buyers.
+COUNTRY_BUYERS = {"DE": 66, "FR": 60, "IT": 50, "ES": 45, "PL": 40, "NL": 35, "SE": 35, "BE": 30, "AT": 28,
+                  "CZ": 26, "PT": 25, "DK": 24, "FI": 24, "RO": 22, "HU": 20, "IE": 18, "GR": 15, "SK": 12,
+                  "BG": 8, "HR": 5, "SI": 3, "LT": 3, "LV": 2, "EE": 1, "LU": 1, "CY": 1, "MT": 1}
+COUNTRIES = [country for country, n in COUNTRY_BUYERS.items() for _ in range(n)]
 QUARTERS = [f"{year}-Q{q}" for year in (2027, 2028) for q in (1, 2, 3, 4)]
 CATEGORIES = [("30213100-6", "Portable computers"), ("30231310-3", "Flat panel displays"),
-              ("32250000-0", "Mobile telephones")]
+              ("32250000-0", "Mobile telephones"), ("30232110-8", "Laser printers"),
+              ("30213200-7", "Tablet computer")]
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 
 
@@ -152,13 +160,13 @@ def plain_group_by(round_id: int) -> float:
     return elapsed
 
 
-def compile_in_child(round_id: int, commit: bool) -> tuple[float, float]:
-    """(seconds, peak MB) of compile_signals in a fresh process."""
+def compile_in_child(round_id: int, commit: bool) -> tuple[float, float, list[float]]:
+    """(seconds, peak MB, audit figures) of compile_signals in a fresh process; see child_compile."""
     output = subprocess.run(
         [sys.executable, __file__, "--compile", str(round_id), *(["--commit"] if commit else [])],
         capture_output=True, text=True, check=True,
     ).stdout.split()
-    return float(output[-2]), float(output[-1])
+    return float(output[-7]), float(output[-6]), [float(x) for x in output[-5:]]
 
 
 def child_compile(round_id: int, commit: bool) -> None:
@@ -171,8 +179,29 @@ def child_compile(round_id: int, commit: bool) -> None:
         compile_signals(round_id)
         elapsed = time.perf_counter() - start
         db.session.commit() if commit else db.session.rollback()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
-    print(f"{elapsed:.4f} {peak_mb:.1f}")
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+        audit = audit_alone(round_id)
+    print(f"{elapsed:.4f} {peak_mb:.1f} " + " ".join(f"{x:.4f}" for x in audit))
+
+
+def audit_alone(round_id: int) -> list[float]:
+    """[rules s, rules + audit s, figures, hidden by the rules, hidden after the audit] on the round's figures."""
+    from alliance.disclosure import layout_groups, protect
+    from alliance.disclosure.protection import protect_release
+    from alliance.signals.compile import aggregate_round
+
+    demand_round = db.session.get(DemandRound, round_id)
+    alliance = db.session.get(Alliance, demand_round.alliance_id)
+    agg = aggregate_round(round_id)
+    db.session.rollback()
+    groups = layout_groups(agg.figures)
+    start = time.perf_counter()
+    rules = protect(agg.figures, groups, alliance.k, alliance.p)
+    rules_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    audited = protect_release(agg.figures, groups, alliance.k, alliance.p, alliance.protection_percent)
+    audited_seconds = time.perf_counter() - start
+    return [rules_seconds, audited_seconds, len(agg.figures), len(rules), len(audited)]
 
 
 def dashboard_latency(app, requests: int = 50) -> float:
@@ -207,8 +236,9 @@ def main() -> None:
         plain = min(plain_group_by(round_id) for _ in range(3))
         db.session.remove()
     runs = [compile_in_child(round_id, commit=False) for _ in range(3)]
-    compile_seconds = min(seconds for seconds, _ in runs)
-    peak = max(mb for _, mb in runs)
+    compile_seconds = min(seconds for seconds, _, _ in runs)
+    peak = max(mb for _, mb, _ in runs)
+    rules_s, audited_s, figures, hidden_rules, hidden_audited = min(audit for _, _, audit in runs)
     compile_in_child(round_id, commit=True)
     with app.app_context():
         db.session.remove()
@@ -217,6 +247,10 @@ def main() -> None:
     print(f"compile_signals:         {compile_seconds * 1000:9.1f} ms (best of 3, child process)")
     print(f"ratio compile / plain:   {compile_seconds / plain:9.2f}")
     print(f"compile peak memory:     {peak:9.1f} MB (ru_maxrss of the child)")
+    print(f"disclosure audit:        {(audited_s - rules_s) * 1000:9.1f} ms on {figures:,.0f} figures "
+          f"({len(CATEGORIES)} categories x {len(QUARTERS)} quarters x {len(COUNTRY_BUYERS)} countries x 2 levels); "
+          f"rules alone {rules_s * 1000:.1f} ms hide {hidden_rules:.0f}, with the LP audit {audited_s * 1000:.1f} ms "
+          f"hide {hidden_audited:.0f}")
     print(f"dashboard median:        {latency * 1000:9.1f} ms (50 requests, test client)")
 
 

@@ -1,6 +1,7 @@
 """Test data helpers. Each opens its own app context, commits, and returns plain ids."""
 
 import itertools
+from datetime import UTC, datetime
 
 from alliance.auth.accounts import create_user
 from alliance.extensions import db
@@ -253,11 +254,11 @@ def summary_snapshot_data(round_id: int, k: int = 30, p: int = 80) -> tuple[dict
                         "suppressed": True, "reason": few}],
             "readiness": [
                 {"criterion_id": 1, "criterion_code": "C1", "category": "30213100-6", "meets": 45, "meets_sme": 31,
-                 "by_date": 33, "earliest_date": "2027-06-30", "cannot": 32, "required_quantity": None,
+                 "by_date": 33, "earliest_quarter": "2027-Q2", "cannot": 32, "required_quantity": None,
                  "suppressed": False, "reason": None},
                 {"criterion_id": 2, "criterion_code": "C2", "category": "30213100-6",
-                 **({**SUPPRESSED_FIGURES["readiness"], "earliest_date": "2029-02-28"} if index == 0 else
-                    {"meets": None, "meets_sme": None, "by_date": None, "cannot": None, "earliest_date": None}),
+                 **({**SUPPRESSED_FIGURES["readiness"], "earliest_quarter": "2029-Q1"} if index == 0 else
+                    {"meets": None, "meets_sme": None, "by_date": None, "cannot": None, "earliest_quarter": None}),
                  "required_quantity": None, "suppressed": True, "reason": f"fewer than {k} suppliers"},
             ],
             "change": {"previous_snapshot_id": 1, "quantity": -250, "value_minor": -1500000},
@@ -272,7 +273,8 @@ def make_summary_snapshot(app, round_id: int, k: int = 30) -> int:
     lead, public = summary_snapshot_data(round_id, k=k)
     with app.app_context():
         snapshot = Snapshot(round_id=round_id, watermark=f"test-{next(_counter)}", pledge_count=150, k=k, p=80,
-                            lead_data=lead, public_data=public)
+                            lead_data=lead, public_data=public, release_number=next(_counter),
+                            released_at=datetime.now(UTC))
         db.session.add(snapshot)
         db.session.commit()
         return snapshot.id

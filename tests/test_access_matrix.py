@@ -218,7 +218,6 @@ def test_every_route_has_an_expectation():
 
 def _world(app) -> dict:
     """The alliance of make_pledging_round with one of everything, each owned by someone."""
-    from alliance.settings.tokens import create_token
     from alliance.dialogues import operations as dialogues
     from alliance.models import (
         CriteriaSet,
@@ -232,6 +231,7 @@ def _world(app) -> dict:
         User,
     )
     from alliance.models.base import utcnow
+    from alliance.settings.tokens import create_token
     from alliance.signals.snapshots import compile_signals
     from alliance.signals.triggers import compile_now
 

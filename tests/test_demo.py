@@ -5,9 +5,9 @@ import sqlalchemy as sa
 from alliance.auth.passwords import authenticate
 from alliance.demo import DEMO_PASSWORD, DEMO_STEPS, load_demo
 from alliance.demo import organisations as demo
+from alliance.disclosure.rules import SECONDARY, dominance_reason, threshold_reason
 from alliance.extensions import db
 from alliance.models import Alliance, DemandRound, Membership, Organisation, Pledge, Snapshot, User
-from alliance.signals.disclosure import SECONDARY, dominance_reason, threshold_reason
 from alliance.signals.snapshots import latest_snapshot
 from tests.factories import login
 

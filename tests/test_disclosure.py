@@ -6,8 +6,7 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alliance.signals.compile import ROLLUPS
-from alliance.signals.disclosure import (
+from alliance.disclosure.rules import (
     SECONDARY,
     Figures,
     Group,
@@ -17,6 +16,7 @@ from alliance.signals.disclosure import (
     protect,
     threshold_reason,
 )
+from alliance.signals.compile import ROLLUPS
 
 
 def aggregate(pledges) -> dict[tuple, Figures]:

@@ -55,7 +55,11 @@ def test_readiness_counts_suppliers_and_required_quantity_by_level(app):
     # core: required by all 4 pledges (100+101+102+103); comprehensive: only the 2 comprehensive pledges
     assert by_id[core]["required_quantity"] == 406 and by_id[core]["meets"] == 4 and by_id[core]["meets_sme"] == 3
     assert by_id[core]["suppressed"] is False and by_id[core]["reason"] is None
-    assert by_id[comprehensive]["by_date"] == 4 and by_id[comprehensive]["earliest_date"] == later.isoformat()
+    # the quarter by which 3 (k) suppliers are ready, never one supplier's own date
+    third = later + timedelta(days=2)
+    assert by_id[comprehensive]["by_date"] == 4
+    assert by_id[comprehensive]["earliest_quarter"] == f"{third.year}-Q{(third.month - 1) // 3 + 1}"
+    assert "earliest_date" not in by_id[comprehensive]
     # only 2 buyers pledged comprehensive: that required quantity is suppressed in public, kept for leads
     assert by_id[comprehensive]["required_quantity"] is None
     assert by_id[comprehensive]["reason"] == "fewer than 3 buyers"
@@ -71,7 +75,7 @@ def test_supplier_counts_below_k_are_suppressed_with_a_reason(app):
     with app.app_context():
         lead, public = compile_readiness(round_id, 3)
     row = {r["criterion_id"]: r for r in public}[comprehensive]
-    assert row["by_date"] is None and row["earliest_date"] is None and row["suppressed"] is True
+    assert row["by_date"] is None and row["earliest_quarter"] is None and row["suppressed"] is True
     assert row["reason"] == "fewer than 3 suppliers" and row["cannot"] == 0
     core_row = {r["criterion_id"]: r for r in public}[core]
     assert core_row["meets"] is None and core_row["meets_sme"] is None and core_row["required_quantity"] == 615

@@ -105,6 +105,7 @@ def test_recompile_on_unchanged_pledges_returns_the_same_snapshot_and_change_is_
     assert compile_round(app, world["round_id"]) == first
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Snapshot)) == 1
+        assert db.session.get(Snapshot, first).release_number == 1
     e = more_buyers(app, world, 1)[0]
     add_pledges(app, world, [(e, "2027-Q1", "SE", "core", 100, 50_000)])
     second = compile_round(app, world["round_id"])
@@ -115,21 +116,22 @@ def test_recompile_on_unchanged_pledges_returns_the_same_snapshot_and_change_is_
         assert lead_change["previous_snapshot_id"] == first
         laptops = next(r for r in lead_change["by_category"] if r["category"] == LAPTOPS)
         assert laptops == {"category": LAPTOPS, "quantity": 100, "value_minor": 50_000}
-        # one buyer's edit: the public difference would be exactly that buyer's pledge
-        public_change = snapshot.public_data["change"]
-        assert public_change["suppressed"] and public_change["reason"].startswith("fewer than 3 buyers changed")
-        assert public_change["quantity"] is None and public_change["value_minor"] is None
-        assert all(r["quantity"] is None and r["value_minor"] is None for r in public_change["by_category"])
-        assert "50000" not in str(public_change) and latest_snapshot(world["round_id"]).id == second
+        # one buyer's edit: every published difference would be exactly that buyer's pledge, so the
+        # snapshot is held: the public keeps release 1, the lead sees why
+        assert snapshot.release_number is None and snapshot.held_reason.startswith("held: 1 change from 1 buyer")
+        assert snapshot.lead_data["release_check"]["released"] is False
+        assert latest_snapshot(world["round_id"]).id == second
+        assert latest_snapshot(world["round_id"], view="public").id == first
     f, g = more_buyers(app, world, 2)
-    add_pledges(app, world, [(e, "2027-Q2", "SE", "core", 10, 5_000), (f, "2027-Q2", "SE", "core", 20, 6_000),
-                             (g, "2027-Q2", "SE", "core", 30, 7_000)])
+    add_pledges(app, world, [(f, "2027-Q1", "SE", "core", 20, 16_000), (g, "2027-Q1", "SE", "core", 30, 17_000)])
     third = compile_round(app, world["round_id"])
     with app.app_context():
-        public_change = db.session.get(Snapshot, third).public_data["change"]
-        assert not public_change["suppressed"] and public_change["previous_snapshot_id"] == second
+        snapshot = db.session.get(Snapshot, third)
+        assert snapshot.release_number == 2 and latest_snapshot(world["round_id"], view="public").id == third
+        public_change = snapshot.public_data["change"]
+        assert public_change["previous_release"] == 1 and public_change["previous_snapshot_id"] is None
         laptops = next(r for r in public_change["by_category"] if r["category"] == LAPTOPS)
-        assert laptops == {"category": LAPTOPS, "quantity": 60, "value_minor": 18_000}
+        assert laptops == {"category": LAPTOPS, "quantity": 150, "value_minor": 83_000}
 
 
 def test_impact_estimates_only_for_cited_factors_and_follow_suppression(app):

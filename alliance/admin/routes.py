@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from alliance.admin import operations as ops
-from alliance.alliances.forms import K_HINT, P_HINT, AllianceForm
+from alliance.alliances.forms import K_HINT, P_HINT, PROTECTION_HINT, AllianceForm
 from alliance.alliances.membership import AllianceSettings, MembershipError, create_alliance
 from alliance.extensions import db
 from alliance.health.report import health_report
@@ -142,7 +142,8 @@ def new_alliance():
         (org.id, f"{org.name} ({org.country})") for org in buyers
     ]
     if form.validate_on_submit():
-        settings = AllianceSettings(charter=form.charter.data or "", k=form.k.data, p=form.p.data)
+        settings = AllianceSettings(charter=form.charter.data or "", k=form.k.data, p=form.p.data,
+                                    protection_percent=form.protection_percent.data or 20)
         try:
             alliance = create_alliance(current_user, form.slug.data, form.name.data, form.sector.data, settings,
                                        form.currency.data, form.lead_organisation.data)
@@ -154,7 +155,8 @@ def new_alliance():
             db.session.commit()
             flash(f"{alliance.name} is created.", "success")
             return redirect(url_for("alliances.show", slug=alliance.slug))
-    return render_template("admin/alliance_new.html", form=form, k_hint=K_HINT, p_hint=P_HINT)
+    return render_template("admin/alliance_new.html", form=form, k_hint=K_HINT, p_hint=P_HINT,
+                           protection_hint=PROTECTION_HINT)
 
 
 @bp.route("/mail")

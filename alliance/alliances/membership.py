@@ -38,6 +38,7 @@ class AllianceSettings:
     charter: str
     k: int
     p: int
+    protection_percent: int = 20
 
 
 def validate_settings(settings: AllianceSettings) -> None:
@@ -48,6 +49,9 @@ def validate_settings(settings: AllianceSettings) -> None:
         raise MembershipError("k must be at most 1000.", "k")
     if not isinstance(settings.p, int) or isinstance(settings.p, bool) or not 1 <= settings.p <= 100:
         raise MembershipError("p must be a whole number from 1 to 100.", "p")
+    percent = settings.protection_percent
+    if not isinstance(percent, int) or isinstance(percent, bool) or not 1 <= percent <= 100:
+        raise MembershipError("The protection interval must be a whole number from 1 to 100 %.", "protection_percent")
     if len(settings.charter or "") > CHARTER_MAX:
         raise MembershipError(f"The charter is limited to {CHARTER_MAX} characters.", "charter")
 
@@ -73,7 +77,8 @@ def create_alliance(actor: User, slug: str, name: str, sector: str, settings: Al
     if lead is None or not lead.is_buyer or not lead.verified:
         raise MembershipError("The first lead must be a verified buyer organisation.", "lead_organisation")
     alliance = Alliance(slug=slug, name=name, sector=sector, charter=sanitise_markdown(settings.charter),
-                        k=settings.k, p=settings.p, currency=currency)
+                        k=settings.k, p=settings.p, protection_percent=settings.protection_percent,
+                        currency=currency)
     db.session.add(alliance)
     db.session.flush()
     membership = Membership(alliance_id=alliance.id, organisation_id=lead.id, role="lead", status="active",
@@ -86,7 +91,7 @@ def create_alliance(actor: User, slug: str, name: str, sector: str, settings: Al
 
 def settings_fingerprint(alliance: Alliance) -> str:
     """A short digest of the editable settings, carried by the settings form to detect a concurrent edit."""
-    return hashlib.sha256(f"{alliance.k}|{alliance.p}|{alliance.charter}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{alliance.k}|{alliance.p}|{alliance.protection_percent}|{alliance.charter}".encode()).hexdigest()[:32]
 
 
 def update_settings(actor: User, alliance: Alliance, settings: AllianceSettings, fingerprint: str) -> None:
@@ -98,17 +103,18 @@ def update_settings(actor: User, alliance: Alliance, settings: AllianceSettings,
     changed = db.session.execute(
         sa.update(Alliance)
         .where(Alliance.id == alliance.id, Alliance.k == alliance.k, Alliance.p == alliance.p,
-               Alliance.charter == alliance.charter)
-        .values(charter=charter, k=settings.k, p=settings.p)
+               Alliance.protection_percent == alliance.protection_percent, Alliance.charter == alliance.charter)
+        .values(charter=charter, k=settings.k, p=settings.p, protection_percent=settings.protection_percent)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
         raise MembershipError("Another lead changed these settings meanwhile. Review them and save again.")
-    before = {"k": alliance.k, "p": alliance.p}
+    before = {"k": alliance.k, "p": alliance.p, "protection_percent": alliance.protection_percent}
     charter_changed = charter != alliance.charter
     db.session.refresh(alliance)
     record_event(actor, "alliance.settings_changed", "alliance", alliance.id, before=before,
-                 after={"k": settings.k, "p": settings.p}, charter_changed=charter_changed)
+                 after={"k": settings.k, "p": settings.p, "protection_percent": settings.protection_percent},
+                 charter_changed=charter_changed)
 
 
 def membership_of(organisation_id: int, alliance_id: int) -> Membership | None:

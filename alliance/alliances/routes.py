@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from alliance.alliances import membership as ops
 from alliance.alliances.access import alliance_or_404, led_alliance_or_403
-from alliance.alliances.forms import K_HINT, P_HINT, SettingsForm
+from alliance.alliances.forms import K_HINT, P_HINT, PROTECTION_HINT, SettingsForm
 from alliance.extensions import db
 from alliance.models import BUYER_TYPES, SECTORS, Alliance, Membership
 from alliance.queue import commit_and_dispatch
@@ -131,7 +131,8 @@ def settings(slug: str):
     if not form.is_submitted():
         form.fingerprint.data = ops.settings_fingerprint(alliance)
     if form.validate_on_submit():
-        new = ops.AllianceSettings(charter=form.charter.data or "", k=form.k.data, p=form.p.data)
+        new = ops.AllianceSettings(charter=form.charter.data or "", k=form.k.data, p=form.p.data,
+                                   protection_percent=form.protection_percent.data or alliance.protection_percent)
         try:
             ops.update_settings(current_user, alliance, new, form.fingerprint.data or "")
         except ops.MembershipError as error:
@@ -144,4 +145,5 @@ def settings(slug: str):
             db.session.commit()
             flash("The alliance settings are saved.", "success")
             return redirect(url_for("alliances.show", slug=slug))
-    return render_template("alliances/settings.html", alliance=alliance, form=form, k_hint=K_HINT, p_hint=P_HINT)
+    return render_template("alliances/settings.html", alliance=alliance, form=form, k_hint=K_HINT, p_hint=P_HINT,
+                           protection_hint=PROTECTION_HINT)

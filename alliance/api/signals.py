@@ -44,7 +44,9 @@ class LatestQuerySchema(ma.Schema):
 class SnapshotSchema(ma.Schema):
     snapshot_id = ma.fields.Integer(required=True)
     round_id = ma.fields.Integer(required=True)
-    compiled_at = ma.fields.DateTime(required=True)
+    compiled_at = ma.fields.DateTime(allow_none=True, metadata={"description": "Leads only; null for the public"})
+    release = ma.fields.Dict(required=True, metadata={
+        "description": "The public release this view is: {number, date}; the public reads only released snapshots"})
     view = ma.fields.String(required=True, metadata={"description": "lead | public"})
     data = ma.fields.Dict(required=True, metadata={"description": "The snapshot format of alliance.signals"})
 
@@ -100,8 +102,8 @@ def get_job(job_id: str):
 @blp.arguments(LatestQuerySchema, location="query")
 @blp.response(200, SnapshotSchema)
 def latest(query, slug: str):
-    """The latest snapshot of a round as the caller may see it: leads every figure, everyone else the
-    disclosure-controlled view (no token needed)."""
+    """The latest snapshot of a round as the caller may see it: leads every figure of the newest snapshot,
+    everyone else the disclosure-controlled view of the latest public release (no token needed)."""
     alliance = api_alliance(slug)
     lead = is_lead(token_user(), alliance)
     demand_round = _round(alliance, query["round_id"], lead)
@@ -109,6 +111,8 @@ def latest(query, slug: str):
     if snapshot is None:
         api_abort(404, "No signals have been compiled for this round yet.", "no_snapshot")
     return {
-        "snapshot_id": snapshot.id, "round_id": demand_round.id, "compiled_at": snapshot.compiled_at,
+        "snapshot_id": snapshot.id, "round_id": demand_round.id, "compiled_at": snapshot.compiled_at if lead else None,
+        "release": {"number": snapshot.release_number,
+                    "date": snapshot.released_at.date().isoformat() if snapshot.released_at else None},
         "view": "lead" if lead else "public", "data": view_for(snapshot, lead),
     }

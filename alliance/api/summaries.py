@@ -98,7 +98,10 @@ class SummaryDetailSchema(SummaryItemSchema):
     narrative = ma.fields.String(required=True, metadata={"description": "Markdown"})
     views = ma.fields.Function(lambda s: list(s.views.get("show", [])), required=True)
     criteria_sets = ma.fields.List(ma.fields.Nested(CriteriaSetRefSchema), required=True)
-    snapshot_compiled_at = ma.fields.Function(lambda s: s.snapshot.compiled_at.isoformat())
+    snapshot_release = ma.fields.Function(
+        lambda s: {"number": s.snapshot.release_number,
+                   "date": s.snapshot.released_at.date().isoformat() if s.snapshot.released_at else None},
+        metadata={"description": "The public release of the round's signals the figures come from"})
     headline = ma.fields.Function(lambda s: _cells(headline(s)) if s.status != "withdrawn" else None,
                                   allow_none=True)
     tables = ma.fields.Function(lambda s: [] if s.status == "withdrawn" else [

@@ -10,7 +10,7 @@ from alliance.models.organisation import BUYER_TYPES, SUPPLIER_TYPES, Organisati
 from alliance.models.organisation_membership import Invitation, JoinRequest
 from alliance.models.outbox import PendingJob
 from alliance.models.pledge import Pledge, PledgeRevision
-from alliance.models.snapshot import Snapshot
+from alliance.models.snapshot import ReleaseContribution, Snapshot
 from alliance.models.statement import JointStatement, StatementCommitment, StatementSignature
 from alliance.models.summary import DemandSummary, summary_criteria_set
 from alliance.models.supplier import READINESS, DeclarationRevision, ReadinessDeclaration, Subscription
@@ -21,7 +21,7 @@ __all__ = [
     "Alliance", "ApiToken", "AuditEvent", "BUYER_TYPES", "CRITERION_TYPES", "Category", "CriteriaSet",
     "Criterion", "DeclarationRevision", "DemandRound", "DemandSummary", "Dialogue", "LEVELS", "MailMessage",
     "Membership", "Notification", "Organisation", "PendingJob", "Pledge", "PledgeRevision", "Post",
-    "READINESS", "ReadinessDeclaration", "SECTORS", "SUPPLIER_TYPES", "Snapshot", "Subscription", "User",
+    "READINESS", "ReadinessDeclaration", "ReleaseContribution", "SECTORS", "SUPPLIER_TYPES", "Snapshot", "Subscription", "User",
     "round_category", "summary_criteria_set",
     "JointStatement", "StatementCommitment", "StatementSignature",
 ]

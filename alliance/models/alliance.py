@@ -15,6 +15,7 @@ class Alliance(db.Model):
     __table_args__ = (
         sa.CheckConstraint("k >= 2", name="k_min"),
         sa.CheckConstraint("p > 0 AND p <= 100", name="p_range"),
+        sa.CheckConstraint("protection_percent >= 1 AND protection_percent <= 100", name="protection_percent_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,6 +25,8 @@ class Alliance(db.Model):
     charter: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
     k: Mapped[int] = mapped_column(default=3)  # minimum distinct buyers in a published cell
     p: Mapped[int] = mapped_column(default=80)  # a cell where one buyer holds more than p % is suppressed
+    # Every figure hidden by the k or p rule stays uncertain by at least ± this % to anyone holding a release.
+    protection_percent: Mapped[int] = mapped_column(default=20, server_default="20")
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")  # ISO 4217, for estimated values
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from alliance.database import is_postgres
+from alliance.disclosure.rules import Figures
 from alliance.extensions import db
 from alliance.models import Category, Pledge, ReadinessDeclaration
-from alliance.signals.disclosure import Figures
 from alliance.suppliers.readiness import REQUIRED_BY
 
 # Table → the columns of the per-buyer table it groups by. "total" groups by nothing.
@@ -34,7 +34,7 @@ _TYPES = {"category_id": sa.Integer, "quarter": sa.String, "country": sa.String,
 
 @dataclass(frozen=True)
 class Aggregates:
-    figures: dict[tuple, Figures]  # keyed as in alliance.signals.disclosure
+    figures: dict[tuple, Figures]  # keyed as in alliance.disclosure.rules
     comprehensive_value: dict[tuple, int]  # ("category", id) and ("total",) → value pledged at comprehensive
     countries: dict[tuple, int]  # ("category", id) and ("total",) → distinct countries
     required: dict[tuple[int, str], Figures]  # (criteria set, criterion level) → pledges requiring it (readiness)
@@ -44,9 +44,10 @@ def submitted_pledges(round_id: int):
     return sa.and_(Pledge.round_id == round_id, Pledge.status == "submitted")
 
 
-def aggregate_round(round_id: int) -> Aggregates:
-    """Every figure of the round's snapshot, from one SQL statement over its submitted pledges."""
-    per_buyer = (
+def per_buyer_select(round_id: int) -> sa.Select:
+    """Each buyer's submitted totals per (category, quarter, country, level, criteria set): the finest grain
+    every figure is rolled up from (release control keeps these rows of each release, privately)."""
+    return (
         sa.select(
             Pledge.category_id.label("category_id"), Pledge.delivery_quarter.label("quarter"),
             Pledge.country.label("country"), Pledge.level.label("level"),
@@ -56,8 +57,12 @@ def aggregate_round(round_id: int) -> Aggregates:
         .where(submitted_pledges(round_id))
         .group_by(Pledge.category_id, Pledge.delivery_quarter, Pledge.country, Pledge.level,
                   Pledge.criteria_set_id, Pledge.organisation_id)
-        .cte("per_buyer")
     )
+
+
+def aggregate_round(round_id: int) -> Aggregates:
+    """Every figure of the round's snapshot, from one SQL statement over its submitted pledges."""
+    per_buyer = per_buyer_select(round_id).cte("per_buyer")
     selects = [_rollup(per_buyer, table, dims) for table, dims in ROLLUPS.items()]
     selects += [
         _rollup(per_buyer, "required", ("criteria_set_id",), level=criterion_level,

@@ -6,12 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
 from alliance.criteria.categories import alliance_units
+from alliance.disclosure.protection import protect_release
+from alliance.disclosure.rules import SECONDARY, Figures, layout_groups
 from alliance.extensions import db
-from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Pledge, Snapshot
+from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Snapshot
 from alliance.models.base import utcnow
-from alliance.signals import views
+from alliance.signals import releases, views
 from alliance.signals.compile import aggregate_round, categories, watermark
-from alliance.signals.disclosure import SECONDARY, Figures, layout_groups, protect
 from alliance.suppliers.readiness import compile_readiness
 
 
@@ -25,15 +26,20 @@ def compile_signals(round_id: int, job_id: str | None = None,
 
     Idempotent: when the latest snapshot of the round saw the same pledges, settings and readiness
     declarations (same watermark), that snapshot is returned and nothing is written.
+    Release control: the round's row is locked first, so compiles of one round run one at a time; the new
+    snapshot is released to the public only when it passes the checks against every earlier release of
+    the round (alliance.signals.releases), else it is held and the public keeps the last release.
     Raises RoundNotFoundError for an unknown round.
     """
     step = progress or (lambda fraction, message: None)
     demand_round = db.session.get(DemandRound, round_id)
     if demand_round is None:
         raise RoundNotFoundError(f"No demand round {round_id}.")
+    releases.lock_round(round_id)
     alliance = db.session.get(Alliance, demand_round.alliance_id)
     k, p = alliance.k, alliance.p
     mark, pledge_count = watermark(round_id, k, p)
+    mark = f"{mark}|P{alliance.protection_percent}"  # a new protection interval is a new compile
     previous = latest_snapshot(round_id)
     if previous is not None and previous.watermark == mark:
         step(1.0, "unchanged since the last snapshot")
@@ -41,7 +47,7 @@ def compile_signals(round_id: int, job_id: str | None = None,
     step(0.2, "aggregating pledges")
     agg = aggregate_round(round_id)
     step(0.6, "applying disclosure control")
-    reasons = protect(agg.figures, layout_groups(agg.figures), k, p)
+    reasons = protect_release(agg.figures, layout_groups(agg.figures), k, p, alliance.protection_percent)
     category_ids = {c.id for c in demand_round.categories} | {key[1] for key in agg.figures if key[0] == "category"}
     category_rows = categories(category_ids)
     codes = {cid: category.cpv_code for cid, category in category_rows.items()}
@@ -52,44 +58,48 @@ def compile_signals(round_id: int, job_id: str | None = None,
     common = {
         "round": {"id": demand_round.id, "title": demand_round.title, "currency": demand_round.currency,
                   "delivery_from": demand_round.delivery_from, "delivery_to": demand_round.delivery_to},
-        "k": k, "p": p, "compiled_at": compiled_at.isoformat(), "watermark": mark,
+        "k": k, "p": p, "protection_percent": alliance.protection_percent,
         "categories": [{"cpv_code": c.cpv_code, "name": c.name, "unit": units.get(c.id, c.unit)}
                        for c in sorted(category_rows.values(), key=lambda c: c.cpv_code)],
     }
-    change_hidden = _change_reason(round_id, previous, k)
+    earlier = releases.released_snapshots(round_id)
+    last_release = earlier[-1] if earlier else None
     step(0.8, "building the views")
     data = {}
     for public, readiness in ((False, lead_readiness), (True, public_readiness)):
         view = common | views.build_view(agg, reasons, codes, public)
         view["impact"] = views.impact_rows(criteria, agg, reasons, codes, public)
         view["readiness"] = readiness
-        before = None if previous is None else (previous.public_data if public else previous.lead_data)
-        view["change"] = views.change(view, before, previous.id if previous else None,
-                                      hidden_reason=change_hidden if public else None)
+        if not public:
+            view["by_set"] = views.set_rows(agg, reasons, codes)  # what the disclosure audit command re-checks
+        # Leads: the change since the previous snapshot. Public: since the last public release, which anyone
+        # holding both releases can subtract anyway; the release check below vets exactly those differences.
+        if public:
+            view["change"] = views.change(view, last_release.public_data if last_release else None, None)
+            view["change"]["previous_release"] = last_release.release_number if last_release else None
+        else:
+            view["change"] = views.change(view, previous.lead_data if previous else None,
+                                          previous.id if previous else None)
         data[public] = view
+    step(0.85, "checking the release against the earlier ones")
+    decision = releases.check_against_releases(round_id, data[True], codes, k, p, earlier)
+    number = releases.next_release_number(round_id) if decision.released else None
+    # The public learns a release number and its date, never the watermark or the instant of a compile.
+    data[True]["release"] = {"number": number, "date": compiled_at.date().isoformat() if number else None}
+    data[False] |= {"compiled_at": compiled_at.isoformat(), "watermark": mark, "release": data[True]["release"],
+                    "release_check": {"released": decision.released, "held_reason": decision.held_reason,
+                                      "against": [s.release_number for s in earlier]}}
     snapshot = Snapshot(
         round_id=round_id, compiled_at=compiled_at, watermark=mark, pledge_count=pledge_count, k=k, p=p,
-        lead_data=data[False], public_data=data[True], job_id=job_id,
+        lead_data=data[False], public_data=data[True], job_id=job_id, release_number=number,
+        released_at=compiled_at if number else None, held_reason=decision.held_reason,
     )
     db.session.add(snapshot)
     db.session.flush()
+    if number:
+        releases.store_contributions(snapshot)
     step(0.95, "snapshot stored")
     return snapshot
-
-
-def _change_reason(round_id: int, previous: Snapshot | None, k: int) -> str | None:
-    """Why the public may not see the change since the previous snapshot, or None when it may.
-
-    The difference of two published totals is exactly what the buyers who edited in between changed:
-    published only when at least k distinct buyers changed pledges of the round since then.
-    """
-    if previous is None:
-        return None
-    changed_buyers = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Pledge.organisation_id)))
-        .where(Pledge.round_id == round_id, Pledge.updated_at > previous.compiled_at)
-    )
-    return None if changed_buyers >= k else f"fewer than {k} buyers changed their pledges since the previous snapshot"
 
 
 def _cited_criteria(criteria_set_ids: set[int]) -> list[Criterion]:
@@ -124,13 +134,16 @@ def _readiness(round_id: int, k: int, p: int, reasons: dict[tuple, str],
 
 
 def latest_snapshot(round_id: int, view: str | None = None) -> Snapshot | None:
-    """The round's newest snapshot, read by index. view="public" or "lead" loads only that view's data."""
+    """The round's newest snapshot, read by index. view="public" or "lead" loads only that view's data.
+
+    view="public" gives the newest RELEASED snapshot (release control): what every public reader sees.
+    """
     query = (
         sa.select(Snapshot).where(Snapshot.round_id == round_id)
         .order_by(Snapshot.compiled_at.desc(), Snapshot.id.desc()).limit(1)
     )
     if view == "public":
-        query = query.options(defer(Snapshot.lead_data))
+        query = query.where(Snapshot.release_number.is_not(None)).options(defer(Snapshot.lead_data))
     elif view == "lead":
         query = query.options(defer(Snapshot.public_data))
     return db.session.scalar(query)

@@ -4,8 +4,8 @@ The format is documented in alliance.signals (the package docstring). Both views
 figures in one pass; the public view carries null figures, never 0, wherever a figure is suppressed.
 """
 
+from alliance.disclosure.rules import Figures
 from alliance.signals.compile import Aggregates
-from alliance.signals.disclosure import Figures
 
 
 def entry(figures: Figures | None, reason: str | None, public: bool) -> dict:
@@ -84,13 +84,14 @@ def impact_rows(criteria, agg: Aggregates, reasons: dict[tuple, str], codes: dic
     return sorted(rows, key=lambda r: (r["category"], r["criterion_code"], r["criteria_set_id"]))
 
 
-def change(current: dict, previous: dict | None, previous_id: int | None, hidden_reason: str | None = None) -> dict:
-    """Change of the view's totals and per-category figures since the previous snapshot's same view.
+def change(current: dict, previous: dict | None, previous_id: int | None) -> dict:
+    """Change of the view's totals and per-category figures since a previous snapshot's same view.
 
-    With a hidden_reason every figure is null: a change made by fewer than k buyers would be their own.
+    A figure is null when it is null (hidden) in either. The public view compares with the last public
+    release, so its change is what anyone holding both releases subtracts; release control vets that.
     """
     def diff(now: dict, before: dict | None, field: str):
-        if hidden_reason or before is None or now.get(field) is None or before.get(field) is None:
+        if before is None or now.get(field) is None or before.get(field) is None:
             return None
         return now[field] - before[field]
 
@@ -98,8 +99,6 @@ def change(current: dict, previous: dict | None, previous_id: int | None, hidden
     before_categories = {r["category"]: r for r in previous["by_category"]} if previous else {}
     return {
         "previous_snapshot_id": previous_id,
-        "suppressed": hidden_reason is not None,
-        "reason": hidden_reason,
         "quantity": diff(current["totals"], before_totals, "quantity"),
         "value_minor": diff(current["totals"], before_totals, "value_minor"),
         "by_category": [
@@ -109,3 +108,13 @@ def change(current: dict, previous: dict | None, previous_id: int | None, hidden
             for row in current["by_category"]
         ],
     }
+
+
+def set_rows(agg: Aggregates, reasons: dict[tuple, str], codes: dict[int, str]) -> list[dict]:
+    """Lead view only: the figures per criteria set and level (the public sees their quantities through
+    impact and readiness), so an audit of a stored snapshot has every figure the compile protected."""
+    return [
+        {"category": codes[key[1]], "criteria_set_id": key[2], "level": key[3]}
+        | entry(figures, reasons.get(key), public=False)
+        for key, figures in sorted(agg.figures.items(), key=lambda item: repr(item[0])) if key[0] == "set"
+    ]

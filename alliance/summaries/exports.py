@@ -75,7 +75,7 @@ def csv_rows(summary: DemandSummary) -> list[list]:
                 str(quantity) if suppressed else "",
             ])
     change = data.get("change") or {}
-    if headline(summary) and change.get("previous_snapshot_id"):
+    if headline(summary) and (change.get("previous_snapshot_id") or change.get("previous_release")):
         quantity, value = change.get("quantity"), change.get("value_minor")
         withheld = quantity is None or value is None
         rows.append(["change_since_previous_snapshot", "", "", "", "", "", "",

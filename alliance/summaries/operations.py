@@ -125,11 +125,19 @@ def _criteria_sets(alliance_id: int, ids: list[int], cpv_codes: list[str]) -> li
     return [found[i] for i in dict.fromkeys(ids)]
 
 
+def _check_released(snapshot: Snapshot) -> None:
+    """A summary is public, so it shows only a snapshot released to the public (release control)."""
+    if snapshot.release_number is None:
+        raise SummaryError(f"This snapshot is not released to the public ({snapshot.held_reason or 'held'}); "
+                           "choose a released one.", "snapshot_id")
+
+
 def create_draft(user: User, snapshot_id: int, fields: SummaryFields) -> DemandSummary:
-    """A lead drafts edition 1 of a new summary series from a snapshot of one of its alliance's rounds."""
+    """A lead drafts edition 1 of a new summary series from a released snapshot of one of its alliance's rounds."""
     snapshot = db.session.get(Snapshot, snapshot_id)
     if snapshot is None or not is_lead(user, snapshot.demand_round.alliance_id):
         raise SummaryNotFoundError("No such snapshot among your alliances' rounds.")
+    _check_released(snapshot)
     demand_round = snapshot.demand_round
     summary = DemandSummary(
         series_id=str(uuid.uuid4()), edition=1, alliance_id=demand_round.alliance_id, round_id=demand_round.id,
@@ -152,6 +160,7 @@ def update_draft(user: User, summary_id: int, expected_version: int, fields: Sum
         snapshot = db.session.get(Snapshot, snapshot_id)
         if snapshot is None or snapshot.round_id != summary.round_id:
             raise SummaryError("Choose a snapshot of the summary's round.", "snapshot_id")
+        _check_released(snapshot)
         summary.snapshot = snapshot
     _apply(summary, snapshot, fields)
     _flush_versioned()
@@ -165,6 +174,7 @@ def publish(user: User, summary_id: int, expected_version: int) -> DemandSummary
     """
     summary = _lead_summary(user, summary_id)
     _check_draft(summary, expected_version)
+    _check_released(summary.snapshot)
     now = utcnow()
     previous = db.session.scalars(
         sa.select(DemandSummary).where(DemandSummary.series_id == summary.series_id,
@@ -253,14 +263,15 @@ def _flush_versioned() -> None:
 
 
 def latest_snapshot(round_id: int) -> Snapshot | None:
+    """The round's latest public release: the only snapshots a summary may show."""
     return db.session.scalar(
-        sa.select(Snapshot).where(Snapshot.round_id == round_id)
-        .order_by(Snapshot.compiled_at.desc(), Snapshot.id.desc()).limit(1)
+        sa.select(Snapshot).where(Snapshot.round_id == round_id, Snapshot.release_number.is_not(None))
+        .order_by(Snapshot.release_number.desc()).limit(1)
     )
 
 
 def lead_snapshots(user: User) -> list[Snapshot]:
-    """The latest snapshot of each round of the alliances the user's organisation leads."""
+    """The latest released snapshot of each round of the alliances the user's organisation leads."""
     from alliance.alliances.access import led_alliance_ids
 
     alliance_ids = led_alliance_ids(user)
@@ -269,7 +280,8 @@ def lead_snapshots(user: User) -> list[Snapshot]:
     newest = (
         sa.select(Snapshot.round_id, sa.func.max(Snapshot.id).label("id"))
         .join(DemandRound, DemandRound.id == Snapshot.round_id)
-        .where(DemandRound.alliance_id.in_(alliance_ids)).group_by(Snapshot.round_id).subquery()
+        .where(DemandRound.alliance_id.in_(alliance_ids), Snapshot.release_number.is_not(None))
+        .group_by(Snapshot.round_id).subquery()
     )
     return list(db.session.scalars(sa.select(Snapshot).join(newest, newest.c.id == Snapshot.id)
                                    .order_by(Snapshot.id.desc())))

@@ -140,7 +140,8 @@ def new():
         flash("There is no compiled snapshot of your alliances' rounds yet.", "info")
         return redirect(url_for("summaries.manage")) if led_alliance_ids(current_user) else abort(403)
     form = NewSummaryForm()
-    form.snapshot_id.choices = [(s.id, f"{s.demand_round.title}, compiled {s.compiled_at:%Y-%m-%d %H:%M}")
+    form.snapshot_id.choices = [(s.id, f"{s.demand_round.title}, public release {s.release_number}, "
+                                       f"compiled {s.compiled_at:%Y-%m-%d %H:%M}")
                                 for s in snapshots]
     chosen_id = form.snapshot_id.data if form.is_submitted() else request.args.get("snapshot", type=int)
     snapshot = next((s for s in snapshots if s.id == chosen_id), snapshots[0])

@@ -120,11 +120,11 @@ def summary_tables(summary: DemandSummary) -> list[Table]:
 
 def _readiness(rows: list[dict], k: int) -> Table:
     columns = ["CPV code", "Criterion", "Suppliers meeting it now", "of which SMEs", "Suppliers able by a date",
-               "Earliest date", "Suppliers unable"]
+               "Earliest quarter (k suppliers ready)", "Suppliers unable"]
     body = []
     for row in rows:
         cells = [figure(row, name, k) for name in ("meets", "meets_sme", "by_date")]
-        earliest = row.get("earliest_date")
+        earliest = row.get("earliest_quarter")
         cells.append(Suppressed(row.get("reason") or default_reason(k)) if row.get("suppressed") else earliest or "")
         cells.append(figure(row, "cannot", k))
         body.append([row["category"], row.get("criterion_code", "")] + cells)

@@ -3,13 +3,15 @@
 Rows follow the "readiness" format of alliance.signals (see its docstring). Per criterion of every
 criteria set that submitted pledges of the round use:
 - meets / meets_sme / by_date / cannot: how many supplier organisations declared so (one declaration per
-  organisation and criterion, so rows are organisations); earliest_date: the soonest "by_date" date;
+  organisation and criterion, so rows are organisations); earliest_quarter: the quarter by which at least k
+  suppliers declared they will be ready (the k-th soonest "by_date" date, coarsened to its quarter), so it is
+  never one supplier's own answer; null when fewer than k suppliers gave a date;
 - required_quantity: the submitted quantity that requires the criterion. A core criterion is required by
   core and comprehensive pledges, a comprehensive criterion by comprehensive pledges only.
 
-Disclosure control: a supplier count from fewer than k organisations is suppressed (a count of 0 names
-nobody and is shown); required_quantity follows the buyer rules (fewer than k buyers, or one buyer holding
-more than p % of it). Public rows carry null for a suppressed figure; lead rows keep the figures. Each row
+Disclosure control (the rules live in alliance.disclosure): a supplier count from fewer than k
+organisations is suppressed (a count of 0 names nobody and is shown); required_quantity follows the buyer
+rules (fewer than k buyers, or one buyer holding more than p % of its quantity or value). Public rows carry null for a suppressed figure; lead rows keep the figures. Each row
 also lists "suppressed_fields" so a page can mark exactly which figure is hidden.
 """
 
@@ -17,9 +19,15 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from alliance.disclosure.rules import (
+    Figures,
+    primary_reason,
+    quarter_of,
+    supplier_count_hidden,
+    supplier_threshold_reason,
+)
 from alliance.extensions import db
 from alliance.models import Category, CriteriaSet, Criterion, DemandRound, Organisation, Pledge, ReadinessDeclaration
-from alliance.signals.disclosure import Figures
 
 SUPPLIER_FIELDS = ("meets", "meets_sme", "by_date", "cannot")
 # Criterion level → the pledge levels that require a criterion of that level.
@@ -50,10 +58,11 @@ def compile_readiness(round_id: int, k: int, p: int | None = None,
         .order_by(Category.cpv_code, CriteriaSet.version, Criterion.position, Criterion.id)
     ).all()
     supply = _supplier_counts([row.id for row in criteria])
+    ready_quarters = _kth_ready_quarters([row.id for row in criteria], k)
     lead_rows, public_rows = [], []
     for criterion in criteria:
         demand = required.get((criterion.criteria_set_id, criterion.level))
-        lead, public = _row(criterion, supply.get(criterion.id), demand, k, p)
+        lead, public = _row(criterion, supply.get(criterion.id), ready_quarters.get(criterion.id), demand, k, p)
         lead_rows.append(lead)
         public_rows.append(public)
     return lead_rows, public_rows
@@ -73,7 +82,6 @@ def _supplier_counts(criterion_ids: list[int]) -> dict[int, sa.Row]:
             count_if(decl.status == "meets").label("meets"),
             count_if(sa.and_(decl.status == "meets", Organisation.sme.is_(True))).label("meets_sme"),
             count_if(decl.status == "by_date").label("by_date"),
-            sa.func.min(sa.case((decl.status == "by_date", decl.ready_by))).label("earliest_date"),
             count_if(decl.status == "cannot").label("cannot"),
         )
         .join(Organisation, Organisation.id == decl.organisation_id)
@@ -81,6 +89,24 @@ def _supplier_counts(criterion_ids: list[int]) -> dict[int, sa.Row]:
         .group_by(decl.criterion_id)
     ).all()
     return {row.criterion_id: row for row in rows}
+
+
+def _kth_ready_quarters(criterion_ids: list[int], k: int) -> dict[int, str]:
+    """criterion id → quarter of the k-th soonest "by_date" date among supplier organisations (if k gave one)."""
+    if not criterion_ids:
+        return {}
+    decl = ReadinessDeclaration
+    ranked = (
+        sa.select(decl.criterion_id, decl.ready_by,
+                  sa.func.row_number().over(partition_by=decl.criterion_id,
+                                            order_by=(decl.ready_by, decl.id)).label("rank"))
+        .join(Organisation, Organisation.id == decl.organisation_id)
+        .where(decl.criterion_id.in_(criterion_ids), Organisation.kind == "supplier", decl.status == "by_date",
+               decl.ready_by.is_not(None))
+        .subquery()
+    )
+    rows = db.session.execute(sa.select(ranked.c.criterion_id, ranked.c.ready_by).where(ranked.c.rank == k))
+    return {criterion_id: quarter_of(ready_by) for criterion_id, ready_by in rows}
 
 
 def required_quantities(round_id: int) -> dict[tuple[int, str], Figures]:
@@ -122,28 +148,21 @@ def required_quantities(round_id: int) -> dict[tuple[int, str], Figures]:
     return required
 
 
-def _row(criterion, supply, demand, k: int, p: int) -> tuple[dict, dict]:
+def _row(criterion, supply, ready_quarter: str | None, demand, k: int, p: int) -> tuple[dict, dict]:
     figures = {name: int(getattr(supply, name)) if supply else 0 for name in SUPPLIER_FIELDS}
-    earliest = supply.earliest_date if supply else None
-    figures["earliest_date"] = earliest.isoformat() if earliest is not None else None
+    figures["earliest_quarter"] = ready_quarter
     quantity = demand.quantity if demand else 0
     figures["required_quantity"] = quantity
 
     hidden, reasons = [], []
     for name in SUPPLIER_FIELDS:
-        if 0 < figures[name] < k:
+        if supplier_count_hidden(figures[name], k):
             hidden.append(name)
-    if "by_date" in hidden:
-        hidden.append("earliest_date")  # one date of fewer than k suppliers would name one of them
     if hidden:
-        reasons.append(f"fewer than {k} suppliers")
-    if demand is not None:
-        if demand.buyers < k:
-            hidden.append("required_quantity")
-            reasons.append(f"fewer than {k} buyers")
-        elif quantity and demand.top_quantity * 100 > p * quantity:
-            hidden.append("required_quantity")
-            reasons.append(f"one buyer holds more than {p}% of the volume")
+        reasons.append(supplier_threshold_reason(k))
+    if demand is not None and (reason := primary_reason(demand, k, p)):
+        hidden.append("required_quantity")
+        reasons.append(reason)
 
     base = {
         "criterion_id": criterion.id, "criterion_code": criterion.code, "criterion_title": criterion.title,

@@ -32,6 +32,20 @@ class Group:
     members: tuple[tuple, ...]
 
 
+def supplier_threshold_reason(k: int) -> str:
+    return f"fewer than {k} suppliers"
+
+
+def supplier_count_hidden(count: int, k: int) -> bool:
+    """A count of supplier organisations from 1 to k-1 would point at them; 0 names nobody."""
+    return 0 < count < k
+
+
+def quarter_of(day) -> str:
+    """A date coarsened to its quarter, "2027-Q3": published dates never carry one organisation's exact answer."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
 def threshold_reason(k: int) -> str:
     return f"fewer than {k} buyers"
 
@@ -52,8 +66,11 @@ def primary_reason(figures: Figures, k: int, p: int) -> str | None:
     return None
 
 
-def protect(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: int) -> dict[tuple, str]:
+def protect(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: int,
+            forced: dict[tuple, str] | None = None) -> dict[tuple, str]:
     """Suppress figures by the threshold and dominance rules, then secondary suppression until stable.
+
+    `forced` adds suppressions decided elsewhere (the protection-interval audit, see protection.py).
 
     Returns {key: reason} for every suppressed key. In each group the result hides nothing, or at least two
     of its figures (total included) and, under a published total, members whose values are not pinned down
@@ -62,6 +79,8 @@ def protect(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: i
     """
     groups = [g for g in groups if g.total in figures and g.members]
     reasons = {key: reason for key, fig in figures.items() if (reason := primary_reason(fig, k, p))}
+    for key, reason in (forced or {}).items():
+        reasons.setdefault(key, reason)
     changed = True
     while changed:
         changed = False
@@ -90,8 +109,9 @@ def _exposed(group: Group, figures: dict[tuple, Figures], reasons: dict[tuple, s
     # Every member holds at least 1 unit: hidden members summing to their count are all 1.
     if sum(f.quantity for f in hidden) <= len(hidden):
         return True
-    # With a published total value above 0, hidden values summing to 0 are all 0.
-    return figures[group.total].value_minor > 0 and sum(f.value_minor for f in hidden) == 0
+    # Values are at least 0: hidden values summing to 0 are all 0, whatever the published total (a total
+    # of 0 used to be let through, and pinned every hidden value under it to 0).
+    return sum(f.value_minor for f in hidden) == 0
 
 
 def layout_groups(keys: Iterable[tuple]) -> list[Group]:
