@@ -8,6 +8,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from alliance.criteria.categories import alliance_units
+from alliance.disclosure.rules import note_key
 from alliance.extensions import db
 from alliance.formatting import country_name
 from alliance.markdown import render_markdown
@@ -59,6 +60,8 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_http_error)
     app.context_processor(lambda: {"navigation": _navigation()})
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(note_key, "note_key")
+    app.add_template_filter(lambda reason: (note_key(reason), reason), "note_key_pair")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(format_quantity, "quantity")
     app.add_template_filter(unit_name, "unit_name")

@@ -122,3 +122,30 @@ def test_the_total_goes_when_no_other_member_can_hide_the_one():
     assert protect(figures, groups, 3, 80) == {("category", 1): threshold_reason(3), ("total",): threshold_reason(3)}
     figures = {("category", 1): Figures(50, 0, 2, 30, 0), ("total",): Figures(50, 0, 5, 30, 0)}
     assert protect(figures, groups, 3, 80) == {("category", 1): threshold_reason(3), ("total",): SECONDARY}
+
+
+def test_note_keys_name_the_rule_not_a_position():
+    from alliance.disclosure.protection import AUDIT_REASON
+    from alliance.disclosure.rules import SECONDARY, dominance_reason, note_key, threshold_reason
+
+    assert [note_key(r) for r in (threshold_reason(3), threshold_reason(5), dominance_reason(80), SECONDARY,
+                                  AUDIT_REASON, "not published")] == ["k", "k", "p", "s", "a", "*"]
+
+
+def test_dashboard_marks_keep_their_key_between_snapshots(app, client):
+    """A lead's dashboard legend lists reasons by key, and a mark's key does not depend on which other
+    reasons the page has (a numbered note would change meaning between snapshots)."""
+    import re
+
+    from tests.factories import login
+    from tests.test_signals import compile_round, market
+
+    world = market(app)
+    compile_round(app, world["round_id"])
+
+    login(client, world["lead"])
+    html = client.get("/alliances/ict/signals").get_data(as_text=True)
+    keys = set(re.findall(r'<sup class="note-ref">([^<]*)</sup>', html))
+    assert keys and keys <= {"k", "p", "s", "a", "*"}
+    legend = html.split("Why figures are hidden", 1)[1].split("</table>", 1)[0]
+    assert re.search(r'<th scope="row">k</th><td>fewer than 3 buyers</td>', legend)
