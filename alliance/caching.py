@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import Response, make_response, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 # Part of every ETag: a restart may bring new templates, so earlier tags must not match.
@@ -27,7 +28,9 @@ def public_etag(*parts) -> str | None:
     and for a visitor with a message waiting to be shown (it would be kept in the page for everyone)."""
     if current_user.is_authenticated or session.get("_flashes"):
         return None
-    return hashlib.sha256(repr((_STARTED, request.path, request.query_string, *parts)).encode()).hexdigest()[:40]
+    # The page is rendered in the visitor's language: each language is a page of its own.
+    locale = str(get_locale())
+    return hashlib.sha256(repr((_STARTED, locale, request.path, request.query_string, *parts)).encode()).hexdigest()[:40]
 
 
 def cached_page(etag: str | None, render: Callable[[], str]) -> Response:
@@ -51,4 +54,5 @@ def cached_page(etag: str | None, render: Callable[[], str]) -> Response:
     response.set_etag(etag)
     # Shared caches may keep it but must ask again each time (a new snapshot changes the tag).
     response.headers["Cache-Control"] = "public, no-cache"
+    response.vary.update(("Accept-Language", "Cookie"))
     return response

@@ -102,13 +102,10 @@ def test_pages_follow_the_browser_and_the_users_choice(app, client):
     assert '<html lang="fr">' in french and "Acheter durable, ensemble" in french
     spanish = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "Comprar de forma sostenible, juntos" in spanish
-    from tests.factories import csrf_token
 
-    token = csrf_token(client, "/")
-    client.post("/language", data={"csrf_token": token, "locale": "es", "next": "/"})
+    client.post("/language", data={"locale": "es", "next": "/"})  # an anonymous choice: its own session only
     assert "Comprar de forma sostenible" in client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert client.post("/language", data={"csrf_token": token, "locale": "xx"}).status_code == 400
-    assert client.post("/language", data={"locale": "fr"}).status_code == 400  # CSRF
+    assert client.post("/language", data={"locale": "xx"}).status_code == 400
 
 
 def test_a_users_language_is_kept_on_the_account(app, client):
@@ -118,6 +115,7 @@ def test_a_users_language_is_kept_on_the_account(app, client):
 
     user_id = make_user(app, email="lang@example.test")
     login(client, "lang@example.test")
+    assert client.post("/language", data={"locale": "fr"}).status_code == 400  # a signed-in user needs CSRF
     client.post("/language", data={"csrf_token": csrf_token(client, "/"), "locale": "fr"})
     with app.app_context():
         assert db.session.get(User, user_id).locale == "fr"
@@ -138,3 +136,16 @@ def test_numbers_money_and_dates_follow_the_locale(app):
         assert money(123450, "EUR") == "1,234.50 EUR" and number(15020) == "15,020"
     with app.test_request_context("/", headers={"Accept-Language": "es"}):
         assert money(123450, "EUR") == "1.234,50 EUR"
+
+
+def test_cached_public_pages_are_kept_per_language(app, client):
+    """The public dashboard is cached for anonymous visitors: a French visitor must not get the English copy."""
+    from tests.test_signals import compile_round, market
+
+    world = market(app)
+    compile_round(app, world["round_id"])
+    english = client.get("/alliances/ict/signals", headers={"Accept-Language": "en"})
+    french = client.get("/alliances/ict/signals", headers={"Accept-Language": "fr"})
+    assert english.headers["ETag"] != french.headers["ETag"]
+    assert '<html lang="fr">' in french.get_data(as_text=True) and "Accept-Language" in french.headers["Vary"]
+    assert 'name="csrf_token"' not in french.get_data(as_text=True).split("<footer", 1)[1]

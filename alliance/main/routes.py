@@ -29,11 +29,16 @@ def index():
 
 @bp.route("/language", methods=["POST"])
 def choose_language():
-    """Remember the chosen language (on the user when logged in), then go back to the page it was chosen on."""
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        abort(400)
+    """Remember the chosen language (on the user when logged in), then go back to the page it was chosen on.
+
+    A signed-in user's choice is stored on the account, so it needs the form's CSRF token; an anonymous
+    visitor's choice only sets its own session, and public pages are cached for everyone alike, so their
+    form carries no token (a forged post could only change a stranger's display language)."""
+    if current_user.is_authenticated:
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            abort(400)
     locale = request.form.get("locale", "")
     if locale not in LANGUAGES:
         abort(400)
