@@ -3,7 +3,7 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
-from alliance.extensions import db
+from alliance.extensions import csrf, db
 from alliance.language import LANGUAGES, SESSION_KEY
 from alliance.main import home
 from alliance.rounds.operations import today_utc
@@ -28,6 +28,7 @@ def index():
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt  # checked below for signed-in users only
 def choose_language():
     """Remember the chosen language (on the user when logged in), then go back to the page it was chosen on.
 
