@@ -110,7 +110,7 @@ def details(slug: str, set_id: int):
     form = DetailsForm()
     back = url_for("criteria.show", slug=slug, set_id=set_id)
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
     try:
         ops.update_details(current_user, criteria_set, form.title.data, form.notes.data or "")

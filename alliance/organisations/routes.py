@@ -213,7 +213,7 @@ def invite(organisation_id: int):
     organisation = _managed(organisation_id)
     form = InviteForm()
     if not form.validate_on_submit():
-        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
         return redirect(url_for("organisations.manage", organisation_id=organisation.id))
     return _act(organisation_id, lambda: invitations.invite(current_user, organisation_id, form.email.data,
                                                             form.role.data),
