@@ -4,6 +4,8 @@ import re
 from decimal import Decimal
 
 import pycountry
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 # ISO 4217 minor units that are not 2 (the rest use 2 decimals).
 _MINOR_UNIT_EXCEPTIONS = {
@@ -34,14 +36,15 @@ def parse_money(text: str | int | float | Decimal, currency: str) -> int:
     EUR are all 123450. Raises ValueError with a message that says exactly what to type."""
     raw = _GROUPING_SPACES.sub("", str(text).strip())
     if raw.startswith("-"):
-        raise ValueError("An amount must be zero or more.")
+        raise ValueError(_("An amount must be zero or more."))
     digits = minor_unit_digits(currency)
     amount = Decimal(_plain_decimal(raw, text, digits))
     minor = amount.scaleb(digits)
     if minor != minor.to_integral_value():
-        raise ValueError(f"{currency} has {digits} decimal places at most.")
+        raise ValueError(ngettext("%(currency)s has %(num)d decimal place at most.",
+                                   "%(currency)s has %(num)d decimal places at most.", digits, currency=currency))
     if minor > 10**17:
-        raise ValueError("That amount is too large.")
+        raise ValueError(_("That amount is too large."))
     return int(minor)
 
 
@@ -49,7 +52,8 @@ def _plain_decimal(raw: str, text, decimals: int) -> str:
     """'1.234,50' → '1234.50'. The last of two different marks is the decimal mark; a lone mark followed by
     exactly three digits groups thousands (no currency we take has three decimals but the ones it names)."""
     example = "1234.50" if decimals else "1234"
-    invalid = ValueError(f"'{str(text)[:40]}' is not an amount of money; write it with the digits 0-9, e.g. {example}.")
+    invalid = ValueError(_("'%(text)s' is not an amount of money; write it with the digits 0-9, e.g. %(example)s.",
+                           text=str(text)[:40], example=example))
     if not raw or not all(part == "" or _DIGITS.fullmatch(part) for part in re.split(r"[.,]", raw)):
         raise invalid
     marks = [c for c in raw if c in ".,"]
@@ -61,8 +65,9 @@ def _plain_decimal(raw: str, text, decimals: int) -> str:
     if lone_mark_before_three and decimals != 3:
         decimal_mark, whole, fraction = None, raw, ""  # "1,234" or "1.234": a thousands mark
     elif lone_mark_before_three:
-        raise ValueError(f"'{str(text)[:40]}' could be read two ways: write {raw.replace(',', '').replace('.', '')} "
-                         f"or {raw.replace(',', '.')} with no thousands mark.")
+        raise ValueError(_("'%(text)s' could be read two ways: write %(whole)s or %(decimal)s with no thousands mark.",
+                           text=str(text)[:40], whole=raw.replace(",", "").replace(".", ""),
+                           decimal=raw.replace(",", ".")))
     groups = re.split(r"[.,]", whole)
     if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
         raise invalid

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from alliance.auth.passwords import hash_password, normalise_email
@@ -50,7 +51,7 @@ def create_user(
     The role defaults to admin of a new organisation and member of an existing one.
     """
     if email_taken(email):
-        raise AccountError("An account with this e-mail address exists already.", "email")
+        raise AccountError(_("An account with this e-mail address exists already."), "email")
     if isinstance(organisation, NewOrganisation):
         existing = db.session.scalar(
             sa.select(Organisation).where(
@@ -59,7 +60,7 @@ def create_user(
             )
         )
         if existing is not None:
-            raise AccountError("This organisation is registered already: choose it from the list.", "organisation_name")
+            raise AccountError(_("This organisation is registered already: choose it from the list."), "organisation_name")
         organisation = Organisation(
             name=organisation.name.strip(), kind=organisation.kind, org_type=organisation.org_type,
             country=organisation.country.upper(), sme=organisation.sme and organisation.kind == "supplier",

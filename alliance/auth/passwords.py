@@ -5,6 +5,8 @@ import threading
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import ValidationError
@@ -53,8 +55,10 @@ def password_weakness(password: str, user_inputs: list[str] = ()) -> str | None:
         result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words)
     if result["score"] >= MIN_STRENGTH:
         return None
-    warning = result["feedback"]["warning"] or "This password is easy to guess."
-    return f"{warning} Choose a longer phrase of a few unrelated words."
+    warning = result["feedback"]["warning"]
+    if not warning or str(get_locale() or "en") != "en":  # zxcvbn's warnings exist in English only
+        warning = _("This password is easy to guess.")
+    return _("%(warning)s Choose a longer phrase of a few unrelated words.", warning=warning)
 
 
 def strong_password(form, field) -> None:

@@ -1,4 +1,5 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from alliance.auth import limits
@@ -26,7 +27,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            form.form_errors.append("Wrong e-mail or password.")
+            form.form_errors.append(_("Wrong e-mail or password."))
         else:
             limits.mark_login_succeeded()
             session.clear()  # a fresh session: nothing set before login survives it
@@ -52,7 +53,7 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -66,8 +67,8 @@ def register():
         register_account(form.email.data, form.name.data, form.password.data)
         commit_and_dispatch()
         # The same answer whether or not the address has an account: the mail tells its owner which.
-        flash(f"Almost done: we mailed a link to {form.email.data.strip()}. Open it within two days to confirm "
-              "your address, then log in to join your organisation.", "info")
+        flash(_("Almost done: we mailed a link to %(email)s. Open it within two days to confirm "
+                "your address, then log in to join your organisation.", email=form.email.data.strip()), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
@@ -76,10 +77,10 @@ def register():
 def confirm_email(token: str):
     user = confirm_account(token)
     if user is None:
-        flash("This confirmation link is invalid or has expired. Register again to get a new one.", "error")
+        flash(_("This confirmation link is invalid or has expired. Register again to get a new one."), "error")
         return redirect(url_for("auth.register"))
     db.session.commit()
-    flash("Your e-mail address is confirmed. Log in to join your organisation.", "success")
+    flash(_("Your e-mail address is confirmed. Log in to join your organisation."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -89,12 +90,12 @@ def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if authenticate(current_user.email, form.current_password.data) is None:
-            form.current_password.errors.append("That is not your current password.")
+            form.current_password.errors.append(_("That is not your current password."))
         else:
             set_password(current_user, form.password.data)
             db.session.commit()
             login_user(current_user._get_current_object())  # a new session here; every other one has ended
-            flash("Your password is changed. Other sessions are logged out and your API tokens revoked.", "success")
+            flash(_("Your password is changed. Other sessions are logged out and your API tokens revoked."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
 
@@ -106,7 +107,7 @@ def request_reset():
     if form.validate_on_submit():
         send_reset_mail(form.email.data)
         commit_and_dispatch()
-        flash("If an account has this address, a reset link is on its way. It works for one hour.", "info")
+        flash(_("If an account has this address, a reset link is on its way. It works for one hour."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/request_reset.html", form=form)
 
@@ -115,13 +116,13 @@ def request_reset():
 def reset_password(token: str):
     user = user_for_reset_token(token)
     if user is None:
-        flash("This reset link is invalid or has expired. Ask for a new one.", "error")
+        flash(_("This reset link is invalid or has expired. Ask for a new one."), "error")
         return redirect(url_for("auth.request_reset"))
     form = ResetPasswordForm()
     form.account_words = [user.email, user.name]
     if form.validate_on_submit():
         set_password(user, form.password.data)
         db.session.commit()
-        flash("Your password is reset. Log in with the new one.", "success")
+        flash(_("Your password is reset. Log in with the new one."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)

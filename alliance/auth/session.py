@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import user_logged_in
 
 from alliance.extensions import db, login_manager
@@ -24,7 +25,7 @@ SESSION_KEY = "_server_session"
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
@@ -86,5 +87,5 @@ def unauthorized():
 
     if request.path.startswith("/api/"):
         abort(401)
-    flash(login_manager.login_message, "info")
+    flash(str(login_manager.login_message), "info")
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))

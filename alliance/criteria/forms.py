@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -8,44 +9,44 @@ from alliance.models import CRITERION_TYPES, LEVELS
 
 
 def _limit(name: str) -> Length:
-    return Length(max=MAX_LENGTHS[name], message=f"Use at most {MAX_LENGTHS[name]} characters.")
+    return Length(max=MAX_LENGTHS[name], message=_l("Use at most %(max)d characters.", max=MAX_LENGTHS[name]))
 
 
 class NewSetForm(FlaskForm):
-    category_id = RadioField("Category", coerce=int, validate_choice=False,
-                             validators=[DataRequired("Choose a category from the list.")])
-    unit = SelectField("Unit the alliance counts this category in", validate_choice=False,
-                       description="Leave it for a category the alliance already counts: its unit stays "
-                                   "unless you change it here (not possible once it has pledges).")
-    start = RadioField("Start from", default="empty", validate_choice=False)
-    title = StringField("Title (optional)", validators=[Optional(), Length(max=TITLE_MAX)])
+    category_id = RadioField(_l("Category"), coerce=int, validate_choice=False,
+                             validators=[DataRequired(_l("Choose a category from the list."))])
+    unit = SelectField(_l("Unit the alliance counts this category in"), validate_choice=False,
+                       description=_l("Leave it for a category the alliance already counts: its unit stays "
+                                   "unless you change it here (not possible once it has pledges)."))
+    start = RadioField(_l("Start from"), default="empty", validate_choice=False)
+    title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=TITLE_MAX)])
 
 
 class DetailsForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give a title."), Length(max=TITLE_MAX)])
-    notes = TextAreaField("Notes", validators=[Length(max=NOTES_MAX)])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give a title.")), Length(max=TITLE_MAX)])
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=NOTES_MAX)])
 
 
 class CriterionForm(FlaskForm):
-    code = StringField("Code", validators=[DataRequired("Give a code."), _limit("code")])
-    title = StringField("Title", validators=[DataRequired("Give a title."), _limit("title")])
-    text = TextAreaField("Requirement text (the source's words; empty only where its wording is missing)",
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Give a code.")), _limit("code")])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give a title.")), _limit("title")])
+    text = TextAreaField(_l("Requirement text (the source's words; empty only where its wording is missing)"),
                          validators=[_limit("text")])
-    wording = SelectField("The text is", choices=list(WORDINGS.items()), default="source")
-    topic = StringField("Topic (optional; criteria sharing a topic are alternatives, e.g. warranty)",
+    wording = SelectField(_l("The text is"), choices=list(WORDINGS.items()), default="source")
+    topic = StringField(_l("Topic (optional; criteria sharing a topic are alternatives, e.g. warranty)"),
                         validators=[_limit("topic")])
-    type = SelectField("Type", choices=list(CRITERION_TYPES.items()))
-    level = SelectField("Level", choices=list(LEVELS.items()))
-    verification = TextAreaField("Verification (a label is accepted “or equivalent”)",
+    type = SelectField(_l("Type"), choices=list(CRITERION_TYPES.items()))
+    level = SelectField(_l("Level"), choices=list(LEVELS.items()))
+    verification = TextAreaField(_l("Verification (a label is accepted “or equivalent”)"),
                                  validators=[_limit("verification")])
-    source = StringField("Source document", validators=[DataRequired("Name the source document."), _limit("source")])
-    source_section = StringField("Section of the source", validators=[
-        DataRequired("Name the section of the source."), _limit("source_section")])
-    source_url = StringField("Source address (URL)", validators=[_limit("source_url")])
-    impact_factor = DecimalField("Impact factor (optional)", places=None, validators=[
-        Optional(), NumberRange(min=0, message="Use zero or more.")])
-    impact_unit = StringField("Impact factor unit", validators=[_limit("impact_unit")])
-    impact_source = StringField("Impact factor source", validators=[_limit("impact_source")])
+    source = StringField(_l("Source document"), validators=[DataRequired(_l("Name the source document.")), _limit("source")])
+    source_section = StringField(_l("Section of the source"), validators=[
+        DataRequired(_l("Name the section of the source.")), _limit("source_section")])
+    source_url = StringField(_l("Source address (URL)"), validators=[_limit("source_url")])
+    impact_factor = DecimalField(_l("Impact factor (optional)"), places=None, validators=[
+        Optional(), NumberRange(min=0, message=_l("Use zero or more."))])
+    impact_unit = StringField(_l("Impact factor unit"), validators=[_limit("impact_unit")])
+    impact_source = StringField(_l("Impact factor source"), validators=[_limit("impact_source")])
     fingerprint = HiddenField()
 
     def criterion_fields(self) -> dict:
@@ -57,5 +58,5 @@ class CriterionForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    retire_previous = BooleanField("Retire the earlier published versions of this category (they then take no new "
-                                   "pledges)")
+    retire_previous = BooleanField(_l("Retire the earlier published versions of this category (they then take no new "
+                                   "pledges)"))

@@ -10,6 +10,7 @@ import hashlib
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from alliance.alliances.access import is_lead
@@ -48,7 +49,7 @@ class CriteriaLockedError(CriteriaError):
 
 def _require_lead(actor: User, alliance_id: int) -> None:
     if not is_lead(actor, alliance_id):
-        raise CriteriaForbiddenError("Only a lead of this alliance may change its criteria sets.")
+        raise CriteriaForbiddenError(_("Only a lead of this alliance may change its criteria sets."))
 
 
 def _with_criteria():
@@ -106,10 +107,10 @@ def create_draft(actor: User, alliance: Alliance, category_id: int, title: str =
     _require_lead(actor, alliance.id)
     category = category_by_id(category_id)
     if category is None:
-        raise CriteriaError("Choose a category from the list.", "category_id")
+        raise CriteriaError(_("Choose a category from the list."), "category_id")
     title = (title or "").strip()
     if len(title) > TITLE_MAX:
-        raise CriteriaError(f"The title is limited to {TITLE_MAX} characters.", "title")
+        raise CriteriaError(_("The title is limited to %(max)d characters.", max=TITLE_MAX), "title")
     db.session.scalar(sa.select(Alliance.id).where(Alliance.id == alliance.id).with_for_update())
     versions = db.session.scalars(
         sa.select(CriteriaSet).where(CriteriaSet.alliance_id == alliance.id, CriteriaSet.category_id == category.id)
@@ -127,13 +128,14 @@ def create_draft(actor: User, alliance: Alliance, category_id: int, title: str =
     copied: list[dict] = []
     if from_previous:
         if previous is None:
-            raise CriteriaError(f"There is no earlier version for {category.name} to start from.", "from_previous")
+            raise CriteriaError(_("There is no earlier version for %(category)s to start from.", category=category.name),
+                                "from_previous")
         copied = [_criterion_fields(c) for c in previous.criteria]
     library = reference_library()
     for key in reference_keys:
         reference = library.get(key)
         if reference is None or not reference.criteria_for(category.cpv_code):
-            raise CriteriaError("That reference library has no criteria for this category.", "reference_keys")
+            raise CriteriaError(_("That reference library has no criteria for this category."), "reference_keys")
         taken = {c["code"] for c in copied}
         copied += [dict(c.fields) for c in reference.criteria_for(category.cpv_code) if c.code not in taken]
     if not title:
@@ -172,9 +174,9 @@ def _validated(criteria_set: CriteriaSet, fields: dict, criterion_id: int | None
     problems = criterion_problems(fields)
     code = (fields.get("code") or "").strip()
     if "code" not in problems and any(c.code == code and c.id != criterion_id for c in criteria_set.criteria):
-        problems["code"] = f"This set has a criterion {code} already."
+        problems["code"] = _("This set has a criterion %(code)s already.", code=code)
     if problems:
-        raise CriteriaError("Check the criterion's fields.", fields=problems)
+        raise CriteriaError(_("Check the criterion's fields."), fields=problems)
     return clean_criterion(fields)
 
 
@@ -183,9 +185,9 @@ def update_details(actor: User, criteria_set: CriteriaSet, title: str, notes: st
     _require_lead(actor, criteria_set.alliance_id)
     title, notes = (title or "").strip(), (notes or "").strip()
     if not title or len(title) > TITLE_MAX:
-        raise CriteriaError(f"Give a title of at most {TITLE_MAX} characters.", "title")
+        raise CriteriaError(_("Give a title of at most %(max)d characters.", max=TITLE_MAX), "title")
     if len(notes) > NOTES_MAX:
-        raise CriteriaError(f"The notes are limited to {NOTES_MAX} characters.", "notes")
+        raise CriteriaError(_("The notes are limited to %(max)d characters.", max=NOTES_MAX), "notes")
     _lock_set(criteria_set)
     criteria_set.title, criteria_set.notes = title, notes
     db.session.flush()
@@ -217,7 +219,7 @@ def update_criterion(actor: User, criteria_set: CriteriaSet, criterion_id: int, 
     _lock_set(criteria_set)
     criterion = _criterion_of(criteria_set, criterion_id)
     if fingerprint is not None and fingerprint != criterion_fingerprint(criterion):
-        raise CriteriaLockedError("Another lead changed this criterion meanwhile. Review it and save again.")
+        raise CriteriaLockedError(_("Another lead changed this criterion meanwhile. Review it and save again."))
     cleaned = _validated(criteria_set, fields, criterion_id)
     for name, value in cleaned.items():
         setattr(criterion, name, value)
@@ -260,7 +262,7 @@ def publish_problems(criteria_set: CriteriaSet) -> list[str]:
     """
     problems = []
     if not criteria_set.criteria:
-        problems.append("A criteria set needs at least one criterion before it is published.")
+        problems.append(_("A criteria set needs at least one criterion before it is published."))
     by_topic: dict[str, list[Criterion]] = {}
     for criterion in criteria_set.criteria:
         if criterion.topic:

@@ -1,6 +1,7 @@
 """Criteria set pages: the public list of an alliance's published versions; drafting and publishing by leads."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
@@ -81,7 +82,7 @@ def new(slug: str):
         start = form.start.data or "empty"
         keys = [start.removeprefix("ref:")] if start.startswith("ref:") else []
         if start not in ("empty", "previous") and not keys:
-            form.start.errors.append("Choose where the set starts from.")
+            form.start.errors.append(_("Choose where the set starts from."))
         else:
             try:
                 criteria_set = ops.create_draft(current_user, alliance, form.category_id.data, form.title.data or "",
@@ -95,7 +96,7 @@ def new(slug: str):
                 (target.errors if target is not None else form.form_errors).append(str(error))
             else:
                 db.session.commit()
-                flash(f"Draft version {criteria_set.version} created.", "success")
+                flash(_("Draft version %(version)s created.", version=criteria_set.version), "success")
                 return redirect(url_for("criteria.show", slug=slug, set_id=criteria_set.id))
     libraries = {c.id: [r.title for r in reference_sets_for(c.cpv_code)] for c in categories}
     return render_template("criteria/new.html", alliance=alliance, form=form, categories=categories,
@@ -109,14 +110,14 @@ def details(slug: str, set_id: int):
     form = DetailsForm()
     back = url_for("criteria.show", slug=slug, set_id=set_id)
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
     try:
         ops.update_details(current_user, criteria_set, form.title.data, form.notes.data or "")
     except ops.CriteriaError as error:
         return _refused(error, back)
     db.session.commit()
-    flash("Title and notes saved.", "success")
+    flash(_("Title and notes saved."), "success")
     return redirect(back)
 
 
@@ -160,7 +161,7 @@ def criterion(slug: str, set_id: int, criterion_id: int | None = None):
                 form.fingerprint.data = ops.criterion_fingerprint(existing)
         else:
             db.session.commit()
-            flash("Criterion saved.", "success")
+            flash(_("Criterion saved."), "success")
             return redirect(url_for("criteria.show", slug=slug, set_id=set_id))
     return render_template("criteria/criterion.html", alliance=alliance, criteria_set=criteria_set, form=form,
                            criterion=existing)
@@ -169,7 +170,7 @@ def criterion(slug: str, set_id: int, criterion_id: int | None = None):
 @bp.route("/<int:set_id>/criteria/<int:criterion_id>/delete", methods=["POST"])
 @login_required
 def delete_criterion(slug: str, set_id: int, criterion_id: int):
-    return _change(slug, set_id, lambda s: ops.remove_criterion(current_user, s, criterion_id), "Criterion removed.")
+    return _change(slug, set_id, lambda s: ops.remove_criterion(current_user, s, criterion_id), _("Criterion removed."))
 
 
 @bp.route("/<int:set_id>/criteria/<int:criterion_id>/move/<any(up, down):direction>", methods=["POST"])
@@ -186,14 +187,14 @@ def publish(slug: str, set_id: int):
     if not form.validate_on_submit():
         abort(400)
     return _change(slug, set_id, lambda s: ops.publish(current_user, s, bool(form.retire_previous.data)),
-                   "Published. This version no longer changes; pledges can commit to it.")
+                   _("Published. This version no longer changes; pledges can commit to it."))
 
 
 @bp.route("/<int:set_id>/retire", methods=["POST"])
 @login_required
 def retire(slug: str, set_id: int):
     return _change(slug, set_id, lambda s: ops.retire(current_user, s),
-                   "Retired. It stays readable but takes no new pledges.")
+                   _("Retired. It stays readable but takes no new pledges."))
 
 
 @bp.route("/<int:set_id>/discard", methods=["POST"])
@@ -205,7 +206,7 @@ def discard(slug: str, set_id: int):
     except ops.CriteriaError as error:
         return _refused(error, url_for("criteria.show", slug=slug, set_id=set_id))
     db.session.commit()
-    flash("The draft is discarded.", "info")
+    flash(_("The draft is discarded."), "info")
     return redirect(url_for("criteria.index", slug=slug))
 
 

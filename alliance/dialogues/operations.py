@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from alliance.alliances.access import is_lead
 from alliance.extensions import db
@@ -52,32 +53,33 @@ def open_dialogue(user: User, alliance: Alliance, title: str, description: str, 
                   summary_id: int | None = None, rfi_questions: list[str] = ()) -> Dialogue:
     """Open a dialogue as a lead of the alliance, with optional RFI questions. Flushes; the caller commits."""
     if not is_lead(user, alliance):
-        raise DialogueError("Only the alliance's leads open dialogues.", "forbidden", 403)
+        raise DialogueError(_("Only the alliance's leads open dialogues."), "forbidden", 403)
     title = (title or "").strip()
     if not 3 <= len(title) <= TITLE_MAX:
-        raise DialogueError(f"Give a title of 3 to {TITLE_MAX} characters.", field="title")
+        raise DialogueError(_("Give a title of 3 to %(max)d characters.", max=TITLE_MAX), field="title")
     description = sanitise_markdown(description or "")
     if len(description) > DESCRIPTION_MAX:
-        raise DialogueError(f"The description is limited to {DESCRIPTION_MAX} characters.", field="description")
+        raise DialogueError(_("The description is limited to %(max)d characters.", max=DESCRIPTION_MAX),
+                            field="description")
     if closes_at is None or closes_at <= utcnow():
-        raise DialogueError("The closing date must be in the future.", field="closes_at")
+        raise DialogueError(_("The closing date must be in the future."), field="closes_at")
     if closes_at > utcnow() + MAX_OPEN_FOR:
         raise DialogueError(f"A dialogue stays open for at most {MAX_OPEN_FOR.days // 365} years; "
                             "choose an earlier closing date.", field="closes_at")
     if (round_id is None) == (summary_id is None):
-        raise DialogueError("Open the dialogue on one round or one published summary.", field="round_id")
+        raise DialogueError(_("Open the dialogue on one round or one published summary."), field="round_id")
     if round_id is not None and db.session.scalar(
         sa.select(DemandRound.id).where(DemandRound.id == round_id, DemandRound.alliance_id == alliance.id)
     ) is None:
-        raise DialogueError("No round of this alliance has this id.", field="round_id")
+        raise DialogueError(_("No round of this alliance has this id."), field="round_id")
     if summary_id is not None and db.session.scalar(
         sa.select(DemandSummary.id).where(DemandSummary.id == summary_id, DemandSummary.alliance_id == alliance.id,
                                           DemandSummary.status == "published")
     ) is None:
-        raise DialogueError("No published summary of this alliance has this id.", field="summary_id")
+        raise DialogueError(_("No published summary of this alliance has this id."), field="summary_id")
     questions = [sanitise_markdown(text) for text in rfi_questions if text and text.strip()]
     if len(questions) > RFI_MAX:
-        raise DialogueError(f"Ask at most {RFI_MAX} RFI questions.", field="rfi_questions")
+        raise DialogueError(_("Ask at most %(max)d RFI questions.", max=RFI_MAX), field="rfi_questions")
     for text in questions:
         _check_body(text, "rfi_questions")
     dialogue = Dialogue(alliance_id=alliance.id, round_id=round_id, summary_id=summary_id, title=title,
@@ -98,13 +100,13 @@ def add_post(user: User, dialogue: Dialogue, kind: str, body: str, parent_id: in
     lead = is_lead(user, dialogue.alliance_id)
     supplier = user.organisation.kind == "supplier"
     if kind in SUPPLIER_KINDS and not supplier:
-        raise DialogueError("Only suppliers ask questions and respond to RFIs.", "forbidden", 403)
+        raise DialogueError(_("Only suppliers ask questions and respond to RFIs."), "forbidden", 403)
     if kind in LEAD_KINDS and not lead:
-        raise DialogueError("Only the alliance's leads answer and ask RFI questions.", "forbidden", 403)
+        raise DialogueError(_("Only the alliance's leads answer and ask RFI questions."), "forbidden", 403)
     if kind not in SUPPLIER_KINDS | LEAD_KINDS:
-        raise DialogueError("Choose question, response, answer or rfi.", field="kind")
+        raise DialogueError(_("Choose question, response, answer or rfi."), field="kind")
     if is_closed(dialogue):
-        raise DialogueError("This dialogue is closed: it takes no more questions, responses or answers.",
+        raise DialogueError(_("This dialogue is closed: it takes no more questions, responses or answers."),
                             "dialogue_closed", 409)
     body = sanitise_markdown(body or "")
     _check_body(body, "body")
@@ -129,7 +131,7 @@ def add_post(user: User, dialogue: Dialogue, kind: str, body: str, parent_id: in
 
 def close_dialogue(user: User, dialogue: Dialogue) -> None:
     if not is_lead(user, dialogue.alliance_id):
-        raise DialogueError("Only the alliance's leads close dialogues.", "forbidden", 403)
+        raise DialogueError(_("Only the alliance's leads close dialogues."), "forbidden", 403)
     dialogue.status = "closed"
     db.session.flush()
 
@@ -183,9 +185,9 @@ def _author_detail(post: Post) -> dict | None:
 
 def _check_body(text: str, field: str) -> None:
     if not text:
-        raise DialogueError("Write something.", field=field)
+        raise DialogueError(_("Write something."), field=field)
     if len(text) > BODY_MAX:
-        raise DialogueError(f"A post is limited to {BODY_MAX} characters.", field=field)
+        raise DialogueError(_("A post is limited to %(max)d characters.", max=BODY_MAX), field=field)
 
 
 def dialogues_page_query():

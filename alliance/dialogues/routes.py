@@ -4,6 +4,7 @@ from datetime import UTC
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import is_lead, led_alliance_ids
@@ -55,7 +56,7 @@ def new():
             target.errors = list(target.errors) + [str(error)]
         else:
             commit_and_dispatch()
-            flash("The dialogue is open. Subscribed suppliers are told.", "success")
+            flash(gettext("The dialogue is open. Subscribed suppliers are told."), "success")
             return redirect(url_for("dialogues.show", dialogue_id=dialogue.id))
     return render_template("dialogues/new.html", form=form)
 
@@ -109,8 +110,8 @@ def post(dialogue_id: int):
             form.form_errors.append(str(error))
             return _render(dialogue, form, 409 if error.code == "dialogue_closed" else 422)
         commit_and_dispatch()
-        flash("Your post is published." if created.visibility == "public" else
-              "Your post is sent to the alliance's leads only.", "success")
+        flash(gettext("Your post is published.") if created.visibility == "public" else
+              gettext("Your post is sent to the alliance's leads only."), "success")
         return redirect(url_for("dialogues.show", dialogue_id=dialogue.id, _anchor=f"post-{created.id}"))
     return _render(dialogue, form, 422)
 
@@ -124,5 +125,5 @@ def close(dialogue_id: int):
     except ops.DialogueError:
         abort(403)
     db.session.commit()
-    flash("The dialogue is closed; it is kept read-only.", "success")
+    flash(gettext("The dialogue is closed; it is kept read-only."), "success")
     return redirect(url_for("dialogues.show", dialogue_id=dialogue.id))

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, format_date, get_locale
 from flask_login import current_user
 
@@ -21,6 +21,8 @@ SESSION_KEY = "locale"
 
 def select_locale() -> str:
     """The user's chosen language, else the best match for the browser's Accept-Language, else English."""
+    if not has_request_context():
+        return "en"  # a job or a command: no reader to ask, so the messages stay English
     chosen = getattr(current_user, "locale", "") if current_user and current_user.is_authenticated else ""
     chosen = chosen or session.get(SESSION_KEY, "")
     if chosen in LANGUAGES:

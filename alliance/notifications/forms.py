@@ -1,5 +1,6 @@
 """Notification preference form."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
@@ -13,6 +14,6 @@ def preferences_form(current: dict[str, tuple[bool, bool]]) -> FlaskForm:
         pass
 
     for kind in KINDS:
-        setattr(PreferencesForm, f"{kind}__in_app", BooleanField("In the app", default=current[kind][0]))
-        setattr(PreferencesForm, f"{kind}__email", BooleanField("By e-mail", default=current[kind][1]))
+        setattr(PreferencesForm, f"{kind}__in_app", BooleanField(_l("In the app"), default=current[kind][0]))
+        setattr(PreferencesForm, f"{kind}__email", BooleanField(_l("By e-mail"), default=current[kind][1]))
     return PreferencesForm()

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from alliance.extensions import db
@@ -57,7 +58,7 @@ def mark_all_read():
         .values(read_at=utcnow())
     )
     db.session.commit()
-    flash("All notifications are marked read.", "success")
+    flash(_("All notifications are marked read."), "success")
     return redirect(url_for("notifications.index"))
 
 
@@ -71,6 +72,6 @@ def preferences():
             kind: (form[f"{kind}__in_app"].data, form[f"{kind}__email"].data) for kind in KINDS
         })
         db.session.commit()
-        flash("Your notification choices are saved.", "success")
+        flash(_("Your notification choices are saved."), "success")
         return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form, kinds=KINDS)

@@ -1,3 +1,5 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
@@ -6,7 +8,7 @@ from alliance.auth.forms import PASSWORD_RULES
 from alliance.formatting import country_choices
 from alliance.models import BUYER_TYPES, SUPPLIER_TYPES
 
-ROLE_CHOICES = [("member", "Member"), ("admin", "Organisation admin")]
+ROLE_CHOICES = [("member", _l("Member")), ("admin", _l("Organisation admin"))]
 
 
 class SearchForm(FlaskForm):
@@ -14,54 +16,54 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     # Own ids: the page's new-organisation form has a country field too.
-    name = StringField("Organisation name", id="search_name", validators=[
-        DataRequired(), Length(min=3, max=200, message="Type at least 3 characters of the name.")])
-    country = SelectField("Country", id="search_country", choices=[("", "Any country")] + country_choices(),
+    name = StringField(_l("Organisation name"), id="search_name", validators=[
+        DataRequired(), Length(min=3, max=200, message=_l("Type at least 3 characters of the name."))])
+    country = SelectField(_l("Country"), id="search_country", choices=[("", _l("Any country"))] + country_choices(),
                           validators=[Optional()])
 
 
 class JoinForm(FlaskForm):
     choice = HiddenField(validators=[DataRequired(), Length(max=500)])
-    message = TextAreaField("Message to the organisation's admins (optional)", validators=[Length(max=500)])
+    message = TextAreaField(_l("Message to the organisation's admins (optional)"), validators=[Length(max=500)])
 
 
 class NewOrganisationForm(FlaskForm):
-    organisation_name = StringField("Organisation name", validators=[DataRequired("Name the organisation."),
+    organisation_name = StringField(_l("Organisation name"), validators=[DataRequired(_l("Name the organisation.")),
                                                                      Length(max=200)])
-    organisation_kind = SelectField("Organisation kind", choices=[("buyer", "Public buyer"), ("supplier", "Supplier")])
-    organisation_type = SelectField("Type", choices=[(k, v) for k, v in {**BUYER_TYPES, **SUPPLIER_TYPES}.items()])
-    country = SelectField("Country", choices=[("", "Choose a country")] + country_choices(),
-                          validators=[DataRequired("Choose the organisation's country.")])
-    sme = BooleanField("We are a small or medium-sized enterprise (suppliers)")
+    organisation_kind = SelectField(_l("Organisation kind"), choices=[("buyer", _l("Public buyer")), ("supplier", _l("Supplier"))])
+    organisation_type = SelectField(_l("Type"), choices=[(k, v) for k, v in {**BUYER_TYPES, **SUPPLIER_TYPES}.items()])
+    country = SelectField(_l("Country"), choices=[("", _l("Choose a country"))] + country_choices(),
+                          validators=[DataRequired(_l("Choose the organisation's country."))])
+    sme = BooleanField(_l("We are a small or medium-sized enterprise (suppliers)"))
 
     def validate_organisation_type(self, field):
         types = BUYER_TYPES if self.organisation_kind.data == "buyer" else SUPPLIER_TYPES
         if field.data not in types:
-            raise ValidationError(f"Choose one of: {', '.join(types.values())}.")
+            raise ValidationError(_("Choose one of: %(types)s.", types=", ".join(types.values())))
 
 
 class DecideForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES, default="member")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="member")
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="member")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="member")
 
 
 class DomainForm(FlaskForm):
-    domain = StringField("Verified e-mail domain (empty to clear)", validators=[Length(max=253)])
+    domain = StringField(_l("Verified e-mail domain (empty to clear)"), validators=[Length(max=253)])
 
 
 class InvitedRegisterForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    password = PasswordField("Password", validators=PASSWORD_RULES)
-    confirm = PasswordField("Repeat the password",
-                            validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
 
 
 class EmptyForm(FlaskForm):

@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from alliance.audit import record_event
 from alliance.auth.passwords import hash_password, normalise_email
@@ -39,13 +40,13 @@ def invite(actor: User, organisation_id: int, email: str, role: str) -> Invitati
     if not can_manage(actor, organisation_id):
         raise PermissionError("Only an admin of this organisation or a platform admin invites.")
     if role not in ("admin", "member"):
-        raise MembershipError("Choose admin or member.")
+        raise MembershipError(_("Choose admin or member."))
     email = normalise_email(email)
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
         raise LookupError(organisation_id)
     if db.session.scalar(sa.select(User.id).where(User.email == email, User.organisation_id == organisation_id)):
-        raise MembershipError("This address is a member already.")
+        raise MembershipError(_("This address is a member already."))
     for earlier in open_invitations(organisation_id):
         if earlier.email == email:
             earlier.revoked_at = utcnow()
@@ -91,11 +92,11 @@ def accept(user: User, token: str) -> Invitation:
     """Make user an active member as invited. Only for the invited address, once."""
     invitation = invitation_for_token(token)
     if invitation is None:
-        raise MembershipError("This invitation is invalid, used, revoked or expired. Ask for a new one.")
+        raise MembershipError(_("This invitation is invalid, used, revoked or expired. Ask for a new one."))
     if user.email != invitation.email:
-        raise MembershipError("This invitation is for another e-mail address: log in with that one.")
+        raise MembershipError(_("This invitation is for another e-mail address: log in with that one."))
     if user.organisation_id is not None:
-        raise MembershipError("You are a member of an organisation already; an account belongs to one.")
+        raise MembershipError(_("You are a member of an organisation already; an account belongs to one."))
     # Claimed with a conditional update, so two clicks at once cannot both use the link.
     claimed = db.session.execute(
         sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None),
@@ -103,7 +104,7 @@ def accept(user: User, token: str) -> Invitation:
         .values(accepted_at=utcnow(), accepted_by_id=user.id)
     ).rowcount
     if not claimed:
-        raise MembershipError("This invitation is used already.")
+        raise MembershipError(_("This invitation is used already."))
     make_member(user, invitation.organisation_id, invitation.role)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # the link came to this mailbox
@@ -127,9 +128,9 @@ def register_and_accept(token: str, name: str, password: str) -> User:
     """
     invitation = invitation_for_token(token)
     if invitation is None:
-        raise MembershipError("This invitation is invalid, used, revoked or expired. Ask for a new one.")
+        raise MembershipError(_("This invitation is invalid, used, revoked or expired. Ask for a new one."))
     if account_exists(invitation.email):
-        raise MembershipError("This address has an account: log in to accept the invitation.")
+        raise MembershipError(_("This address has an account: log in to accept the invitation."))
     user = db.session.scalar(sa.select(User).where(User.email == invitation.email))
     if user is None:
         user = User(email=invitation.email)

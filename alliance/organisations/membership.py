@@ -8,6 +8,7 @@ a platform admin (the only one who can when the organisation has no admin yet).
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from alliance.audit import record_event
 from alliance.extensions import db
@@ -78,9 +79,9 @@ def organisation_for_email(email: str) -> Organisation | None:
 
 def _check_can_join(user: User) -> None:
     if user.email_confirmed_at is None:
-        raise MembershipError("Confirm your e-mail address first: open the link we mailed you.")
+        raise MembershipError(_("Confirm your e-mail address first: open the link we mailed you."))
     if user.organisation_id is not None:
-        raise MembershipError("You are a member of an organisation already.")
+        raise MembershipError(_("You are a member of an organisation already."))
 
 
 def request_to_join(user: User, organisation_id: int, message: str = "") -> JoinRequest:
@@ -88,10 +89,10 @@ def request_to_join(user: User, organisation_id: int, message: str = "") -> Join
     db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())  # one pending request
     _check_can_join(user)
     if pending_request_of(user) is not None:
-        raise MembershipError("You have asked to join an organisation already: withdraw that request first.")
+        raise MembershipError(_("You have asked to join an organisation already: withdraw that request first."))
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise MembershipError("Choose an organisation from the search results.")
+        raise MembershipError(_("Choose an organisation from the search results."))
     join = JoinRequest(user_id=user.id, organisation_id=organisation.id, message=(message or "").strip()[:500])
     db.session.add(join)
     db.session.flush()
@@ -134,13 +135,13 @@ def decide_request(actor: User, organisation_id: int, request_id: int, approve: 
     if join is None:
         raise LookupError(request_id)
     if join.status != "pending":
-        raise MembershipError("This request is decided already.")
+        raise MembershipError(_("This request is decided already."))
     if role not in ("admin", "member"):
-        raise MembershipError("Choose admin or member.")
+        raise MembershipError(_("Choose admin or member."))
     requester = db.session.scalar(sa.select(User).where(User.id == join.user_id).with_for_update())
     if approve:
         if requester.organisation_id is not None:
-            raise MembershipError(f"{requester.name} is a member of an organisation already.")
+            raise MembershipError(_("%(name)s is a member of an organisation already.", name=requester.name))
         make_member(requester, organisation_id, role)
     join.status = "approved" if approve else "refused"
     join.decided_by_id, join.decided_at = actor.id, utcnow()
@@ -166,10 +167,10 @@ def set_role(actor: User, organisation_id: int, user_id: int, role: str) -> User
     if not can_manage(actor, organisation_id):
         raise PermissionError("Only an admin of this organisation or a platform admin changes roles.")
     if role not in ("admin", "member"):
-        raise MembershipError("Choose admin or member.")
+        raise MembershipError(_("Choose admin or member."))
     user = _member(organisation_id, user_id)
     if user.organisation_role == "admin" and role == "member" and admin_count(organisation_id) <= 1:
-        raise MembershipError("An organisation keeps at least one admin: make someone else admin first.")
+        raise MembershipError(_("An organisation keeps at least one admin: make someone else admin first."))
     previous, user.organisation_role = user.organisation_role, role
     record_event(actor, "organisation.role_changed", "user", user.id, organisation_id=organisation_id,
                  previous=previous, role=role)
@@ -183,7 +184,7 @@ def remove_member(actor: User, organisation_id: int, user_id: int) -> User:
         raise PermissionError("Only an admin of this organisation or a platform admin removes members.")
     user = _member(organisation_id, user_id)
     if user.organisation_role == "admin" and admin_count(organisation_id) <= 1:
-        raise MembershipError("An organisation keeps at least one admin: make someone else admin first.")
+        raise MembershipError(_("An organisation keeps at least one admin: make someone else admin first."))
     user.organisation_id, user.organisation_role = None, None
     record_event(actor, "organisation.member_removed", "user", user.id, organisation_id=organisation_id)
     db.session.flush()
@@ -197,7 +198,7 @@ def register_organisation(user: User, name: str, kind: str, org_type: str, count
     exists = db.session.scalar(sa.select(Organisation.id).where(
         sa.func.lower(Organisation.name) == name.lower(), Organisation.country == country.upper()))
     if exists is not None:
-        raise MembershipError("This organisation is registered already: search for it and ask to join.")
+        raise MembershipError(_("This organisation is registered already: search for it and ask to join."))
     organisation = Organisation(name=name, kind=kind, org_type=org_type, country=country.upper(),
                                 sme=sme and kind == "supplier")
     db.session.add(organisation)
@@ -217,10 +218,10 @@ def set_email_domain(actor: User, organisation_id: int, domain: str) -> Organisa
         raise LookupError(organisation_id)
     domain = (domain or "").strip().lower().lstrip("@")
     if domain and not DOMAIN_PATTERN.match(domain):
-        raise MembershipError("Give a domain such as example.org.")
+        raise MembershipError(_("Give a domain such as example.org."))
     if domain and db.session.scalar(sa.select(Organisation.id).where(
             Organisation.email_domain == domain, Organisation.id != organisation_id)):
-        raise MembershipError("Another organisation has this domain.")
+        raise MembershipError(_("Another organisation has this domain."))
     organisation.email_domain = domain or None
     record_event(actor, "organisation.email_domain_set", "organisation", organisation.id, domain=domain or None)
     db.session.flush()

@@ -1,6 +1,7 @@
 """Joining an organisation after registering, and the organisation admin's members page."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -91,7 +92,7 @@ def join():
     form = JoinForm()
     organisation_id = _chosen_organisation(form.choice.data) if form.validate_on_submit() else None
     if organisation_id is None:
-        flash("Choose an organisation from the search results.", "error")
+        flash(_("Choose an organisation from the search results."), "error")
         return redirect(url_for("organisations.start"))
     try:
         join_request = ops.request_to_join(current_user, organisation_id, form.message.data)
@@ -100,7 +101,8 @@ def join():
         flash(str(error), "error")
     else:
         commit_and_dispatch()
-        flash(f"Your request to join {join_request.organisation.name} is sent to its admins.", "success")
+        flash(_("Your request to join %(organisation)s is sent to its admins.", organisation=join_request.organisation.name),
+              "success")
     return redirect(url_for("organisations.start"))
 
 
@@ -109,7 +111,7 @@ def join():
 def withdraw():
     if EmptyForm().validate_on_submit() and ops.withdraw_request(current_user):
         db.session.commit()
-        flash("Your request is withdrawn.", "info")
+        flash(_("Your request is withdrawn."), "info")
     return redirect(url_for("organisations.start"))
 
 
@@ -129,10 +131,10 @@ def new():
         return _start_page(new_form=form, status=400)
     db.session.commit()
     if organisation.is_buyer:
-        flash(f"{organisation.name} is registered, with you as its admin. A platform admin verifies it as a "
-              "public body before it can pledge.", "info")
+        flash(_("%(organisation)s is registered, with you as its admin. A platform admin verifies it as a "
+                "public body before it can pledge.", organisation=organisation.name), "info")
     else:
-        flash(f"{organisation.name} is registered, with you as its admin.", "success")
+        flash(_("%(organisation)s is registered, with you as its admin.", organisation=organisation.name), "success")
     return redirect(url_for("organisations.manage", organisation_id=organisation.id))
 
 
@@ -183,7 +185,7 @@ def decide(organisation_id: int, request_id: int):
         abort(400)
     return _act(organisation_id, lambda: ops.decide_request(
         current_user, organisation_id, request_id, decision == "approve", form.role.data),
-        "The request of {result.user.name} is {result.status}.")
+        _("The request of {result.user.name} is {result.status}."))
 
 
 @bp.route("/<int:organisation_id>/members/<int:user_id>/role", methods=["POST"])
@@ -193,7 +195,7 @@ def set_role(organisation_id: int, user_id: int):
     if not form.validate_on_submit():
         abort(400)
     return _act(organisation_id, lambda: ops.set_role(current_user, organisation_id, user_id, form.role.data),
-                "{result.name} is now {result.organisation_role}.")
+                _("{result.name} is now {result.organisation_role}."))
 
 
 @bp.route("/<int:organisation_id>/members/<int:user_id>/remove", methods=["POST"])
@@ -202,7 +204,7 @@ def remove(organisation_id: int, user_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     return _act(organisation_id, lambda: ops.remove_member(current_user, organisation_id, user_id),
-                "{result.name} is no longer a member.")
+                _("{result.name} is no longer a member."))
 
 
 @bp.route("/<int:organisation_id>/invitations", methods=["POST"])
@@ -211,11 +213,11 @@ def invite(organisation_id: int):
     organisation = _managed(organisation_id)
     form = InviteForm()
     if not form.validate_on_submit():
-        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
         return redirect(url_for("organisations.manage", organisation_id=organisation.id))
     return _act(organisation_id, lambda: invitations.invite(current_user, organisation_id, form.email.data,
                                                             form.role.data),
-                "An invitation is mailed to {result.email}.")
+                _("An invitation is mailed to {result.email}."))
 
 
 @bp.route("/<int:organisation_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -224,7 +226,7 @@ def revoke(organisation_id: int, invitation_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     return _act(organisation_id, lambda: invitations.revoke(current_user, organisation_id, invitation_id),
-                "The invitation of {result.email} is revoked.")
+                _("The invitation of {result.email} is revoked."))
 
 
 @bp.route("/<int:organisation_id>/domain", methods=["POST"])
@@ -236,7 +238,7 @@ def set_domain(organisation_id: int):
     if not form.validate_on_submit():
         abort(400)
     return _act(organisation_id, lambda: ops.set_email_domain(current_user, organisation_id, form.domain.data),
-                "The verified e-mail domain of {result.name} is saved.")
+                _("The verified e-mail domain of {result.name} is saved."))
 
 
 @bp.route("/requests")
@@ -266,7 +268,7 @@ def invitation(token: str):
                 flash(str(error), "error")
             else:
                 db.session.commit()
-                flash(f"You are now a member of {invited.organisation.name}.", "success")
+                flash(_("You are now a member of %(organisation)s.", organisation=invited.organisation.name), "success")
                 return redirect(url_for("main.index"))
         return render_template("organisations/invitation.html", invitation=invited, form=form)
     form = InvitedRegisterForm()
@@ -281,6 +283,6 @@ def invitation(token: str):
             db.session.commit()
             session.clear()
             login_user(user)
-            flash(f"Welcome! You are now a member of {invited.organisation.name}.", "success")
+            flash(_("Welcome! You are now a member of %(organisation)s.", organisation=invited.organisation.name), "success")
             return redirect(url_for("main.index"))
     return render_template("organisations/invitation.html", invitation=invited, form=form, has_account=has_account)

@@ -1,5 +1,6 @@
 """Pledge forms. Values stay text so the domain validation gives the one set of messages for form, API and CSV."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField
@@ -8,17 +9,17 @@ from alliance.models import LEVELS
 
 
 class PledgeForm(FlaskForm):
-    category = SelectField("Category (CPV code)", validate_choice=False)
-    criteria_version = SelectField("Criteria set version", validate_choice=False,
-                                   description="The published versions of the round's criteria sets.")
-    level = SelectField("Level of the criteria", choices=list(LEVELS.items()))
-    quantity = StringField("Quantity (units of the category)")
-    estimated_value = StringField("Estimated value",
-                                  description="In the round's currency, e.g. 135000, 135,000.00 or 135.000,00.")
-    currency = StringField("Currency (ISO 4217)")
-    delivery_quarter = SelectField("Delivery quarter", validate_choice=False)
-    country = StringField("Delivery country (ISO 3166 code, e.g. SE)")
-    region = StringField("Region (optional NUTS code, e.g. SE110)")
+    category = SelectField(_l("Category (CPV code)"), validate_choice=False)
+    criteria_version = SelectField(_l("Criteria set version"), validate_choice=False,
+                                   description=_l("The published versions of the round's criteria sets."))
+    level = SelectField(_l("Level of the criteria"), choices=list(LEVELS.items()))
+    quantity = StringField(_l("Quantity (units of the category)"))
+    estimated_value = StringField(_l("Estimated value"),
+                                  description=_l("In the round's currency, e.g. 135000, 135,000.00 or 135.000,00."))
+    currency = StringField(_l("Currency (ISO 4217)"))
+    delivery_quarter = SelectField(_l("Delivery quarter"), validate_choice=False)
+    country = StringField(_l("Delivery country (ISO 3166 code, e.g. SE)"))
+    region = StringField(_l("Region (optional NUTS code, e.g. SE110)"))
     version = HiddenField()
 
 
@@ -29,4 +30,4 @@ class ActionForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV or XLSX file", validators=[FileRequired("Choose a CSV or XLSX file to import.")])
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired(_l("Choose a CSV or XLSX file to import."))])

@@ -11,6 +11,7 @@ from datetime import date
 
 import pycountry
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from alliance.criteria.categories import alliance_units
 from alliance.extensions import db
@@ -97,10 +98,10 @@ def _text(value) -> str:
 def parse_quantity(value, unit: str = "") -> int:
     """A positive whole number up to 10^12; raises ValueError with the reason."""
     if isinstance(value, bool):
-        raise ValueError("Give the quantity as a whole number.")
+        raise ValueError(_("Give the quantity as a whole number."))
     text = _text(value).replace(" ", "").replace("\u00a0", "")
     if text == "":
-        raise ValueError("Give a quantity.")
+        raise ValueError(_("Give a quantity."))
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
     # [0-9], not \d: int() also reads Arabic-Indic and other digits ("١٢٣"), which no sheet means as a quantity.
@@ -108,13 +109,14 @@ def parse_quantity(value, unit: str = "") -> int:
         text = text.replace(",", "")
     if not re.fullmatch(r"[+-]?[0-9]+", text):
         if re.fullmatch(r"[+-]?[0-9]*[.,][0-9]+", text):
-            raise ValueError(f"The quantity must be a whole number ({unit_name(unit)}), not {text}.")
-        raise ValueError(f"'{text[:40]}' is not a number; give a whole number of units.")
+            raise ValueError(_("The quantity must be a whole number (%(unit)s), not %(text)s.", unit=unit_name(unit),
+                                 text=text))
+        raise ValueError(_("'%(text)s' is not a number; give a whole number of units.", text=text[:40]))
     quantity = int(text)
     if quantity <= 0:
-        raise ValueError("The quantity must be at least 1." if quantity == 0 else "The quantity cannot be negative.")
+        raise ValueError(_("The quantity must be at least 1.") if quantity == 0 else _("The quantity cannot be negative."))
     if quantity > MAX_QUANTITY:
-        raise ValueError("The quantity is too large: at most 1,000,000,000,000.")
+        raise ValueError(_("The quantity is too large: at most 1,000,000,000,000."))
     return quantity
 
 
@@ -132,16 +134,16 @@ def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None 
     cpv = _text(raw.get("category"))
     category = context.categories.get(cpv)
     if not cpv:
-        errors["category"] = "Choose a category."
+        errors["category"] = _("Choose a category.")
     elif category is None:
-        errors["category"] = f"{cpv[:20]} is not one of this round's categories."
+        errors["category"] = _("%(cpv)s is not one of this round's categories.", cpv=cpv[:20])
     else:
         clean["category_id"] = category.id
         _criteria(raw.get("criteria_version"), category, clean, errors, keep_criteria_set_id)
 
     level = _text(raw.get("level")).lower()
     if level not in LEVELS:
-        errors["level"] = "Choose the level: core or comprehensive."
+        errors["level"] = _("Choose the level: core or comprehensive.")
     clean["level"] = level
 
     try:
@@ -151,30 +153,35 @@ def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None 
 
     currency = _text(raw.get("currency")).upper() or context.currency
     if not re.fullmatch(r"[A-Z]{3}", currency) or not is_currency(currency):
-        errors["currency"] = f"'{currency[:10]}' is not an ISO 4217 currency code (e.g. {context.currency})."
+        errors["currency"] = _("'%(currency)s' is not an ISO 4217 currency code (e.g. %(example)s).",
+                               currency=currency[:10], example=context.currency)
     elif currency != context.currency:
-        errors["currency"] = f"This round collects estimated values in {context.currency}, not {currency}."
+        errors["currency"] = _("This round collects estimated values in %(expected)s, not %(currency)s.",
+                               expected=context.currency, currency=currency)
     clean["currency"] = currency
     _value(raw.get("estimated_value"), context.currency, clean, errors)
 
     quarter = _text(raw.get("delivery_quarter")).upper()
     if not QUARTER_PATTERN.match(quarter):
-        errors["delivery_quarter"] = "Give the delivery quarter as YYYY-Qn, e.g. 2027-Q2."
+        errors["delivery_quarter"] = _("Give the delivery quarter as YYYY-Qn, e.g. 2027-Q2.")
     elif quarter not in context.quarters:
-        span = f"{context.quarters[0]} to {context.quarters[-1]}" if context.quarters else "not set"
-        errors["delivery_quarter"] = f"{quarter} is outside the round's delivery horizon ({span})."
+        span = (_("%(first)s to %(last)s", first=context.quarters[0], last=context.quarters[-1])
+                if context.quarters else _("not set"))
+        errors["delivery_quarter"] = _("%(quarter)s is outside the round's delivery horizon (%(span)s).",
+                                       quarter=quarter, span=span)
     clean["delivery_quarter"] = quarter
 
     country = _text(raw.get("country")).upper()
     if country not in COUNTRIES:
-        errors["country"] = "Give the delivery country as an ISO 3166 two-letter code, e.g. SE."
+        errors["country"] = _("Give the delivery country as an ISO 3166 two-letter code, e.g. SE.")
     clean["country"] = country
 
     region = _text(raw.get("region")).upper()
     if region and (len(region) > 16 or not REGION_PATTERN.match(region)):
-        errors["region"] = "A region is a NUTS-like code of up to 16 letters and digits, e.g. SE110."
+        errors["region"] = _("A region is a NUTS-like code of up to 16 letters and digits, e.g. SE110.")
     elif region and country in COUNTRIES and not region.startswith(NUTS_PREFIX.get(country, country)):
-        errors["region"] = f"The region {region} is not in {country}: NUTS codes start with the country code."
+        errors["region"] = _("The region %(region)s is not in %(country)s: NUTS codes start with the country code.",
+                              region=region, country=country)
     clean["region"] = region
 
     if errors:
@@ -187,21 +194,24 @@ def _criteria(raw_version, category: CategoryInfo, clean: dict, errors: dict, ke
     latest = category.latest_published
     if text == "":
         if latest is None:
-            errors["criteria_version"] = f"{category.name} has no published criteria set in this alliance yet."
+            errors["criteria_version"] = _("%(category)s has no published criteria set in this alliance yet.",
+                                           category=category.name)
             return
         version = latest
     elif not re.fullmatch(r"[0-9]{1,9}", text):
-        errors["criteria_version"] = "The criteria version is a whole number, e.g. 2."
+        errors["criteria_version"] = _("The criteria version is a whole number, e.g. 2.")
         return
     else:
         version = int(text)
     found = category.versions.get(version)
     if found is None:
-        hint = f"; pledge to version {latest}" if latest else ""
-        errors["criteria_version"] = f"{category.name} has no published criteria version {version}{hint}."
+        errors["criteria_version"] = (
+            _("%(category)s has no published criteria version %(version)s; pledge to version %(latest)s.",
+              category=category.name, version=version, latest=latest) if latest else
+            _("%(category)s has no published criteria version %(version)s.", category=category.name, version=version))
     elif found[1] == "retired" and found[0] != keep_set_id:
-        hint = f"; pledge to version {latest}" if latest else ""
-        errors["criteria_version"] = f"This criteria version is retired{hint}."
+        errors["criteria_version"] = (_("This criteria version is retired; pledge to version %(latest)s.", latest=latest)
+                                      if latest else _("This criteria version is retired."))
     else:
         clean["criteria_set_id"] = found[0]
 
@@ -209,7 +219,7 @@ def _criteria(raw_version, category: CategoryInfo, clean: dict, errors: dict, ke
 def _value(raw_value, currency: str, clean: dict, errors: dict) -> None:
     text = _text(raw_value)
     if text == "":
-        errors["estimated_value"] = f"Give the estimated value in {currency}."
+        errors["estimated_value"] = _("Give the estimated value in %(currency)s.", currency=currency)
         return
     try:
         clean["value_minor"] = parse_money(text, currency)

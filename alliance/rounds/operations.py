@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from alliance.alliances.access import is_lead
@@ -96,21 +97,22 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
     """Check a round's fields; returns the cleaned values and categories, or raises RoundError."""
     title = (data.title or "").strip()
     if not title:
-        raise RoundError("Give the round a title.", "title")
+        raise RoundError(_("Give the round a title."), "title")
     if len(title) > TITLE_MAX:
-        raise RoundError(f"The title is limited to {TITLE_MAX} characters.", "title")
+        raise RoundError(_("The title is limited to %(max)d characters.", max=TITLE_MAX), "title")
     if len(data.statement or "") > STATEMENT_MAX:
-        raise RoundError(f"The statement is limited to {STATEMENT_MAX} characters.", "statement")
+        raise RoundError(_("The statement is limited to %(max)d characters.", max=STATEMENT_MAX), "statement")
     if not isinstance(data.opens_on, date):
-        raise RoundError("Give the day the round opens (YYYY-MM-DD).", "opens_on")
+        raise RoundError(_("Give the day the round opens (YYYY-MM-DD)."), "opens_on")
     if not isinstance(data.closes_on, date):
-        raise RoundError("Give the day the round closes (YYYY-MM-DD).", "closes_on")
+        raise RoundError(_("Give the day the round closes (YYYY-MM-DD)."), "closes_on")
     if data.closes_on < data.opens_on:
-        raise RoundError("The round cannot close before it opens.", "closes_on")
+        raise RoundError(_("The round cannot close before it opens."), "closes_on")
     latest = date.today() + timedelta(days=365 * MAX_YEARS_AHEAD)
     for name in ("opens_on", "closes_on"):
         if not EARLIEST_DAY <= getattr(data, name) <= latest:
-            raise RoundError(f"Give a day between {EARLIEST_DAY.isoformat()} and {latest.isoformat()}.", name)
+            raise RoundError(_("Give a day between %(first)s and %(last)s.", first=EARLIEST_DAY.isoformat(),
+                               last=latest.isoformat()), name)
     for name in ("delivery_from", "delivery_to"):
         try:
             parse_quarter(getattr(data, name))
@@ -118,18 +120,18 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
             raise RoundError(str(error), name) from None
     span = _quarter_index(data.delivery_to) - _quarter_index(data.delivery_from)
     if span < 0:
-        raise RoundError("The delivery horizon ends before it starts.", "delivery_to")
+        raise RoundError(_("The delivery horizon ends before it starts."), "delivery_to")
     if span >= MAX_HORIZON_QUARTERS:
-        raise RoundError(f"The delivery horizon is limited to {MAX_HORIZON_QUARTERS} quarters.", "delivery_to")
+        raise RoundError(_("The delivery horizon is limited to %(max)d quarters.", max=MAX_HORIZON_QUARTERS), "delivery_to")
     currency = (data.currency or alliance.currency or "").strip().upper()
     if not is_currency(currency):
-        raise RoundError(f"'{data.currency}' is not an ISO 4217 currency code such as EUR.", "currency")
+        raise RoundError(_("'%(currency)s' is not an ISO 4217 currency code such as EUR.", currency=data.currency), "currency")
     wanted = set(data.category_ids or [])
     if not wanted:
-        raise RoundError("Choose at least one category.", "category_ids")
+        raise RoundError(_("Choose at least one category."), "category_ids")
     available = {c.id: c for c in pledgeable_categories(alliance.id)}
     if not wanted <= set(available):
-        raise RoundError("Each category needs a published criteria set in this alliance.", "category_ids")
+        raise RoundError(_("Each category needs a published criteria set in this alliance."), "category_ids")
     values = {
         "title": title, "statement": sanitise_markdown(data.statement or ""), "opens_on": data.opens_on,
         "closes_on": data.closes_on, "delivery_from": data.delivery_from.strip(),
@@ -140,7 +142,7 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
 
 def _require_lead(actor: User, alliance_id: int) -> None:
     if not is_lead(actor, alliance_id):
-        raise RoundForbiddenError("Only a lead of this alliance may manage its demand rounds.")
+        raise RoundForbiddenError(_("Only a lead of this alliance may manage its demand rounds."))
 
 
 def create_round(actor: User, alliance: Alliance, data: RoundInput) -> DemandRound:
@@ -175,7 +177,7 @@ def open_round(actor: User, demand_round: DemandRound, today: date | None = None
     _require_lead(actor, demand_round.alliance_id)
     today = today or today_utc()
     if demand_round.closes_on < today:
-        raise RoundError(f"The closing day {demand_round.closes_on.isoformat()} has passed: change it first.")
+        raise RoundError(_("The closing day %(day)s has passed: change it first.", day=demand_round.closes_on.isoformat()))
     published = {c.id for c in pledgeable_categories(demand_round.alliance_id)}
     missing = [c.name for c in demand_round.categories if c.id not in published]
     if missing:
@@ -223,13 +225,13 @@ def round_accepts_pledges(demand_round: DemandRound, today: date | None = None) 
     """Whether pledges may be created, edited or withdrawn now, with the reason when not."""
     today = today or today_utc()
     if demand_round.status == "draft":
-        return False, "This round is not open yet."
+        return False, _("This round is not open yet.")
     if demand_round.status == "closed":
-        return False, "This round is closed; its pledges are frozen."
+        return False, _("This round is closed; its pledges are frozen.")
     if today < demand_round.opens_on:
-        return False, f"This round opens on {demand_round.opens_on.isoformat()}."
+        return False, _("This round opens on %(day)s.", day=demand_round.opens_on.isoformat())
     if today > demand_round.closes_on:
-        return False, f"This round closed on {demand_round.closes_on.isoformat()}; its pledges are frozen."
+        return False, _("This round closed on %(day)s; its pledges are frozen.", day=demand_round.closes_on.isoformat())
     return True, ""
 
 
@@ -240,11 +242,11 @@ def criteria_set_for_pledge(demand_round: DemandRound, category_id: int, criteri
     the category must be one of the round's.
     """
     if category_id not in {c.id for c in demand_round.categories}:
-        raise RoundError("This category is not part of the round.", "category_id")
+        raise RoundError(_("This category is not part of the round."), "category_id")
     criteria_set = db.session.get(CriteriaSet, criteria_set_id) if isinstance(criteria_set_id, int) else None
     if (criteria_set is None or criteria_set.alliance_id != demand_round.alliance_id
             or criteria_set.category_id != category_id):
-        raise RoundError("Choose a criteria set of this alliance for the category.", "criteria_set_id")
+        raise RoundError(_("Choose a criteria set of this alliance for the category."), "criteria_set_id")
     if criteria_set.status != "published":
         raise RoundError(f"Version {criteria_set.version} of this criteria set is {criteria_set.status}; "
                          "pledge to a published version.", "criteria_set_id")

@@ -1,6 +1,7 @@
 """Demand round pages: open rounds, a lead's drafting / opening / closing, and the public joint statement."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
@@ -88,7 +89,7 @@ def edit(slug: str, round_id: int | None = None):
             (target.errors if target is not None else form.form_errors).append(str(error))
         else:
             db.session.commit()
-            flash("The round is saved as a draft. Open it when it is ready.", "success")
+            flash(_("The round is saved as a draft. Open it when it is ready."), "success")
             return redirect(url_for("rounds.statement", slug=slug, round_id=demand_round.id))
     return render_template("rounds/form.html", alliance=alliance, form=form, round=demand_round,
                            categories=categories)
@@ -111,6 +112,6 @@ def transition(slug: str, round_id: int, action: str):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("The round is open for pledges." if action == "open" else "The round is closed; its pledges are frozen.",
+        flash(_("The round is open for pledges.") if action == "open" else _("The round is closed; its pledges are frozen."),
               "success")
     return redirect(url_for("rounds.statement", slug=slug, round_id=round_id))

@@ -1,6 +1,7 @@
 """GET/POST /settings/tokens: the user's API tokens."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from alliance.extensions import db
@@ -40,5 +41,6 @@ def revoke(token_id: int):
         flash(str(error), "error")
         return redirect(url_for("settings.tokens"))
     db.session.commit()
-    flash(f"Token “{row.name}” ({row.prefix}…) is revoked; requests using it now get 401.", "success")
+    flash(gettext("Token “%(name)s” (%(prefix)s…) is revoked; requests using it now get 401.", name=row.name,
+                  prefix=row.prefix), "success")
     return redirect(url_for("settings.tokens"))

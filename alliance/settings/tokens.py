@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from alliance.audit import record_event
 from alliance.extensions import db
@@ -77,9 +78,9 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for user; returns the row and the token text, which is never retrievable again."""
     name = (name or "").strip()
     if not name:
-        raise TokenError("Name the token, e.g. after the script or service that uses it.")
+        raise TokenError(_("Name the token, e.g. after the script or service that uses it."))
     if len(active_tokens(user)) >= MAX_ACTIVE_TOKENS:
-        raise TokenError(f"You have {MAX_ACTIVE_TOKENS} active tokens; revoke one you no longer use first.")
+        raise TokenError(_("You have %(max)d active tokens; revoke one you no longer use first.", max=MAX_ACTIVE_TOKENS))
     row, token = issue_token(user, name)
     record_event(user, "api_token.created", "api_token", row.id, prefix=row.prefix, name=row.name)
     return row, token
@@ -89,7 +90,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (someone else's is reported as missing)."""
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
-        raise TokenError("No such active token.")
+        raise TokenError(_("No such active token."))
     row.revoked_at = utcnow()
     record_event(user, "api_token.revoked", "api_token", row.id, prefix=row.prefix, name=row.name)
     db.session.flush()

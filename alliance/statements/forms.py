@@ -1,5 +1,6 @@
 """Forms of the joint statement pages: the lead's draft form and the confirmation of a deliberate act."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -25,25 +26,25 @@ def _optional_int(value):
 
 
 class CommitmentForm(Form):
-    criteria_set_id = SelectField("Criteria set", coerce=_optional_int, validate_choice=False)
-    share_percent = IntegerField("At least (%)", validators=[Optional(), NumberRange(1, 100, "From 1 to 100.")])
+    criteria_set_id = SelectField(_l("Criteria set"), coerce=_optional_int, validate_choice=False)
+    share_percent = IntegerField(_l("At least (%)"), validators=[Optional(), NumberRange(1, 100, _l("From 1 to 100."))])
     # Checked by the domain for the rows that are filled in; an empty row is skipped.
-    level = SelectField("Level", choices=list(LEVELS.items()), validate_choice=False, default="core")
-    from_year = IntegerField("From year", validators=[Optional(), NumberRange(2000, 2100, "A year such as 2027.")])
-    note = StringField("Note", validators=[Length(max=NOTE_MAX)])
+    level = SelectField(_l("Level"), choices=list(LEVELS.items()), validate_choice=False, default="core")
+    from_year = IntegerField(_l("From year"), validators=[Optional(), NumberRange(2000, 2100, _l("A year such as 2027."))])
+    note = StringField(_l("Note"), validators=[Length(max=NOTE_MAX)])
 
 
 class StatementForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the statement a title."), Length(max=TITLE_MAX)])
-    statement_date = DateField("Date of the statement", validators=[Optional()])
-    preamble = TextAreaField("Preamble, with the evidence it cites (Markdown; link your sources)",
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the statement a title.")), Length(max=TITLE_MAX)])
+    statement_date = DateField(_l("Date of the statement"), validators=[Optional()])
+    preamble = TextAreaField(_l("Preamble, with the evidence it cites (Markdown; link your sources)"),
                              validators=[Length(max=TEXT_MAX)])
-    summary_id = SelectField("Market signal: the published summary whose figures it cites",
+    summary_id = SelectField(_l("Market signal: the published summary whose figures it cites"),
                              coerce=_optional_int, validate_choice=False)
-    market_conditions = TextAreaField("Market signal: conditions and unmet needs (Markdown)",
+    market_conditions = TextAreaField(_l("Market signal: conditions and unmet needs (Markdown)"),
                                       validators=[Length(max=TEXT_MAX)])
-    working_group = TextAreaField("Working group and its coordinators (Markdown)", validators=[Length(max=TEXT_MAX)])
-    legal_nature = TextAreaField("Legal nature of the statement", validators=[Length(max=TEXT_MAX)])
+    working_group = TextAreaField(_l("Working group and its coordinators (Markdown)"), validators=[Length(max=TEXT_MAX)])
+    legal_nature = TextAreaField(_l("Legal nature of the statement"), validators=[Length(max=TEXT_MAX)])
     commitments = FieldList(FormField(CommitmentForm), min_entries=COMMITMENT_ROWS, max_entries=COMMITMENT_ROWS)
     version = HiddenField()
 

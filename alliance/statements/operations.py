@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -157,7 +158,7 @@ def _lead_statement(user: User, statement_id: int) -> JointStatement:
     """The edition, when the user's organisation leads its alliance; else 'not found' (drafts are private)."""
     statement = db.session.get(JointStatement, statement_id)
     if statement is None or not is_lead(user, statement.demand_round.alliance_id):
-        raise StatementNotFoundError("No such statement among your alliances' rounds.")
+        raise StatementNotFoundError(_("No such statement among your alliances' rounds."))
     return statement
 
 
@@ -165,14 +166,14 @@ def _check_draft(statement: JointStatement, expected_version: int | None) -> Non
     if statement.status != "draft":
         raise StatementConflictError(f"This edition is {statement.status} and never changes; draft a new edition.")
     if expected_version != statement.version:
-        raise StatementConflictError("Someone changed this statement meanwhile; reload it and try again.")
+        raise StatementConflictError(_("Someone changed this statement meanwhile; reload it and try again."))
 
 
 def _flush_versioned() -> None:
     try:
         db.session.flush()
     except StaleDataError:
-        raise StatementConflictError("Someone changed this statement meanwhile; reload it and try again.") from None
+        raise StatementConflictError(_("Someone changed this statement meanwhile; reload it and try again.")) from None
 
 
 def _text(value: str, name: str, label: str) -> str:
@@ -186,7 +187,7 @@ def _commitments(demand_round: DemandRound, items: list[CommitmentInput]) -> lis
     allowed = {criteria_set.id: criteria_set for criteria_set in round_criteria_sets(demand_round)}
     filled = [item for item in items if item.criteria_set_id or item.share_percent or item.from_year]
     if len(filled) > MAX_COMMITMENTS:
-        raise StatementError(f"A statement holds at most {MAX_COMMITMENTS} commitments.", "commitments")
+        raise StatementError(_("A statement holds at most %(max)d commitments.", max=MAX_COMMITMENTS), "commitments")
     result = []
     for number, item in enumerate(filled, start=1):
         where = f"Commitment {number}: "
@@ -211,13 +212,13 @@ def _commitments(demand_round: DemandRound, items: list[CommitmentInput]) -> lis
 def _apply(statement: JointStatement, fields: StatementFields) -> None:
     title = (fields.title or "").strip()
     if not title:
-        raise StatementError("Give the statement a title.", "title")
+        raise StatementError(_("Give the statement a title."), "title")
     if len(title) > TITLE_MAX:
-        raise StatementError(f"The title is limited to {TITLE_MAX} characters.", "title")
+        raise StatementError(_("The title is limited to %(max)d characters.", max=TITLE_MAX), "title")
     demand_round = statement.demand_round
     if fields.summary_id is not None and fields.summary_id not in {
             summary.id for summary in published_summaries(demand_round.id)}:
-        raise StatementError("Choose a published summary of this round (or none).", "summary_id")
+        raise StatementError(_("Choose a published summary of this round (or none)."), "summary_id")
     commitments = _commitments(demand_round, fields.commitments)
     statement.title = title
     statement.preamble = _text(fields.preamble, "preamble", "preamble")
@@ -234,12 +235,12 @@ def create_draft(user: User, round_id: int) -> JointStatement:
     text for the first one). One draft per round at a time."""
     demand_round = db.session.get(DemandRound, round_id)
     if demand_round is None or not is_lead(user, demand_round.alliance_id):
-        raise StatementNotFoundError("No such round among your alliances' rounds.")
+        raise StatementNotFoundError(_("No such round among your alliances' rounds."))
     if demand_round.status == "draft":
-        raise StatementConflictError("Open the round before drafting its joint statement.")
+        raise StatementConflictError(_("Open the round before drafting its joint statement."))
     all_editions = editions(round_id, include_drafts=True)
     if any(edition.status == "draft" for edition in all_editions):
-        raise StatementConflictError("An edition of this statement is already being drafted.")
+        raise StatementConflictError(_("An edition of this statement is already being drafted."))
     latest = all_editions[0] if all_editions else None
     summaries = published_summaries(round_id)
     statement = JointStatement(round_id=round_id, edition=(latest.edition + 1) if latest else 1,
@@ -262,7 +263,7 @@ def create_draft(user: User, round_id: int) -> JointStatement:
         with db.session.begin_nested():  # two leads drafting at once: the (round, edition) key decides
             db.session.add(statement)
     except IntegrityError:
-        raise StatementConflictError("An edition of this statement is already being drafted.") from None
+        raise StatementConflictError(_("An edition of this statement is already being drafted.")) from None
     record_event(user, "statement.drafted", "joint_statement", statement.id, round_id=round_id,
                  edition=statement.edition)
     return statement
@@ -286,11 +287,11 @@ def publish(user: User, statement_id: int, expected_version: int) -> JointStatem
     statement = _lead_statement(user, statement_id)
     _check_draft(statement, expected_version)
     if not statement.commitments:
-        raise StatementError("Add at least one quantified, dated commitment before publishing.", "commitments")
+        raise StatementError(_("Add at least one quantified, dated commitment before publishing."), "commitments")
     if statement.statement_date is None:
-        raise StatementError("Give the statement its date before publishing.", "statement_date")
+        raise StatementError(_("Give the statement its date before publishing."), "statement_date")
     if not statement.legal_nature.strip():
-        raise StatementError("Say what the statement is legally (an intention, not a purchase commitment).",
+        raise StatementError(_("Say what the statement is legally (an intention, not a purchase commitment)."),
                              "legal_nature")
     previous = [edition for edition in editions(statement.round_id) if edition.status == "published"]
     for older in previous:
@@ -307,9 +308,9 @@ def withdraw(user: User, statement_id: int, expected_version: int) -> JointState
     """Withdraw the published edition: it stays readable, marked withdrawn, and can no longer be signed."""
     statement = _lead_statement(user, statement_id)
     if statement.status != "published":
-        raise StatementConflictError("Only the current published edition can be withdrawn.")
+        raise StatementConflictError(_("Only the current published edition can be withdrawn."))
     if expected_version != statement.version:
-        raise StatementConflictError("Someone changed this statement meanwhile; reload the page and try again.")
+        raise StatementConflictError(_("Someone changed this statement meanwhile; reload the page and try again."))
     statement.status = "withdrawn"
     statement.withdrawn_at = utcnow()
     _flush_versioned()
@@ -334,23 +335,23 @@ def discard_draft(user: User, statement_id: int, expected_version: int) -> None:
 def signing_refusal(user: User | None, statement: JointStatement) -> str | None:
     """Why the user may not sign or unsign this edition for their organisation; None when they may."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return "Log in as a member of a buyer organisation of the alliance to sign."
+        return _("Log in as a member of a buyer organisation of the alliance to sign.")
     if statement.status != "published":
         return f"This edition is {statement.status}; only the current published edition can be signed."
     organisation = user.organisation
     if organisation.kind != "buyer":
-        return "Only public buyers sign a joint statement of demand."
+        return _("Only public buyers sign a joint statement of demand.")
     if not organisation.verified:
-        return "Your organisation is not yet verified as a public buyer."
+        return _("Your organisation is not yet verified as a public buyer.")
     if active_membership(organisation.id, statement.demand_round.alliance_id) is None:
-        return "Only active members of the alliance sign its statements."
+        return _("Only active members of the alliance sign its statements.")
     return None
 
 
 def _signable(user: User, statement_id: int) -> JointStatement:
     statement = db.session.get(JointStatement, statement_id)
     if statement is None or statement.status == "draft":
-        raise StatementNotFoundError("No such published statement.")
+        raise StatementNotFoundError(_("No such published statement."))
     refusal = signing_refusal(user, statement)
     if refusal:
         raise StatementForbiddenError(refusal)
@@ -364,7 +365,7 @@ def sign(user: User, statement_id: int) -> StatementSignature:
     signature = signature_of(statement.id, user.organisation_id)
     now = utcnow()
     if signature is not None and signature.withdrawn_at is None:
-        raise StatementConflictError("Your organisation has already signed this statement.")
+        raise StatementConflictError(_("Your organisation has already signed this statement."))
     if signature is None:
         signature = StatementSignature(statement_id=statement.id, organisation_id=user.organisation_id,
                                        signed_by_id=user.id, signed_at=now)
@@ -372,7 +373,7 @@ def sign(user: User, statement_id: int) -> StatementSignature:
             with db.session.begin_nested():
                 db.session.add(signature)
         except IntegrityError:
-            raise StatementConflictError("Your organisation has already signed this statement.") from None
+            raise StatementConflictError(_("Your organisation has already signed this statement.")) from None
     else:
         changed = db.session.execute(
             sa.update(StatementSignature).where(StatementSignature.id == signature.id,
@@ -381,7 +382,7 @@ def sign(user: User, statement_id: int) -> StatementSignature:
             .execution_options(synchronize_session=False)).rowcount
         db.session.refresh(signature)
         if not changed:
-            raise StatementConflictError("Your organisation has already signed this statement.")
+            raise StatementConflictError(_("Your organisation has already signed this statement."))
     record_event(user, "statement.signed", "joint_statement", statement.id, round_id=statement.round_id,
                  edition=statement.edition, organisation_id=user.organisation_id)
     return signature
@@ -392,7 +393,7 @@ def withdraw_signature(user: User, statement_id: int) -> StatementSignature:
     statement = _signable(user, statement_id)
     signature = signature_of(statement.id, user.organisation_id)
     if signature is None or signature.withdrawn_at is not None:
-        raise StatementConflictError("Your organisation has not signed this statement.")
+        raise StatementConflictError(_("Your organisation has not signed this statement."))
     changed = db.session.execute(
         sa.update(StatementSignature).where(StatementSignature.id == signature.id,
                                             StatementSignature.withdrawn_at.is_(None))
@@ -400,7 +401,7 @@ def withdraw_signature(user: User, statement_id: int) -> StatementSignature:
     ).rowcount
     db.session.refresh(signature)
     if not changed:
-        raise StatementConflictError("Your organisation has not signed this statement.")
+        raise StatementConflictError(_("Your organisation has not signed this statement."))
     record_event(user, "statement.signature_withdrawn", "joint_statement", statement.id,
                  round_id=statement.round_id, edition=statement.edition, organisation_id=user.organisation_id)
     return signature

@@ -3,6 +3,7 @@ publishing, and the buyers' signing. Every irreversible act has a confirmation p
 JavaScript (GET shows what will happen, POST does it)."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead
@@ -125,7 +126,7 @@ def new(slug: str, round_id: int):
         flash(str(error), "error")
         return redirect(url_for("rounds.statement", slug=slug, round_id=round_id))
     db.session.commit()
-    flash("A draft of the statement is ready to edit.", "success")
+    flash(gettext("A draft of the statement is ready to edit."), "success")
     return redirect(url_for("statements.edit", slug=slug, round_id=round_id, edition=statement.edition))
 
 
@@ -164,7 +165,7 @@ def edit(slug: str, round_id: int, edition: int):
         abort(404)
     statement = _edition(alliance, round_id, edition)
     if statement.status != "draft":
-        flash("This edition is published and never changes. Draft a new edition instead.", "error")
+        flash(gettext("This edition is published and never changes. Draft a new edition instead."), "error")
         return redirect(url_for("statements.edition", slug=slug, round_id=round_id, edition=edition))
     form = StatementForm()
     if request.method == "GET":
@@ -186,7 +187,7 @@ def edit(slug: str, round_id: int, edition: int):
             status = 409 if isinstance(error, ops.StatementConflictError) else 422
         else:
             db.session.commit()
-            flash("Draft saved.", "success")
+            flash(gettext("Draft saved."), "success")
             return redirect(url_for("statements.edition", slug=slug, round_id=round_id, edition=edition))
     elif form.is_submitted():
         status = 422
@@ -211,8 +212,9 @@ def change(slug: str, round_id: int, edition: int, action: str):
             flash(str(error), "error")
             return redirect(back)
         db.session.commit()
-        flash({"publish": "Published: the alliance's buyers can now sign it.",
-               "withdraw": "Withdrawn: it can no longer be signed.", "discard": "Draft discarded."}[action], "success")
+        flash({"publish": gettext("Published: the alliance's buyers can now sign it."),
+               "withdraw": gettext("Withdrawn: it can no longer be signed."),
+               "discard": gettext("Draft discarded.")}[action], "success")
         return redirect(back if action != "discard" else url_for("rounds.statement", slug=slug, round_id=round_id))
     label, explanation = LEAD_ACTIONS[action]
     form.version.data, form.confirm.data = statement.version, "yes"
@@ -243,8 +245,9 @@ def signature(slug: str, round_id: int, edition: int, action: str):
             flash(str(error), "error")
             return redirect(back)
         db.session.commit()
-        flash(f"{current_user.organisation.name} signed the statement." if action == "sign"
-              else f"The signature of {current_user.organisation.name} is withdrawn.", "success")
+        organisation = current_user.organisation.name
+        flash(gettext("%(organisation)s signed the statement.", organisation=organisation) if action == "sign"
+              else gettext("The signature of %(organisation)s is withdrawn.", organisation=organisation), "success")
         return redirect(back)
     organisation = current_user.organisation.name
     label, explanation = (text.format(organisation=organisation) for text in BUYER_ACTIONS[action])

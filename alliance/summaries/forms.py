@@ -1,5 +1,6 @@
 """Forms of the summaries pages: the lead's draft form and the public list's filters."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
@@ -9,7 +10,7 @@ from alliance.models import SECTORS
 from alliance.rounds.operations import QUARTER_PATTERN
 from alliance.summaries.operations import NARRATIVE_MAX, TITLE_MAX, VIEWS
 
-QUARTER_RULE = Regexp(QUARTER_PATTERN, message="Write a quarter as YYYY-Qn, for example 2027-Q1.")
+QUARTER_RULE = Regexp(QUARTER_PATTERN, message=_l("Write a quarter as YYYY-Qn, for example 2027-Q1."))
 
 
 class CheckboxesField(SelectMultipleField):
@@ -18,16 +19,16 @@ class CheckboxesField(SelectMultipleField):
 
 
 class SummaryForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the summary a title."), Length(max=TITLE_MAX)])
-    narrative = TextAreaField("Narrative (Markdown)", validators=[Length(max=NARRATIVE_MAX)])
-    views = CheckboxesField("Views to show besides the total per category", choices=list(VIEWS.items()))
-    categories = CheckboxesField("Categories", validate_choice=True)
-    criteria_sets = CheckboxesField("Criteria set versions", coerce=int)
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the summary a title.")), Length(max=TITLE_MAX)])
+    narrative = TextAreaField(_l("Narrative (Markdown)"), validators=[Length(max=NARRATIVE_MAX)])
+    views = CheckboxesField(_l("Views to show besides the total per category"), choices=list(VIEWS.items()))
+    categories = CheckboxesField(_l("Categories"), validate_choice=True)
+    criteria_sets = CheckboxesField(_l("Criteria set versions"), coerce=int)
     version = HiddenField()
 
 
 class NewSummaryForm(SummaryForm):
-    snapshot_id = SelectField("Snapshot", coerce=int, validators=[InputRequired("Choose a snapshot.")])
+    snapshot_id = SelectField(_l("Snapshot"), coerce=int, validators=[InputRequired(_l("Choose a snapshot."))])
 
 
 class VersionForm(FlaskForm):
@@ -40,12 +41,12 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form
 
-    sector = SelectField("Sector", choices=[("", "Any sector")] + list(SECTORS.items()), validators=[Optional()])
-    cpv = StringField("CPV code (or its first digits)", validators=[
-        Optional(), Regexp(r"^\d{2,8}(-\d)?$", message="Use the digits of a CPV code, for example 302 or 30213100."),
+    sector = SelectField(_l("Sector"), choices=[("", _l("Any sector"))] + list(SECTORS.items()), validators=[Optional()])
+    cpv = StringField(_l("CPV code (or its first digits)"), validators=[
+        Optional(), Regexp(r"^\d{2,8}(-\d)?$", message=_l("Use the digits of a CPV code, for example 302 or 30213100.")),
     ])
-    country = StringField("Country (ISO code)", validators=[
-        Optional(), Regexp(r"^[A-Za-z]{2}$", message="Use a two-letter country code such as SE."),
+    country = StringField(_l("Country (ISO code)"), validators=[
+        Optional(), Regexp(r"^[A-Za-z]{2}$", message=_l("Use a two-letter country code such as SE.")),
     ])
-    quarter_from = StringField("Delivery from (quarter)", validators=[Optional(), QUARTER_RULE])
-    quarter_to = StringField("Delivery to (quarter)", validators=[Optional(), QUARTER_RULE])
+    quarter_from = StringField(_l("Delivery from (quarter)"), validators=[Optional(), QUARTER_RULE])
+    quarter_to = StringField(_l("Delivery to (quarter)"), validators=[Optional(), QUARTER_RULE])

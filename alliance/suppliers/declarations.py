@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from alliance.extensions import db
 from alliance.models import READINESS, Category, CriteriaSet, Criterion, DeclarationRevision, ReadinessDeclaration, User
@@ -89,9 +90,9 @@ def save_declarations(user: User, items: list[dict], today: date | None = None) 
     for position, item in enumerate(clean):
         criterion_id = item.get("criterion_id")
         if criterion_id and criterion_id not in published:
-            errors.setdefault(position, {})["criterion_id"] = ["No criterion of a published criteria set has this id."]
+            errors.setdefault(position, {})["criterion_id"] = [_("No criterion of a published criteria set has this id.")]
         elif criterion_id in seen:
-            errors.setdefault(position, {})["criterion_id"] = ["This criterion is listed twice."]
+            errors.setdefault(position, {})["criterion_id"] = [_("This criterion is listed twice.")]
         seen.add(criterion_id)
     if errors:
         raise DeclarationError(errors)
@@ -154,26 +155,26 @@ def _clean(item: dict, today: date) -> tuple[dict, dict[str, list[str]]]:
         "version": item.get("version"),
     }
     if not isinstance(clean["criterion_id"], int) or clean["criterion_id"] <= 0:
-        errors["criterion_id"] = ["Give the criterion's id."]
+        errors["criterion_id"] = [_("Give the criterion's id.")]
     if clean["status"] not in READINESS:
-        errors["status"] = ["Choose meets now, can meet by a date, or cannot meet."]
+        errors["status"] = [_("Choose meets now, can meet by a date, or cannot meet.")]
     if clean["status"] == "by_date":
         if clean["ready_by"] is None:
-            errors["ready_by"] = ["Give the date by which you can meet the criterion."]
+            errors["ready_by"] = [_("Give the date by which you can meet the criterion.")]
         elif clean["ready_by"] <= today:
-            errors["ready_by"] = ["The date must be in the future."]
+            errors["ready_by"] = [_("The date must be in the future.")]
         elif clean["ready_by"] > today + timedelta(days=365 * 20):
-            errors["ready_by"] = ["Give a date within the next 20 years."]
+            errors["ready_by"] = [_("Give a date within the next 20 years.")]
     else:
         clean["ready_by"] = None  # a date only means something for "can meet by a date"
     for name, limit in (("evidence_label", LABEL_MAX), ("evidence_reference", REFERENCE_MAX), ("note", NOTE_MAX)):
         if len(clean[name]) > limit:
-            errors[name] = [f"Use at most {limit} characters."]
+            errors[name] = [_("Use at most %(max)d characters.", max=limit)]
     reference = clean["evidence_reference"]
     if reference and _looks_like_link(reference) and not is_evidence_link(reference):
-        errors["evidence_reference"] = ["A link must be a full https:// address, e.g. https://example.org/certificate."]
+        errors["evidence_reference"] = [_("A link must be a full https:// address, e.g. https://example.org/certificate.")]
     if any(ord(char) < 32 for char in clean["evidence_label"] + reference):
-        errors.setdefault("evidence_reference", []).append("Remove line breaks and control characters.")
+        errors.setdefault("evidence_reference", []).append(_("Remove line breaks and control characters."))
     return clean, errors
 
 

@@ -4,6 +4,7 @@ import functools
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -63,12 +64,12 @@ def declare(set_id: int):
                 for name, texts in messages.items():
                     field = entries[position][name] if name in entries[position] else entries[position].status
                     field.errors = list(field.errors) + texts
-            form.form_errors.append("Nothing was saved: correct the declarations listed below.")
+            form.form_errors.append(_("Nothing was saved: correct the declarations listed below."))
         except (ops.StaleDeclarationError, StaleDataError, IntegrityError):
             db.session.rollback()
             form.form_errors.append(str(ops.StaleDeclarationError([])))
         else:
-            flash(f"Your readiness for {criteria_set.title} is saved.", "success")
+            flash(_("Your readiness for %(title)s is saved.", title=criteria_set.title), "success")
             return redirect(url_for("suppliers.declare", set_id=set_id))
     criteria = {criterion.id: criterion for criterion in criteria_set.criteria}
     rows = [(entry.form, criteria.get(entry.form.criterion_id.data)) for entry in form.entries]
@@ -98,9 +99,9 @@ def subscriptions():
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            form.form_errors.append("You already subscribed to this.")
+            form.form_errors.append(_("You already subscribed to this."))
         else:
-            flash("Subscribed. You will hear about new summaries and dialogues there.", "success")
+            flash(_("Subscribed. You will hear about new summaries and dialogues there."), "success")
             return redirect(url_for("suppliers.subscriptions"))
     rows = db.session.scalars(
         sa.select(Subscription).where(Subscription.user_id == current_user.id).order_by(Subscription.created_at)
@@ -115,5 +116,5 @@ def unsubscribe(subscription_id: int):
                                                         Subscription.user_id == current_user.id))
     db.session.delete(row)
     db.session.commit()
-    flash("Unsubscribed.", "success")
+    flash(_("Unsubscribed."), "success")
     return redirect(url_for("suppliers.subscriptions"))
