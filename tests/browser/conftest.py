@@ -56,6 +56,7 @@ class Visitor:
         self.page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
         self.page.set_default_timeout(15_000)
         self.javascript = javascript
+        self.base_url = base_url
         self.auditor = None
         if not javascript:
             # axe needs timers, which do not run with JavaScript off: it audits a copy of each page (the
