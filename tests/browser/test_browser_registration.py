@@ -5,9 +5,7 @@ import sqlalchemy as sa
 
 from alliance.extensions import db
 from alliance.models import MailMessage
-from tests.browser.test_browser_flows import (  # noqa: F401 (fixtures)
-    browser,
-    live_server,
+from tests.browser.test_browser_flows import (
     log_in,
     new_page,
     pytestmark,  # noqa: F401 (browser marker, Chromium check)
@@ -23,7 +21,7 @@ def _confirmation_link(app, email) -> str:
         return link_in(mail.body_with_secrets(), "/auth/confirm/")
 
 
-def test_register_confirm_search_request_and_get_approved(app, live_server, browser):  # noqa: F811
+def test_register_confirm_search_request_and_get_approved(app, live_server, browser):
     org_id = make_organisation(app, name="Region Västerdal", country="SE")
     make_organisation(app, name="Region Östmark", country="SE")
     set_role(app, make_user(app, org_id, email="admin@vasterdal.example"), "admin")
