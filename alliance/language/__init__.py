@@ -11,6 +11,7 @@ from decimal import Decimal
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, format_date, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from alliance.formatting import minor_unit_digits
@@ -53,9 +54,23 @@ def day(value: date | datetime | None) -> str:
     return format_date(value.date() if isinstance(value, datetime) else value, format="medium")
 
 
+# The lifecycle states pages show (pledges, rounds, criteria sets, summaries, statements); the stored value
+# stays English, the page shows the word in the reader's language.
+STATUS_LABELS = {
+    "draft": _l("draft"), "submitted": _l("submitted"), "withdrawn": _l("withdrawn"), "published": _l("published"),
+    "open": _l("open"), "closed": _l("closed"), "retired": _l("retired"), "superseded": _l("superseded"),
+}
+
+
+def status_label(value: str | None) -> str:
+    """A stored status in the reader's language; an unknown one as it is."""
+    return str(STATUS_LABELS.get(value, value or ""))
+
+
 def init_language(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.add_template_filter(money, "money")
     app.add_template_filter(number, "number")
     app.add_template_filter(day, "day")
+    app.add_template_filter(status_label, "status_label")
     app.context_processor(lambda: {"languages": LANGUAGES, "current_locale": str(get_locale())})
