@@ -67,14 +67,16 @@ def _show(summary: DemandSummary, editions: list[DemandSummary]):
         return render_template("summaries/withdrawn.html", summary=summary, editions=editions), 410
     qa = _public_qa(editions)
     # A published summary is fixed; the page changes only with its editions and its public questions.
+    ocds_configured = not missing_configuration(current_app.config)
+    statement = current_statement(summary.round_id)
     etag = public_etag([(item.id, item.status, item.version) for item in editions],
-                       [(post.id, len(answers)) for post, answers in qa])
+                       [(post.id, len(answers)) for post, answers in qa], ocds_configured,
+                       statement and (statement.id, statement.status))
     return cached_page(etag, lambda: render_template(
         "summaries/show.html", summary=summary, current_edition=current_edition, editions=editions,
         tables=summary_tables(summary), charts=summary_charts(summary), headline=headline(summary),
         qa=qa, lead=is_lead(current_user, summary.alliance_id), criterion_types=CRITERION_TYPES,
-        ocds_configured=not missing_configuration(current_app.config),
-        statement=current_statement(summary.round_id),
+        ocds_configured=ocds_configured, statement=statement,
     ))
 
 
