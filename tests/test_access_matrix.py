@@ -7,8 +7,13 @@ for the two buyers' pledge volumes: only that buyer organisation and the allianc
 
 The ids in the URLs belong to someone: the pledge, API token, notification, import job and mail message are
 buyer A's; the subscription is the supplier's; the summary is a leads-only draft; the membership is buyer B's.
+Buyers A and B each administer their organisation; the organisation, its join request, invitation and member
+are B's. A statement edition is the leads' draft (the published one where only that makes sense).
 Posts carry a valid CSRF token of the caller's session and no other field, so they test the access check,
 not the form.
+
+The world is built once for the module. Every role meets it as built: after any request that changed a table
+row or a Redis key (a fingerprint of both is compared), it is built again before the next request.
 """
 
 import hashlib
@@ -262,7 +267,6 @@ def test_every_route_has_an_expectation():
 
 def _world(app) -> dict:
     """The alliance of make_pledging_round with one of everything, each owned by someone."""
-    from alliance.settings.tokens import create_token
     from alliance.dialogues import operations as dialogues
     from alliance.models import (
         CriteriaSet,
@@ -276,6 +280,7 @@ def _world(app) -> dict:
         User,
     )
     from alliance.models.base import utcnow
+    from alliance.settings.tokens import create_token
     from alliance.signals.snapshots import compile_signals
     from alliance.signals.triggers import compile_now
 
