@@ -50,6 +50,11 @@ def app(tmp_path_factory):
 def _clean_state(app):
     """Every test starts with empty tables, an empty Redis and no rate-limit counters."""
     yield
+    empty_state(app)
+
+
+def empty_state(app) -> None:
+    """Empty every table, Redis, the mail folder and the rate-limit counters."""
     with app.app_context():
         db.session.remove()
         tables = [table.name for table in reversed(db.metadata.sorted_tables)]

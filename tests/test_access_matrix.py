@@ -7,10 +7,16 @@ for the two buyers' pledge volumes: only that buyer organisation and the allianc
 
 The ids in the URLs belong to someone: the pledge, API token, notification, import job and mail message are
 buyer A's; the subscription is the supplier's; the summary is a leads-only draft; the membership is buyer B's.
+Buyers A and B each administer their organisation; the organisation, its join request, invitation and member
+are B's. A statement edition is the leads' draft (the published one where only that makes sense).
 Posts carry a valid CSRF token of the caller's session and no other field, so they test the access check,
 not the form.
+
+The world is built once for the module. Every role meets it as built: after any request that changed a table
+row or a Redis key (a fingerprint of both is compared), it is built again before the next request.
 """
 
+import hashlib
 import re
 from datetime import timedelta
 
@@ -20,7 +26,9 @@ from flask import url_for
 
 from alliance import create_app
 from alliance.extensions import db, limiter
+from alliance.queue import get_redis
 from config import TestConfig
+from tests.conftest import empty_state
 from tests.factories import csrf_token, login, make_pledging_round, make_summary, make_user
 
 ROLES = ("anonymous", "buyer_a", "buyer_b", "lead", "supplier", "admin")
@@ -47,6 +55,16 @@ EXPECTED = {
     "GET /alliances/<slug>/rounds/": "200 200 200 200 200 200",
     "GET /alliances/<slug>/rounds/<round_id>": "200 200 200 200 200 200",
     "GET /alliances/<slug>/rounds/<round_id>/edit": "302 403 403 409 403 403",
+    "GET /alliances/<slug>/rounds/<round_id>/statement": "200 200 200 200 200 200",
+    "GET /alliances/<slug>/rounds/<round_id>/statement/<edition>": "404 404 404 200 404 404",
+    "GET /alliances/<slug>/rounds/<round_id>/statement/<edition>.docx": "404 404 404 200 404 404",
+    "GET /alliances/<slug>/rounds/<round_id>/statement/<edition>.pdf": "404 404 404 200 404 404",
+    "GET /alliances/<slug>/rounds/<round_id>/statement/<edition>/discard": "302 404 404 200 404 404",
+    "GET /alliances/<slug>/rounds/<round_id>/statement/<edition>/edit": "302 404 404 200 404 404",
+    "GET /alliances/<slug>/rounds/<round_id>/statement/<edition>/publish": "302 404 404 200 404 404",
+    "GET /alliances/<slug>/rounds/<round_id>/statement/<edition>/sign": "302 200 200 200 303 303",
+    "GET /alliances/<slug>/rounds/<round_id>/statement/<edition>/unsign": "302 200 200 200 303 303",
+    "GET /alliances/<slug>/rounds/<round_id>/statement/<edition>/withdraw": "302 404 404 200 404 404",
     "GET /alliances/<slug>/rounds/new": "302 403 403 200 403 403",
     "GET /alliances/<slug>/settings": "302 403 403 200 403 403",
     "GET /alliances/<slug>/signals": "200 200 200 200 200 200",
@@ -67,8 +85,10 @@ EXPECTED = {
     "GET /api/v1/summaries/<summary_id>.csv": "404 404 404 404 404 404",
     "GET /api/v1/summaries/<summary_id>.ocds.json": "404 404 404 404 404 404",
     "GET /api/v1/summaries/<summary_id>.xlsx": "404 404 404 404 404 404",
+    "GET /api/v1/summaries/<summary_id>/withdrawal.ocds.json": "404 404 404 404 404 404",
     "GET /api/v1/suppliers/me/declarations": "401 403 403 403 200 403",
     "GET /auth/account": "302 200 200 200 200 200",
+    "GET /auth/confirm/<token>": "302 302 302 302 302 302",
     "GET /auth/login": "200 302 302 302 302 302",
     "GET /auth/register": "200 302 302 302 302 302",
     "GET /auth/reset": "200 200 200 200 200 200",
@@ -81,13 +101,19 @@ EXPECTED = {
     "GET /healthz": "200 200 200 200 200 200",
     "GET /notifications/": "302 200 200 200 200 200",
     "GET /notifications/preferences": "302 200 200 200 200 200",
+    "GET /organisations/<organisation_id>/manage": "302 404 200 404 404 200",
+    "GET /organisations/invitation/<token>": "200 200 200 200 200 200",
+    "GET /organisations/requests": "302 404 404 404 404 200",
+    "GET /organisations/search": "302 302 302 302 302 302",
+    "GET /organisations/start": "302 200 200 200 200 200",
     "GET /pledges/": "302 200 200 200 200 200",
     "GET /pledges/<pledge_id>": "302 200 404 200 404 404",
-    "GET /pledges/import-template.csv": "200 200 200 200 200 200",
+    "GET /pledges/<pledge_id>/withdraw": "302 200 404 403 404 404",
     "GET /pledges/imports/<pending_id>": "302 200 404 404 404 404",
     "GET /pledges/rounds/<round_id>": "302 200 200 200 200 200",
     "GET /pledges/rounds/<round_id>/all": "302 404 404 200 404 404",
     "GET /pledges/rounds/<round_id>/import": "302 200 200 200 403 403",
+    "GET /pledges/rounds/<round_id>/import-template.csv": "302 200 200 200 403 403",
     "GET /rounds/": "200 200 200 200 200 200",
     "GET /settings/tokens": "302 200 200 200 200 200",
     "GET /signals/jobs/<job_id>": "302 404 404 200 404 404",
@@ -97,13 +123,17 @@ EXPECTED = {
     "GET /summaries/<series_id>/<edition>": "200 200 200 200 200 200",
     "GET /summaries/manage": "302 403 403 200 403 403",
     "GET /summaries/manage/<summary_id>": "302 404 404 200 404 404",
+    "GET /summaries/manage/<summary_id>/discard": "302 404 404 200 404 404",
     "GET /summaries/manage/<summary_id>/edit": "302 404 404 200 404 404",
+    "GET /summaries/manage/<summary_id>/publish": "302 404 404 200 404 404",
+    "GET /summaries/manage/<summary_id>/withdraw": "302 404 404 200 404 404",
     "GET /summaries/manage/new": "302 403 403 200 403 403",
     "GET /suppliers/declarations": "302 403 403 403 200 403",
     "GET /suppliers/declarations/<set_id>": "302 403 403 403 404 403",
     "GET /suppliers/subscriptions": "302 403 403 403 200 403",
     "PATCH /api/v1/pledges/<pledge_id>": "401 422 422 422 422 422",
     "POST /admin/alliances/new": "302 403 403 403 403 200",
+    "POST /admin/organisations/<organisation_id>/identifier": "302 403 403 403 403 302",
     "POST /admin/organisations/<organisation_id>/not_sme": "302 403 403 403 403 302",
     "POST /admin/organisations/<organisation_id>/sme": "302 403 403 403 403 302",
     "POST /admin/organisations/<organisation_id>/unverify": "302 403 403 403 403 302",
@@ -130,6 +160,13 @@ EXPECTED = {
     "POST /alliances/<slug>/rounds/<round_id>/close": "302 403 403 302 403 403",
     "POST /alliances/<slug>/rounds/<round_id>/edit": "302 403 403 409 403 403",
     "POST /alliances/<slug>/rounds/<round_id>/open": "302 403 403 302 403 403",
+    "POST /alliances/<slug>/rounds/<round_id>/statement/<edition>/discard": "302 404 404 400 404 404",
+    "POST /alliances/<slug>/rounds/<round_id>/statement/<edition>/edit": "302 404 404 422 404 404",
+    "POST /alliances/<slug>/rounds/<round_id>/statement/<edition>/publish": "302 404 404 400 404 404",
+    "POST /alliances/<slug>/rounds/<round_id>/statement/<edition>/sign": "302 400 400 400 303 303",
+    "POST /alliances/<slug>/rounds/<round_id>/statement/<edition>/unsign": "302 400 400 400 303 303",
+    "POST /alliances/<slug>/rounds/<round_id>/statement/<edition>/withdraw": "302 404 404 400 404 404",
+    "POST /alliances/<slug>/rounds/<round_id>/statement/new": "302 403 403 302 403 403",
     "POST /alliances/<slug>/rounds/new": "302 403 403 200 403 403",
     "POST /alliances/<slug>/settings": "302 403 403 200 403 403",
     "POST /alliances/<slug>/signals/<round_id>/compile": "302 403 403 302 403 403",
@@ -147,10 +184,22 @@ EXPECTED = {
     "POST /dialogues/<dialogue_id>/close": "302 403 403 302 403 403",
     "POST /dialogues/<dialogue_id>/posts": "302 422 422 422 422 422",
     "POST /dialogues/new": "302 403 403 200 403 403",
+    "POST /language": "400 400 400 400 400 400",
     "POST /notifications/<notification_id>/read": "302 302 404 404 404 404",
     "POST /notifications/preferences": "302 302 302 302 302 302",
     "POST /notifications/read-all": "302 302 302 302 302 302",
+    "POST /organisations/<organisation_id>/domain": "302 404 404 404 404 302",
+    "POST /organisations/<organisation_id>/invitations": "302 404 302 404 404 302",
+    "POST /organisations/<organisation_id>/invitations/<invitation_id>/revoke": "302 404 302 404 404 302",
+    "POST /organisations/<organisation_id>/members/<user_id>/remove": "302 404 302 404 404 302",
+    "POST /organisations/<organisation_id>/members/<user_id>/role": "302 404 400 404 404 400",
+    "POST /organisations/<organisation_id>/requests/<request_id>": "302 404 400 404 404 400",
+    "POST /organisations/invitation/<token>": "200 200 200 200 200 200",
+    "POST /organisations/join": "302 302 302 302 302 302",
+    "POST /organisations/new": "302 400 400 400 400 400",
+    "POST /organisations/withdraw": "302 302 302 302 302 302",
     "POST /pledges/<pledge_id>": "302 302 404 403 404 404",
+    "POST /pledges/<pledge_id>/reinstate": "302 302 404 403 404 404",
     "POST /pledges/<pledge_id>/submit": "302 302 404 403 404 404",
     "POST /pledges/<pledge_id>/withdraw": "302 302 404 403 404 404",
     "POST /pledges/rounds/<round_id>": "302 200 200 200 403 403",
@@ -270,26 +319,90 @@ def _world(app) -> dict:
                             args=["0" * 32 + ".csv", world["round_id"], users["buyer_a"].id])
         db.session.add_all([subscription, notification, message, upload])
         db.session.flush()
+        world["values"] = _organisation_world(world, users)
+        world["values"].update(_statement_world(world, users))
         compile_signals(world["round_id"])
         from alliance.queue import rq_job_id
 
         job = compile_now(world["round_id"])
         db.session.commit()
         membership = db.session.scalar(sa.select(Membership).where(Membership.organisation_id == world["b_org"]))
-        world["values"] = {
+        world["values"].update({
             "slug": "ict", "round_id": world["round_id"], "pledge_id": pledges["buyer_a"].id,
             "set_id": draft_set.id, "criteria_set_id": world["sets"]["30213100-6/v2"], "criterion_id": criterion.id,
-            "summary_id": world["summary_id"], "membership_id": membership.id, "organisation_id": world["a_org"],
-            "user_id": users["buyer_a"].id, "dialogue_id": dialogue.id, "notification_id": notification.id,
+            "summary_id": world["summary_id"], "membership_id": membership.id, "dialogue_id": dialogue.id, "notification_id": notification.id,
             "subscription_id": subscription.id, "token_id": token.id, "job_id": rq_job_id(job),
             "pending_id": upload.id, "message_id": message.id, "token": "not-a-reset-token",
             "filename": "style.css",
-        }
+        })
         from alliance.models import DemandSummary
 
         published = db.session.scalar(sa.select(DemandSummary).where(DemandSummary.status == "published"))
         world["values"].update(series_id=published.series_id, edition=published.edition)
     return world
+
+
+def _organisation_world(world: dict, users: dict) -> dict:
+    """Buyers A and B each administer their organisation. The ids are organisation B's: its pending join
+    request, its open invitation of another address, and a member of B besides buyer B; the confirmation link
+    is an unconfirmed stranger's."""
+    from alliance.auth.registration import make_confirm_token
+    from alliance.models import Invitation, JoinRequest, Organisation, User
+    from alliance.models.base import utcnow
+    from alliance.organisations.invitations import hash_token
+
+    users["buyer_a"].organisation_role = users["buyer_b"].organisation_role = "admin"
+    organisation_b = db.session.get(Organisation, world["b_org"])
+    colleague = User(email="colleague-of-b@example.test", name="B's colleague", password_hash="x",
+                     organisation=organisation_b, organisation_role="member", email_confirmed_at=utcnow())
+    applicant = User(email="applicant@example.test", name="Applicant", password_hash="x", email_confirmed_at=utcnow())
+    stranger = User(email="stranger@example.test", name="Stranger", password_hash="x")
+    db.session.add_all([colleague, applicant, stranger])
+    db.session.flush()
+    join_request = JoinRequest(user_id=applicant.id, organisation_id=organisation_b.id, message="Let me in")
+    invitation = Invitation(organisation_id=organisation_b.id, email="invitee@example.test", role="admin",
+                            token_hash=hash_token("invitation-of-b"), invited_by_id=users["buyer_b"].id,
+                            expires_at=utcnow() + timedelta(days=7))
+    db.session.add_all([join_request, invitation])
+    db.session.flush()
+    return {"organisation_id": organisation_b.id, "user_id": colleague.id, "request_id": join_request.id,
+            "invitation_id": invitation.id, "invitation_token": "invitation-of-b",
+            "confirm_token": make_confirm_token(stranger)}
+
+
+def _statement_world(world: dict, users: dict) -> dict:
+    """The round's joint statement: edition 1 published (every buyer of the alliance may sign it), edition 2
+    the leads' draft (nobody else may see it)."""
+    from datetime import date
+
+    from alliance.models import JointStatement
+    from alliance.models.base import utcnow
+
+    published = JointStatement(round_id=world["round_id"], edition=1, title="We will buy better laptops",
+                               status="published", statement_date=date.today(), published_at=utcnow(),
+                               created_by_id=users["lead"].id)
+    draft = JointStatement(round_id=world["round_id"], edition=2, title="Draft edition", status="draft",
+                           created_by_id=users["lead"].id)
+    db.session.add_all([published, draft])
+    db.session.flush()
+    return {"published_edition": published.edition, "draft_edition": draft.edition}
+
+
+def _url_values(endpoint: str, fixed: dict, ids: list[str], values: dict) -> dict:
+    """The world's value of each URL argument. A statement edition is the leads' draft, except where only a
+    published edition makes sense (withdrawing, signing); the token is the one of the link's kind."""
+    chosen = {key: values[key] for key in ids if key not in ("edition", "token")}
+    if "edition" in ids:
+        if not endpoint.startswith("statements."):
+            chosen["edition"] = values["edition"]
+        elif endpoint == "statements.signature" or fixed.get("action") == "withdraw":
+            chosen["edition"] = values["published_edition"]
+        else:
+            chosen["edition"] = values["draft_edition"]
+    if "token" in ids:
+        chosen["token"] = {"organisations.invitation": values["invitation_token"],
+                           "auth.confirm_email": values["confirm_token"]}.get(endpoint, values["token"])
+    return chosen
 
 
 def _email(app, user_id) -> str:
@@ -310,6 +423,7 @@ def _clients(app, world) -> dict:
         if email:
             login(client, email)
             bearer = {"Authorization": f"Bearer {api_token(app.test_client(), email)}"}
+            client.get("/api/v1/alliances", headers=bearer)  # the token's first use is recorded now, not mid-row
         else:
             bearer = {}
         clients[role] = (client, csrf_token(client, "/auth/login" if role == "anonymous" else "/auth/account"), bearer)
@@ -330,36 +444,95 @@ def _leaks(body: str, role: str) -> list[str]:
     return found
 
 
-def _call(client, method: str, url: str, csrf: str, bearer: dict):
+def _call(client, method: str, url: str, csrf: str, bearer: dict, fields: dict):
     if url.startswith("/api/"):
         body = {} if method in ("POST", "PUT", "PATCH") else None
         return client.open(url, method=method, json=body, headers=bearer)
     if method == "POST":
-        return client.post(url, data={"csrf_token": csrf})
+        return client.post(url, data={"csrf_token": csrf, **fields})
     return client.open(url, method=method)
 
 
+class Matrix:
+    """The world and a logged-in client per role, built once for the module and rebuilt only after a request
+    changed what later requests would see (a table row or a Redis key): each role meets the same world."""
+
+    def __init__(self, app):
+        self.app = app
+        self._build()
+
+    def _build(self) -> None:
+        empty_state(self.app)
+        self.world = _world(self.app)
+        self.clients = _clients(self.app, self.world)
+        self.fingerprint = _fingerprint(self.app)
+
+    def call(self, role: str, method: str, endpoint: str, fixed: dict, ids: list[str]):
+        with self.app.test_request_context():
+            url = url_for(endpoint, **fixed, **_url_values(endpoint, fixed, ids, self.world["values"]))
+        return url, self.send(role, method, url)
+
+    def send(self, role: str, method: str, url: str, fields: dict | None = None):
+        """The role's request (with its CSRF token, and fields if given); the world is rebuilt if it changed."""
+        client, csrf, bearer = self.clients[role]
+        limiter.reset()  # each role's call is judged alone, not by the rate limits the others used up
+        response = _call(client, method, url, csrf, bearer, fields or {})
+        self.changed = _fingerprint(self.app) != self.fingerprint
+        if self.changed:
+            self._build()
+        return response
+
+
+def _fingerprint(app) -> str:
+    """A digest of every table's rows and of Redis's keys (rate-limit counters are reset anyway)."""
+    digest = hashlib.sha256()
+    with app.app_context():
+        with db.engine.connect() as connection:
+            for table in db.metadata.sorted_tables:
+                rows = sorted(repr(tuple(row)) for row in connection.execute(sa.select(table)))
+                digest.update(f"{table.name}:{rows}".encode())
+        keys = sorted(key for key in get_redis(app).keys() if not key.startswith(b"LIMITS"))
+        digest.update(repr(keys).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def matrix(app):
+    built = Matrix(app)
+    yield built
+    empty_state(app)
+
+
+@pytest.fixture(autouse=True)
+def _clean_state():
+    """Replaces conftest's: the module's world outlives each test; the `matrix` fixture empties it at the end."""
+    yield
+
+
 @pytest.mark.parametrize(("method", "name", "target"), ROUTES, ids=[name for _, name, _ in ROUTES])
-def test_matrix(app, method, name, target):
-    world = _world(app)
-    values = world["values"]
+def test_matrix(matrix, method, name, target):
     endpoint, fixed, ids = target
-    with app.test_request_context():
-        url = url_for(endpoint, **fixed, **{key: values[key] for key in ids})
-    clients = _clients(app, world)
     statuses, leaks = [], []
     for role in ROLES:
-        client, csrf, bearer = clients[role]
-        limiter.reset()  # each role's call is judged alone, not by the rate limits the others used up
-        response = _call(client, method, url, csrf, bearer)
+        url, response = matrix.call(role, method, endpoint, fixed, ids)
         statuses.append(str(response.status_code))
         if response.mimetype and not response.mimetype.startswith(("application/vnd.", "image/")):
-            leaks += [f"{role}: {leak}" for leak in _leaks(response.get_data(as_text=True), role)]
+            leaks += [f"{role}: {leak}" for leak in _leaks(response.get_data().decode("utf-8", "replace"), role)]
     seen = " ".join(statuses)
     assert not leaks, f"{name} shows pledge volumes to the wrong role: {leaks}"
     assert name in EXPECTED, f'{name} ({url}) has no row; seen: "{name}": "{seen}",'
     assert seen == EXPECTED[name], f"{name} ({url}): expected {EXPECTED[name]}, got {seen} (roles: {' '.join(ROLES)})"
 
+
+@pytest.mark.parametrize("path", ["requests/{request_id}", "members/{user_id}/role", "members/{user_id}/remove",
+                                  "invitations/{invitation_id}/revoke"])
+def test_an_organisation_admin_reaches_no_other_organisations_objects_under_their_own_id(matrix, path):
+    """Buyer A administers organisation A: organisation B's join request, member and invitation, addressed
+    under A's id with a complete form, are 404 and stay as they were."""
+    url = f"/organisations/{matrix.world['a_org']}/" + path.format(**matrix.world["values"])
+    response = matrix.send("buyer_a", "POST", url, {"decision": "approve", "role": "admin"})
+    assert response.status_code == 404
+    assert not matrix.changed
 
 
 def test_operations_that_answer_anonymous_callers_401_declare_the_bearer_scheme(client):

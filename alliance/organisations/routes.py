@@ -179,6 +179,7 @@ def _act(organisation_id: int, action, success: str | None = None):
 @bp.route("/<int:organisation_id>/requests/<int:request_id>", methods=["POST"])
 @login_required
 def decide(organisation_id: int, request_id: int):
+    _managed(organisation_id)  # the access check before the form's, as everywhere: 404, whatever is sent
     form = DecideForm()
     decision = request.form.get("decision")
     if not form.validate_on_submit() or decision not in ("approve", "refuse"):
@@ -191,6 +192,7 @@ def decide(organisation_id: int, request_id: int):
 @bp.route("/<int:organisation_id>/members/<int:user_id>/role", methods=["POST"])
 @login_required
 def set_role(organisation_id: int, user_id: int):
+    _managed(organisation_id)  # the access check before the form's, as everywhere: 404, whatever is sent
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
@@ -201,6 +203,7 @@ def set_role(organisation_id: int, user_id: int):
 @bp.route("/<int:organisation_id>/members/<int:user_id>/remove", methods=["POST"])
 @login_required
 def remove(organisation_id: int, user_id: int):
+    _managed(organisation_id)  # the access check before the form's, as everywhere: 404, whatever is sent
     if not EmptyForm().validate_on_submit():
         abort(400)
     return _act(organisation_id, lambda: ops.remove_member(current_user, organisation_id, user_id),
@@ -223,6 +226,7 @@ def invite(organisation_id: int):
 @bp.route("/<int:organisation_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @login_required
 def revoke(organisation_id: int, invitation_id: int):
+    _managed(organisation_id)  # the access check before the form's, as everywhere: 404, whatever is sent
     if not EmptyForm().validate_on_submit():
         abort(400)
     return _act(organisation_id, lambda: invitations.revoke(current_user, organisation_id, invitation_id),

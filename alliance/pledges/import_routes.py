@@ -8,7 +8,7 @@ from alliance.extensions import db
 from alliance.models import DemandRound, PendingJob, User
 from alliance.pledges import bp, importing
 from alliance.pledges.forms import ImportForm
-from alliance.pledges.operations import pledging_refusal
+from alliance.pledges.operations import pledging_refusal, round_visible_to
 from alliance.pledges.validation import RoundContext
 from alliance.queue import commit_and_dispatch, fetch_job, request_job, rq_job_id
 
@@ -18,10 +18,7 @@ IMPORT_FUNC = "workers.pledges.import_pledges"
 @bp.route("/rounds/<int:round_id>/import", methods=["GET", "POST"])
 @login_required
 def import_file(round_id: int):
-    demand_round = db.get_or_404(DemandRound, round_id)
-    refusal = pledging_refusal(current_user, demand_round.alliance_id)
-    if refusal:
-        abort(403, refusal)
+    demand_round = _importable_round(round_id)
     form = ImportForm()
     result = None
     if form.validate_on_submit():
@@ -42,6 +39,18 @@ def import_file(round_id: int):
             db.session.rollback()
     return render_template("pledges/import.html", demand_round=demand_round, form=form, result=result,
                            columns=importing.COLUMNS, max_rows=importing.MAX_ROWS)
+
+
+def _importable_round(round_id: int) -> DemandRound:
+    """The round, if the user's organisation may import pledges into it: a draft round is 404 to all but its
+    leads, as on its own page; a refusal to pledge is 403, for the template as for the import itself."""
+    demand_round = db.get_or_404(DemandRound, round_id)
+    if not round_visible_to(current_user, demand_round):
+        abort(404)
+    refusal = pledging_refusal(current_user, demand_round.alliance_id)
+    if refusal:
+        abort(403, refusal)
+    return demand_round
 
 
 def _start_background_import(demand_round: DemandRound, data: bytes):
@@ -77,7 +86,7 @@ def import_progress(pending_id: int):
 @login_required
 def import_template(round_id: int):
     """A template that imports unchanged into this round: its categories, versions, currency and quarters."""
-    db.get_or_404(DemandRound, round_id)
+    _importable_round(round_id)
     csv_text = importing.template_csv(RoundContext.load(round_id), current_user.organisation.country)
     return Response(csv_text, mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=pledges-round-{round_id}-template.csv"})

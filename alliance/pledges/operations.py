@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from alliance.alliances.access import active_membership, led_alliance_ids
+from alliance.alliances.access import active_membership, is_lead, led_alliance_ids
 from alliance.extensions import db
 from alliance.formatting import format_money
 from alliance.models import AllianceCategory, Category, DemandRound, Organisation, Pledge, PledgeRevision, User
@@ -35,6 +35,11 @@ class StaleVersionError(Exception):
         super().__init__(f"Pledge {pledge_id} changed since version {expected}.")
         self.pledge_id = pledge_id
         self.expected = expected
+
+
+def round_visible_to(user: User, demand_round: DemandRound) -> bool:
+    """A draft round is its alliance leads' work in progress (404 to anyone else); an opened one is public."""
+    return demand_round.status != "draft" or is_lead(user, demand_round.alliance_id)
 
 
 def pledging_refusal(user: User, alliance_id: int) -> str | None:

@@ -43,6 +43,8 @@ def mine():
 def round_page(round_id: int):
     """The buyer's pledges in one round and the form for a new one."""
     demand_round = db.get_or_404(DemandRound, round_id)
+    if not ops.round_visible_to(current_user, demand_round):
+        abort(404)
     refusal = ops.pledging_refusal(current_user, demand_round.alliance_id)
     context = RoundContext.load(round_id)
     form = _pledge_form(demand_round, context)
