@@ -29,6 +29,16 @@ from alliance.queue import get_queue, get_redis, stop_embedded_redis
 from config import TestConfig
 
 
+def pytest_collection_modifyitems(items):
+    """Under `--dist loadgroup`, the fault drills (private servers and clusters) run one after another on one
+    worker, and so do the browser tests (one Chromium at a time): they are heavy, not port-bound (every
+    port they open is a free one the system picked)."""
+    for item in items:
+        for marker in ("drill", "browser"):
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.xdist_group(marker))
+
+
 def _worker_database(url: str, worker: str) -> str:
     """This xdist worker's own PostgreSQL database next to `url`'s, created through the server's maintenance
     db when missing (CREATE DATABASE cannot run in a transaction, hence AUTOCOMMIT)."""
