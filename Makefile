@@ -29,8 +29,12 @@ run: $(VENV)/.installed $(CATALOGS)
 	$(BIN)/flask --app wsgi demo
 	$(BIN)/flask --app wsgi serve
 
+# Two pytest-xdist workers, each on its own database and Redis db (tests/conftest.py); PYTEST_WORKERS=0 runs
+# the suite in one process. loadgroup keeps the fault drills on one worker and the browser tests on one.
+PYTEST_WORKERS ?= 2
+
 test: $(VENV)/.installed-dev $(CATALOGS)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
