@@ -253,10 +253,10 @@ def summary_snapshot_data(round_id: int, k: int = 30, p: int = 80) -> tuple[dict
                         "estimate": SUPPRESSED_FIGURES["impact"]["estimate"] if index == 0 else None,
                         "suppressed": True, "reason": few}],
             "readiness": [
-                {"criterion_id": 1, "criterion_code": "C1", "category": "30213100-6", "meets": 45, "meets_sme": 31,
+                {"criterion_id": 1, "criterion_code": "C1", "category": "30213100-6", "level": "core", "meets": 45, "meets_sme": 31,
                  "by_date": 33, "earliest_quarter": "2027-Q2", "cannot": 32, "required_quantity": None,
                  "suppressed": False, "reason": None},
-                {"criterion_id": 2, "criterion_code": "C2", "category": "30213100-6",
+                {"criterion_id": 2, "criterion_code": "C2", "category": "30213100-6", "level": "core",
                  **({**SUPPRESSED_FIGURES["readiness"], "earliest_quarter": "2029-Q1"} if index == 0 else
                     {"meets": None, "meets_sme": None, "by_date": None, "cannot": None, "earliest_quarter": None}),
                  "required_quantity": None, "suppressed": True, "reason": f"fewer than {k} suppliers"},

@@ -79,7 +79,7 @@ def public_figures(view: dict, criterion_sets: dict[int, int]) -> PublicFigures:
             add(("set", row["category"], row["criteria_set_id"], row["level"]), row)
     for row in view.get("readiness") or []:  # a required quantity sums its set's figures (see release.py)
         set_id = criterion_sets.get(row.get("criterion_id"))
-        if set_id is not None and "required_quantity" in row:
+        if set_id is not None and row.get("required_quantity") is not None:
             add(("required", row["category"], set_id, row["level"]), {"quantity": row["required_quantity"]})
     return PublicFigures(frozenset(listed), frozenset(published))
 
