@@ -21,10 +21,10 @@ from alliance.api.security import optional_token
 from alliance.extensions import db
 from alliance.models import SECTORS, DemandSummary
 from alliance.rounds.operations import QUARTER_PATTERN
+from alliance.signals.tables import Money, Share, Suppressed, headline, summary_tables
 from alliance.summaries import exports
 from alliance.summaries import operations as ops
 from alliance.summaries.ocds import missing_configuration, release_package, withdrawal_package
-from alliance.summaries.tables import Money, Share, Suppressed, headline, summary_tables
 
 blp = Blueprint("api_summaries", __name__, url_prefix="/summaries", description="Published demand summaries")
 QUARTER = ma.validate.Regexp(QUARTER_PATTERN, error="Write a quarter as YYYY-Qn, for example 2027-Q1.")

@@ -15,10 +15,10 @@ from sqlalchemy import orm
 from alliance.alliances.access import is_lead
 from alliance.audit import record_event
 from alliance.criteria.categories import category_by_id, set_unit, unit_for
-from alliance.criteria.rules import clean_criterion, criterion_problems
 from alliance.extensions import db
 from alliance.models import Alliance, Category, CriteriaSet, Criterion, User
 from alliance.models.base import utcnow
+from alliance.reference.criterion_rules import clean_criterion, criterion_problems
 from alliance.reference.loader import reference_library
 
 TITLE_MAX = 200

@@ -251,19 +251,6 @@ def criteria_set_for_pledge(demand_round: DemandRound, category_id: int, criteri
     return criteria_set
 
 
-def get_round(alliance_id: int, round_id: int) -> DemandRound | None:
-    """A round of this alliance by id; None for another alliance's round."""
-    return db.session.scalar(sa.select(DemandRound).where(DemandRound.id == round_id,
-                                                          DemandRound.alliance_id == alliance_id))
-
-
-def alliance_rounds(alliance_id: int, include_drafts: bool = False) -> list[DemandRound]:
-    query = sa.select(DemandRound).where(DemandRound.alliance_id == alliance_id)
-    if not include_drafts:
-        query = query.where(DemandRound.status != "draft")
-    return list(db.session.scalars(query.order_by(DemandRound.opens_on.desc(), DemandRound.id.desc())))
-
-
 def open_rounds(alliance_id: int | None = None) -> list[DemandRound]:
     """Rounds with status open (of one alliance, or all), soonest closing first."""
     query = sa.select(DemandRound).where(DemandRound.status == "open").options(

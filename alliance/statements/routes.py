@@ -6,9 +6,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead
+from alliance.alliances.rounds import get_round
 from alliance.extensions import db
 from alliance.models import Alliance, JointStatement
-from alliance.rounds.operations import get_round
 from alliance.statements import documents
 from alliance.statements import operations as ops
 from alliance.statements.forms import COMMITMENT_ROWS, ConfirmForm, StatementForm

@@ -15,7 +15,7 @@ import xlsxwriter
 
 from alliance.formatting import minor_unit_digits
 from alliance.models import DemandSummary
-from alliance.summaries.tables import Money, Share, Suppressed, figure, headline, summary_tables
+from alliance.signals.tables import Money, Share, Suppressed, figure, headline, summary_tables
 
 CSV_COLUMNS = ["view", "cpv_code", "category", "unit", "quarter", "country", "level", "quantity",
                "estimated_value", "currency", "buyers", "note"]

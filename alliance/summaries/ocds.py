@@ -23,9 +23,9 @@ from decimal import Decimal
 from alliance.extensions import db
 from alliance.formatting import country_name, minor_unit_digits
 from alliance.models import CRITERION_TYPES, DemandSummary, Organisation
+from alliance.signals.tables import Suppressed, figure, headline
 from alliance.statements.operations import current as current_statement
 from alliance.statements.operations import signatories
-from alliance.summaries.tables import Suppressed, figure, headline
 
 SUSTAINABILITY_EXTENSION = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_sustainability_extension/master/extension.json"

@@ -11,11 +11,11 @@ from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, SECTORS, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
 from alliance.pagination import paginate
 from alliance.queue import commit_and_dispatch
+from alliance.signals.tables import headline, summary_charts, summary_tables
 from alliance.statements.operations import current as current_statement
 from alliance.summaries import operations as ops
 from alliance.summaries.forms import FilterForm, NewSummaryForm, SummaryForm, VersionForm
 from alliance.summaries.ocds import missing_configuration
-from alliance.summaries.tables import headline, summary_charts, summary_tables
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
 PAGE_SIZE = 20
