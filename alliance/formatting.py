@@ -24,6 +24,11 @@ def minor_unit_digits(currency: str) -> int:
     return _MINOR_UNIT_EXCEPTIONS.get(currency.upper(), 2)
 
 
+def major_amount(minor: int, currency: str) -> Decimal:
+    """Minor units as the decimal amount, to the currency's own decimals: 123450 EUR → Decimal("1234.50")."""
+    return Decimal(minor).scaleb(-minor_unit_digits(currency))
+
+
 # Grouping marks people type inside numbers: spaces (also no-break and narrow no-break) and Swiss apostrophes.
 _GROUPING_SPACES = re.compile(r"[ \u00a0\u202f']")
 _DIGITS = re.compile(r"[0-9]+")
@@ -74,8 +79,7 @@ def _plain_decimal(raw: str, text, decimals: int) -> str:
 def format_money(minor: int | None, currency: str) -> str:
     if minor is None:
         return ""
-    digits = minor_unit_digits(currency)
-    return f"{Decimal(minor).scaleb(-digits):,.{digits}f} {currency}"
+    return f"{major_amount(minor, currency):,.{minor_unit_digits(currency)}f} {currency}"
 
 
 def is_country(code: str) -> bool:

@@ -115,7 +115,7 @@ def test_no_cycle_between_packages():
         for target in sorted(edges.get(package, {})):
             if state.get(target) == "open":
                 loop = trail[trail.index(target):] + [package, target]
-                cycles.append(" -> ".join(f"{a}->{b} ({edges[a][b]})" for a, b in zip(loop, loop[1:])))
+                cycles.append(" -> ".join(f"{a}->{b} ({edges[a][b]})" for a, b in zip(loop, loop[1:], strict=False)))
             elif target not in state:
                 visit(target, trail + [package])
         state[package] = "done"
@@ -151,3 +151,58 @@ def test_the_walker_sees_function_level_imports():
     found = {(i.importer, i.imported) for i in project_imports()}
     assert ("alliance.request_guard", "alliance.web") in found  # imported inside _database_refused_value
     assert ("alliance.cli", "alliance.signals.commands") in found  # imported inside register_cli
+
+
+def _constants(module: str, modules: dict[str, Path]) -> dict[str, str]:
+    """A module's module-level string constants, also those it imports by name from another project module."""
+    values = {}
+    for node in ast.parse(modules[module].read_text()).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            values.update({target.id: node.value.value for target in node.targets if isinstance(target, ast.Name)})
+        elif isinstance(node, ast.ImportFrom) and node.module in modules and node.module != module:
+            imported = _constants(node.module, modules)
+            values.update({alias.asname or alias.name: imported[alias.name] for alias in node.names
+                           if alias.name in imported})
+    return values
+
+
+def requested_job_paths() -> list[tuple[str, str]]:
+    """(where, dotted path) of the job of every request_job(name, path, ...) call in alliance/."""
+    modules = _source_files()
+    found = []
+    for module, path in modules.items():
+        if not module.startswith("alliance"):
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "request_job":
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                argument = node.args[1]
+                if isinstance(argument, ast.Constant):
+                    found.append((where, argument.value))
+                elif isinstance(argument, ast.Name):
+                    found.append((where, _constants(module, modules).get(argument.id, f"<unresolved {argument.id}>")))
+                else:
+                    found.append((where, f"<not a constant: {ast.unparse(argument)}>"))
+    return found
+
+
+def test_every_requested_job_is_a_function_in_workers():
+    import importlib
+    import inspect
+
+    from alliance.queue import RETRIED_FUNCS
+
+    paths = requested_job_paths()
+    assert len(paths) >= 10  # mail, notifications, organisations, pledge import, signals compile
+    paths += [("alliance/queue.py RETRIED_FUNCS", dotted) for dotted in sorted(RETRIED_FUNCS)]
+    wrong = []
+    for where, dotted in paths:
+        module_name, _, name = dotted.rpartition(".")
+        try:
+            job = getattr(importlib.import_module(module_name), name) if module_name.startswith("workers.") else None
+        except (ImportError, AttributeError):
+            job = None
+        if not inspect.isfunction(job):
+            wrong.append(f"{where} requests {dotted!r}, which is not a function in workers/")
+    assert not wrong, "\n".join(wrong)

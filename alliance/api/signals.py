@@ -12,7 +12,7 @@ from alliance.api.fields import id_field
 from alliance.api.security import error_responses, optional_token, requires_token
 from alliance.models import Alliance, DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
-from alliance.signals.jobs import compile_job_status, job_round
+from alliance.signals.job_status import compile_job_status, job_round
 from alliance.signals.snapshots import latest_snapshot, view_for
 from alliance.signals.triggers import compile_now
 

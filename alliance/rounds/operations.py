@@ -233,24 +233,6 @@ def round_accepts_pledges(demand_round: DemandRound, today: date | None = None) 
     return True, ""
 
 
-def criteria_set_for_pledge(demand_round: DemandRound, category_id: int, criteria_set_id: int) -> CriteriaSet:
-    """The criteria set a pledge may commit to, or RoundError('...', 'criteria_set_id').
-
-    It must be a published (not draft, not retired) version of the round's alliance for that category, and
-    the category must be one of the round's.
-    """
-    if category_id not in {c.id for c in demand_round.categories}:
-        raise RoundError("This category is not part of the round.", "category_id")
-    criteria_set = db.session.get(CriteriaSet, criteria_set_id) if isinstance(criteria_set_id, int) else None
-    if (criteria_set is None or criteria_set.alliance_id != demand_round.alliance_id
-            or criteria_set.category_id != category_id):
-        raise RoundError("Choose a criteria set of this alliance for the category.", "criteria_set_id")
-    if criteria_set.status != "published":
-        raise RoundError(f"Version {criteria_set.version} of this criteria set is {criteria_set.status}; "
-                         "pledge to a published version.", "criteria_set_id")
-    return criteria_set
-
-
 def open_rounds(alliance_id: int | None = None) -> list[DemandRound]:
     """Rounds with status open (of one alliance, or all), soonest closing first."""
     query = sa.select(DemandRound).where(DemandRound.status == "open").options(

@@ -14,7 +14,7 @@ from alliance.formatting import country_name
 from alliance.models import DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.signals.charts import demand_charts
-from alliance.signals.jobs import compile_job_status, job_round
+from alliance.signals.job_status import compile_job_status, job_round
 from alliance.signals.snapshots import latest_snapshot, latest_snapshot_id, view_for
 from alliance.signals.triggers import compile_now
 

@@ -12,7 +12,7 @@ from alliance.extensions import db
 from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Snapshot
 from alliance.models.base import utcnow
 from alliance.signals import releases, views
-from alliance.signals.compile import aggregate_round, categories, watermark
+from alliance.signals.aggregation import aggregate_round, categories, watermark
 from alliance.suppliers.readiness import compile_readiness
 
 

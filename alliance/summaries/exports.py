@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from alliance.formatting import minor_unit_digits
+from alliance.formatting import major_amount
 from alliance.models import DemandSummary
 from alliance.signals.tables import Money, Share, Suppressed, figure, headline, summary_tables
 
@@ -42,10 +42,6 @@ def csv_safe(value):
     return text
 
 
-def _major(minor: int, currency: str) -> Decimal:
-    return Decimal(minor).scaleb(-minor_unit_digits(currency))
-
-
 def csv_rows(summary: DemandSummary) -> list[list]:
     """The CSV's rows (header first), from public_data only."""
     data = summary.snapshot.public_data or {}
@@ -70,7 +66,7 @@ def csv_rows(summary: DemandSummary) -> list[list]:
                 entry.get("country", "") if dimension == "country" else "",
                 entry.get("level", "") if dimension == "level" else "",
                 "" if suppressed else quantity,
-                "" if isinstance(value, Suppressed) else _major(int(entry["value_minor"]), currency),
+                "" if isinstance(value, Suppressed) else major_amount(int(entry["value_minor"]), currency),
                 currency, "" if isinstance(buyers, Suppressed) else buyers,
                 str(quantity) if suppressed else "",
             ])
@@ -79,7 +75,7 @@ def csv_rows(summary: DemandSummary) -> list[list]:
         quantity, value = change.get("quantity"), change.get("value_minor")
         withheld = quantity is None or value is None
         rows.append(["change_since_previous_snapshot", "", "", "", "", "", "",
-                     "" if quantity is None else quantity, "" if value is None else _major(int(value), currency),
+                     "" if quantity is None else quantity, "" if value is None else major_amount(int(value), currency),
                      currency, "", "withheld by disclosure control" if withheld else ""])
     return rows
 

@@ -18,6 +18,7 @@ from alliance.markdown import sanitise_markdown
 from alliance.models import SECTORS, Alliance, CriteriaSet, DemandRound, DemandSummary, Snapshot, User
 from alliance.models.base import utcnow
 from alliance.notifications.events import summary_published
+from alliance.signals.releases import latest_release
 
 VIEWS = {
     "quarter": "Per delivery quarter",
@@ -38,10 +39,6 @@ class SummaryError(Exception):
     def __init__(self, message: str, field_name: str | None = None):
         super().__init__(message)
         self.field = field_name
-
-
-class SummaryForbiddenError(SummaryError):
-    status = 403
 
 
 class SummaryNotFoundError(SummaryError):
@@ -219,7 +216,7 @@ def new_edition(user: User, summary_id: int) -> DemandSummary:
     last_edition = db.session.scalar(
         sa.select(sa.func.max(DemandSummary.edition)).where(DemandSummary.series_id == current.series_id)
     )
-    snapshot = latest_snapshot(current.round_id) or current.snapshot
+    snapshot = latest_release(current.round_id) or current.snapshot
     draft = DemandSummary(
         series_id=current.series_id, edition=last_edition + 1, alliance_id=current.alliance_id,
         round_id=current.round_id, snapshot_id=snapshot.id, created_by_id=user.id, status="draft", title="",
@@ -260,14 +257,6 @@ def _flush_versioned() -> None:
         db.session.flush()
     except StaleDataError:
         raise SummaryConflictError("Someone changed this summary meanwhile; reload it and try again.") from None
-
-
-def latest_snapshot(round_id: int) -> Snapshot | None:
-    """The round's latest public release: the only snapshots a summary may show."""
-    return db.session.scalar(
-        sa.select(Snapshot).where(Snapshot.round_id == round_id, Snapshot.release_number.is_not(None))
-        .order_by(Snapshot.release_number.desc()).limit(1)
-    )
 
 
 def lead_snapshots(user: User) -> list[Snapshot]:
