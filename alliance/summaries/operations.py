@@ -75,35 +75,54 @@ def _lead_summary(user: User, summary_id: int) -> DemandSummary:
 
 
 def _apply(summary: DemandSummary, snapshot: Snapshot, fields: SummaryFields) -> None:
-    title = (fields.title or "").strip()
-    if not title:
-        raise SummaryError("Give the summary a title.", "title")
-    if len(title) > TITLE_MAX:
-        raise SummaryError(f"The title is limited to {TITLE_MAX} characters.", "title")
+    title = _checked_title(fields.title)
     narrative = sanitise_markdown(fields.narrative or "")
     if len(narrative) > NARRATIVE_MAX:
         raise SummaryError(f"The narrative is limited to {NARRATIVE_MAX} characters.", "narrative")
-    unknown = [view for view in fields.views if view not in VIEWS]
-    if unknown:
-        raise SummaryError(f"Unknown view(s): {', '.join(unknown)}. Choose from {', '.join(VIEWS)}.", "views")
-    available = [category["cpv_code"] for category in snapshot_categories(snapshot)]
-    chosen = [code for code in available if code in fields.categories] if fields.categories else available
-    stray = sorted(set(fields.categories) - set(available))
-    if stray:
-        raise SummaryError(f"The snapshot has no figures for {', '.join(stray)}.", "categories")
-    if not chosen:
-        raise SummaryError("The snapshot has no categories to show; compile signals first.", "categories")
+    _check_views(fields.views)
+    chosen = _chosen_categories(snapshot, fields.categories)
     criteria_sets = _criteria_sets(summary.alliance_id, fields.criteria_set_ids, chosen)
     summary.title = title
     summary.narrative = narrative
     summary.views = {
         "show": [view for view in VIEWS if view in fields.views],
         "categories": chosen,
-        # Countries with a public row (even a suppressed one) in the snapshot: the public list filters on them.
-        "countries": sorted({row["country"] for row in (snapshot.public_data or {}).get("by_country") or []
-                             if row.get("category") in chosen and row.get("country")}),
+        "countries": _public_countries(snapshot, chosen),
     }
     summary.criteria_sets = criteria_sets
+
+
+def _checked_title(text: str | None) -> str:
+    title = (text or "").strip()
+    if not title:
+        raise SummaryError("Give the summary a title.", "title")
+    if len(title) > TITLE_MAX:
+        raise SummaryError(f"The title is limited to {TITLE_MAX} characters.", "title")
+    return title
+
+
+def _check_views(views: list[str]) -> None:
+    unknown = [view for view in views if view not in VIEWS]
+    if unknown:
+        raise SummaryError(f"Unknown view(s): {', '.join(unknown)}. Choose from {', '.join(VIEWS)}.", "views")
+
+
+def _chosen_categories(snapshot: Snapshot, wanted: list[str]) -> list[str]:
+    """The CPV codes the summary shows, in the snapshot's order: those wanted, or all when none is named."""
+    available = [category["cpv_code"] for category in snapshot_categories(snapshot)]
+    chosen = [code for code in available if code in wanted] if wanted else available
+    stray = sorted(set(wanted) - set(available))
+    if stray:
+        raise SummaryError(f"The snapshot has no figures for {', '.join(stray)}.", "categories")
+    if not chosen:
+        raise SummaryError("The snapshot has no categories to show; compile signals first.", "categories")
+    return chosen
+
+
+def _public_countries(snapshot: Snapshot, chosen: list[str]) -> list[str]:
+    """Countries with a public row (even a suppressed one) in the snapshot: the public list filters on them."""
+    return sorted({row["country"] for row in (snapshot.public_data or {}).get("by_country") or []
+                   if row.get("category") in chosen and row.get("country")})
 
 
 def _criteria_sets(alliance_id: int, ids: list[int], cpv_codes: list[str]) -> list[CriteriaSet]:
