@@ -101,6 +101,21 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
         raise RoundError(f"The title is limited to {TITLE_MAX} characters.", "title")
     if len(data.statement or "") > STATEMENT_MAX:
         raise RoundError(f"The statement is limited to {STATEMENT_MAX} characters.", "statement")
+    _check_dates(data)
+    _check_delivery_horizon(data)
+    currency = (data.currency or alliance.currency or "").strip().upper()
+    if not is_currency(currency):
+        raise RoundError(f"'{data.currency}' is not an ISO 4217 currency code such as EUR.", "currency")
+    categories = _round_categories(alliance, data.category_ids)
+    values = {
+        "title": title, "statement": sanitise_markdown(data.statement or ""), "opens_on": data.opens_on,
+        "closes_on": data.closes_on, "delivery_from": data.delivery_from.strip(),
+        "delivery_to": data.delivery_to.strip(), "currency": currency,
+    }
+    return values, categories
+
+
+def _check_dates(data: RoundInput) -> None:
     if not isinstance(data.opens_on, date):
         raise RoundError("Give the day the round opens (YYYY-MM-DD).", "opens_on")
     if not isinstance(data.closes_on, date):
@@ -111,6 +126,9 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
     for name in ("opens_on", "closes_on"):
         if not EARLIEST_DAY <= getattr(data, name) <= latest:
             raise RoundError(f"Give a day between {EARLIEST_DAY.isoformat()} and {latest.isoformat()}.", name)
+
+
+def _check_delivery_horizon(data: RoundInput) -> None:
     for name in ("delivery_from", "delivery_to"):
         try:
             parse_quarter(getattr(data, name))
@@ -121,21 +139,17 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
         raise RoundError("The delivery horizon ends before it starts.", "delivery_to")
     if span >= MAX_HORIZON_QUARTERS:
         raise RoundError(f"The delivery horizon is limited to {MAX_HORIZON_QUARTERS} quarters.", "delivery_to")
-    currency = (data.currency or alliance.currency or "").strip().upper()
-    if not is_currency(currency):
-        raise RoundError(f"'{data.currency}' is not an ISO 4217 currency code such as EUR.", "currency")
-    wanted = set(data.category_ids or [])
+
+
+def _round_categories(alliance: Alliance, category_ids) -> list[Category]:
+    """The chosen categories, each of which needs a published criteria set in the alliance."""
+    wanted = set(category_ids or [])
     if not wanted:
         raise RoundError("Choose at least one category.", "category_ids")
     available = {c.id: c for c in pledgeable_categories(alliance.id)}
     if not wanted <= set(available):
         raise RoundError("Each category needs a published criteria set in this alliance.", "category_ids")
-    values = {
-        "title": title, "statement": sanitise_markdown(data.statement or ""), "opens_on": data.opens_on,
-        "closes_on": data.closes_on, "delivery_from": data.delivery_from.strip(),
-        "delivery_to": data.delivery_to.strip(), "currency": currency,
-    }
-    return values, [available[i] for i in sorted(wanted)]
+    return [available[i] for i in sorted(wanted)]
 
 
 def _require_lead(actor: User, alliance_id: int) -> None:
