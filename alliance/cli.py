@@ -6,9 +6,9 @@ from flask.cli import with_appcontext
 
 
 def register_cli(app: Flask) -> None:
-    from alliance.disclosure.commands import disclosure_audit_command
     from alliance.reference.commands import load_reference_command
     from alliance.serve import serve_command
+    from alliance.signals.commands import disclosure_audit_command
 
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)

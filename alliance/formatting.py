@@ -26,6 +26,11 @@ def minor_unit_digits(currency: str) -> int:
     return _MINOR_UNIT_EXCEPTIONS.get(currency.upper(), 2)
 
 
+def major_amount(minor: int, currency: str) -> Decimal:
+    """Minor units as the decimal amount, to the currency's own decimals: 123450 EUR → Decimal("1234.50")."""
+    return Decimal(minor).scaleb(-minor_unit_digits(currency))
+
+
 # Grouping marks people type inside numbers: spaces (also no-break and narrow no-break) and Swiss apostrophes.
 _GROUPING_SPACES = re.compile(r"[ \u00a0\u202f']")
 _DIGITS = re.compile(r"[0-9]+")
@@ -59,28 +64,34 @@ def _plain_decimal(raw: str, text, decimals: int) -> str:
     marks = [c for c in raw if c in ".,"]
     if not marks:
         return raw
-    decimal_mark = marks[-1] if len(set(marks)) == 2 or marks.count(marks[-1]) == 1 else None
-    whole, fraction = raw.rsplit(decimal_mark, 1) if decimal_mark else (raw, "")
-    lone_mark_before_three = decimal_mark and len(marks) == 1 and len(fraction) == 3 and len(whole) <= 3
-    if lone_mark_before_three and decimals != 3:
-        decimal_mark, whole, fraction = None, raw, ""  # "1,234" or "1.234": a thousands mark
-    elif lone_mark_before_three:
-        raise ValueError(_("'%(text)s' could be read two ways: write %(whole)s or %(decimal)s with no thousands mark.",
-                           text=str(text)[:40], whole=raw.replace(",", "").replace(".", ""),
-                           decimal=raw.replace(",", ".")))
+    whole, fraction, decimal_mark = _split_at_decimal_mark(raw, text, marks, decimals)
     groups = re.split(r"[.,]", whole)
-    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
-        raise invalid
-    if decimal_mark and not fraction:
+    if not _grouped_in_thousands(groups) or (decimal_mark and not fraction):
         raise invalid
     return "".join(groups) + (f".{fraction}" if fraction else "")
+
+
+def _split_at_decimal_mark(raw: str, text, marks: list[str], decimals: int) -> tuple[str, str, str | None]:
+    """(whole part, fraction, decimal mark or None). The last of two different marks is the decimal mark, as is
+    a mark that appears once; a lone mark followed by exactly three digits groups thousands."""
+    decimal_mark = marks[-1] if len(set(marks)) == 2 or marks.count(marks[-1]) == 1 else None
+    whole, fraction = raw.rsplit(decimal_mark, 1) if decimal_mark else (raw, "")
+    if not (decimal_mark and len(marks) == 1 and len(fraction) == 3 and len(whole) <= 3):
+        return whole, fraction, decimal_mark
+    if decimals != 3:
+        return raw, "", None  # "1,234" or "1.234": a thousands mark
+    raise ValueError(f"'{str(text)[:40]}' could be read two ways: write {raw.replace(',', '').replace('.', '')} "
+                     f"or {raw.replace(',', '.')} with no thousands mark.")
+
+
+def _grouped_in_thousands(groups: list[str]) -> bool:
+    return len(groups) == 1 or (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]))
 
 
 def format_money(minor: int | None, currency: str) -> str:
     if minor is None:
         return ""
-    digits = minor_unit_digits(currency)
-    return f"{Decimal(minor).scaleb(-digits):,.{digits}f} {currency}"
+    return f"{major_amount(minor, currency):,.{minor_unit_digits(currency)}f} {currency}"
 
 
 def is_country(code: str) -> bool:

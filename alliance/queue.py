@@ -28,9 +28,11 @@ from alliance.models.base import utcnow
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "default"
+# The one job the app asks for by name in several places (triggers, job status, retries).
+COMPILE_SIGNALS_FUNC = "workers.signals.compile_signals"
 # Jobs that are safe to run again from the start (they recompute from source rows in one transaction):
 # one that fails, or whose worker is lost, is retried after each of JOB_RETRY_INTERVALS (config.py).
-RETRIED_FUNCS = {"workers.signals.compile_signals"}
+RETRIED_FUNCS = {COMPILE_SIGNALS_FUNC}
 _SESSION_KEY = "alliance_requested_jobs"
 
 

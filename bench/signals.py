@@ -188,7 +188,7 @@ def audit_alone(round_id: int) -> list[float]:
     """[rules s, rules + audit s, figures, hidden by the rules, hidden after the audit] on the round's figures."""
     from alliance.disclosure import layout_groups, protect
     from alliance.disclosure.protection import protect_release
-    from alliance.signals.compile import aggregate_round
+    from alliance.signals.aggregation import aggregate_round
 
     demand_round = db.session.get(DemandRound, round_id)
     alliance = db.session.get(Alliance, demand_round.alliance_id)

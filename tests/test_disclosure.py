@@ -16,7 +16,7 @@ from alliance.disclosure.rules import (
     protect,
     threshold_reason,
 )
-from alliance.signals.compile import ROLLUPS
+from alliance.signals.aggregation import ROLLUPS
 
 
 def aggregate(pledges) -> dict[tuple, Figures]:

@@ -12,7 +12,7 @@ from alliance.disclosure.protection import protect_release
 from alliance.disclosure.rules import dominance_reason, threshold_reason
 from alliance.disclosure.snapshot_audit import audit_view
 from alliance.signals import snapshots, views
-from alliance.signals.compile import Aggregates
+from alliance.signals.aggregation import Aggregates
 from tests.factories import (
     add_member,
     api_token,

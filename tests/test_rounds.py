@@ -215,21 +215,6 @@ def test_api_lists_open_rounds(app, client, world):
     assert [r["title"] for r in client.get("/api/v1/alliances/ict/rounds").get_json()] == [open_round["title"]]
 
 
-def test_criteria_set_for_pledge(app, world):
-    round_id = make_open_round(app, world["ict"], category_ids=[world["laptops"]])
-    retired, _ = make_published_criteria(app, world["ict"], "30213100-6", status="retired")
-    other_alliance, _ = make_published_criteria(app, world["health"], "30213100-6")
-    with app.app_context():
-        demand_round = db.session.get(DemandRound, round_id)
-        assert ops.criteria_set_for_pledge(demand_round, world["laptops"], world["laptops_set"]).id == \
-            world["laptops_set"]
-        for category, set_id, message in ((world["laptops"], retired, "is retired"),
-                                          (world["laptops"], other_alliance, "of this alliance"),
-                                          (world["monitors"], world["laptops_set"], "not part of the round")):
-            with pytest.raises(ops.RoundError, match=message):
-                ops.criteria_set_for_pledge(demand_round, category, set_id)
-
-
 def test_demo_steps_are_idempotent(app):
     from alliance.demo import load_demo
 

@@ -11,7 +11,7 @@ from alliance.extensions import db
 from alliance.models import PendingJob, Pledge, Snapshot
 from alliance.queue import commit_and_dispatch, dispatch_pending_jobs, rq_job_id
 from alliance.signals import snapshots
-from alliance.signals.jobs import compile_job_status
+from alliance.signals.job_status import compile_job_status
 from alliance.signals.triggers import compile_job_name, pledges_changed
 from config import TestConfig
 from tests.factories import api_token, csrf_token, login

@@ -61,11 +61,3 @@ def led_alliance_or_403(slug: str) -> Alliance:
     return alliance
 
 
-def api_alliance(slug: str) -> Alliance:
-    """For API views: the alliance, or a 404 JSON error."""
-    from alliance.api.errors import api_abort
-
-    alliance = alliance_by_slug(slug)
-    if alliance is None:
-        api_abort(404, f"No alliance '{slug}'.")
-    return alliance

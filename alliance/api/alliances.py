@@ -4,15 +4,16 @@ criteria sets and open demand rounds; /criteria-sets and /rounds list those on t
 import marshmallow as ma
 import sqlalchemy as sa
 
-from alliance.alliances.access import api_alliance
+from alliance.alliances.rounds import alliance_rounds
+from alliance.api.access import api_alliance
 from alliance.api.blueprint import Blueprint
 from alliance.api.security import error_responses
 from alliance.criteria.categories import unit_for
 from alliance.criteria.operations import published_sets
-from alliance.criteria.rules import WORDINGS
 from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, LEVELS, Alliance
-from alliance.rounds.operations import alliance_rounds, open_rounds, quarters_in_horizon
+from alliance.reference.criterion_rules import WORDINGS
+from alliance.rounds.operations import open_rounds, quarters_in_horizon
 
 blp = Blueprint("api_alliances", __name__, url_prefix="/alliances", description="Sector alliances")
 

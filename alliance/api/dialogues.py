@@ -6,7 +6,7 @@ the answer (only platform admins get an "author" object, for moderation).
 
 import marshmallow as ma
 
-from alliance.alliances.access import api_alliance
+from alliance.api.access import api_alliance
 from alliance.api.auth import require_user, token_user
 from alliance.api.blueprint import Blueprint
 from alliance.api.errors import ErrorSchema, api_abort

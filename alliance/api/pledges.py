@@ -8,7 +8,7 @@ caller may not see is a 404, exactly like one that does not exist.
 import marshmallow as ma
 from flask import jsonify, request
 
-from alliance.alliances.access import api_alliance
+from alliance.api.access import api_alliance
 from alliance.api.auth import require_user
 from alliance.api.errors import ErrorSchema, api_abort
 from alliance.api.fields import id_field

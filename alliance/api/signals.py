@@ -2,7 +2,9 @@
 
 import marshmallow as ma
 
-from alliance.alliances.access import api_alliance, is_lead
+from alliance.alliances.access import is_lead
+from alliance.alliances.rounds import alliance_rounds
+from alliance.api.access import api_alliance
 from alliance.api.auth import require_user, token_user
 from alliance.api.blueprint import Blueprint
 from alliance.api.errors import api_abort
@@ -10,8 +12,7 @@ from alliance.api.fields import id_field
 from alliance.api.security import error_responses, optional_token, requires_token
 from alliance.models import Alliance, DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
-from alliance.rounds.operations import alliance_rounds
-from alliance.signals.jobs import compile_job_status, job_round
+from alliance.signals.job_status import compile_job_status, job_round
 from alliance.signals.snapshots import latest_snapshot, view_for
 from alliance.signals.triggers import compile_now
 

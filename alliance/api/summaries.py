@@ -21,10 +21,10 @@ from alliance.api.security import optional_token
 from alliance.extensions import db
 from alliance.models import SECTORS, DemandSummary
 from alliance.rounds.operations import QUARTER_PATTERN
+from alliance.signals.tables import Money, Share, Suppressed, headline, summary_tables
 from alliance.summaries import exports
 from alliance.summaries import operations as ops
 from alliance.summaries.ocds import missing_configuration, release_package, withdrawal_package
-from alliance.summaries.tables import Money, Share, Suppressed, headline, summary_tables
 
 blp = Blueprint("api_summaries", __name__, url_prefix="/summaries", description="Published demand summaries")
 QUARTER = ma.validate.Regexp(QUARTER_PATTERN, error="Write a quarter as YYYY-Qn, for example 2027-Q1.")
@@ -54,14 +54,6 @@ class RoundRefSchema(ma.Schema):
     currency = ma.fields.String(required=True)
 
 
-class LinksSchema(ma.Schema):
-    page = ma.fields.String(required=True)
-    api = ma.fields.String(required=True)
-    csv = ma.fields.String(allow_none=True)
-    xlsx = ma.fields.String(allow_none=True)
-    ocds = ma.fields.String(allow_none=True)
-
-
 class SummaryItemSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     series_id = ma.fields.String(required=True)
@@ -82,15 +74,6 @@ class CriteriaSetRefSchema(ma.Schema):
     version = ma.fields.Integer(required=True)
     cpv_code = ma.fields.Function(lambda c: c.category.cpv_code)
     tender_text = ma.fields.Function(lambda c: url_for("tender.markdown", criteria_set_id=c.id))
-
-
-class TableSchema(ma.Schema):
-    key = ma.fields.String(required=True)
-    title = ma.fields.String(required=True)
-    columns = ma.fields.List(ma.fields.String(), required=True)
-    rows = ma.fields.List(ma.fields.List(ma.fields.Raw(allow_none=True)), required=True, metadata={
-        "description": "Cells: text, numbers, {value_minor, currency} for money, or {suppressed: true, reason} "
-                       "for a figure withheld by disclosure control (never a 0)."})
 
 
 class SummaryDetailSchema(SummaryItemSchema):

@@ -4,8 +4,8 @@ from wtforms import BooleanField, DecimalField, HiddenField, RadioField, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alliance.criteria.operations import NOTES_MAX, TITLE_MAX
-from alliance.criteria.rules import MAX_LENGTHS, WORDINGS
 from alliance.models import CRITERION_TYPES, LEVELS
+from alliance.reference.criterion_rules import MAX_LENGTHS, WORDINGS
 
 
 def _limit(name: str) -> Length:

@@ -16,10 +16,10 @@ from sqlalchemy import orm
 from alliance.alliances.access import is_lead
 from alliance.audit import record_event
 from alliance.criteria.categories import category_by_id, set_unit, unit_for
-from alliance.criteria.rules import clean_criterion, criterion_problems
 from alliance.extensions import db
 from alliance.models import Alliance, Category, CriteriaSet, Criterion, User
 from alliance.models.base import utcnow
+from alliance.reference.criterion_rules import clean_criterion, criterion_problems
 from alliance.reference.loader import reference_library
 
 TITLE_MAX = 200
@@ -110,42 +110,17 @@ def create_draft(actor: User, alliance: Alliance, category_id: int, title: str =
         raise CriteriaError(_("Choose a category from the list."), "category_id")
     title = (title or "").strip()
     if len(title) > TITLE_MAX:
-        raise CriteriaError(_("The title is limited to %(max)d characters.", max=TITLE_MAX), "title")
-    db.session.scalar(sa.select(Alliance.id).where(Alliance.id == alliance.id).with_for_update())
-    versions = db.session.scalars(
-        sa.select(CriteriaSet).where(CriteriaSet.alliance_id == alliance.id, CriteriaSet.category_id == category.id)
-        .order_by(CriteriaSet.version.desc())
-    ).all()
-    if any(v.status == "draft" for v in versions):
-        draft = next(v for v in versions if v.status == "draft")
-        raise CriteriaError(f"Version {draft.version} for {category.name} is still a draft: edit or publish it.",
-                            "category_id")
-    previous = versions[0] if versions else None
+        raise CriteriaError(f"The title is limited to {TITLE_MAX} characters.", "title")
+    previous = _latest_version_without_draft(alliance, category)
     try:
         set_unit(alliance.id, category, unit or unit_for(alliance.id, category))
     except ValueError as error:
         raise CriteriaError(str(error), "unit") from None
-    copied: list[dict] = []
-    if from_previous:
-        if previous is None:
-            raise CriteriaError(_("There is no earlier version for %(category)s to start from.", category=category.name),
-                                "from_previous")
-        copied = [_criterion_fields(c) for c in previous.criteria]
+    copied = _copied_from_previous(category, previous) if from_previous else []
     library = reference_library()
-    for key in reference_keys:
-        reference = library.get(key)
-        if reference is None or not reference.criteria_for(category.cpv_code):
-            raise CriteriaError(_("That reference library has no criteria for this category."), "reference_keys")
-        taken = {c["code"] for c in copied}
-        copied += [dict(c.fields) for c in reference.criteria_for(category.cpv_code) if c.code not in taken]
+    copied += _copied_from_references(category, library, reference_keys, taken={c["code"] for c in copied})
     if not title:
-        title = previous.title if from_previous else category.name
-        # A library's title names its source ("EU GPP criteria …"): only a set copied from that one library
-        # may carry it.
-        if len(reference_keys) == 1 and not from_previous:
-            title = f"{category.name}: {library[reference_keys[0]].title}"[:TITLE_MAX]
-        elif reference_keys and not from_previous:
-            title = f"{category.name}: sustainability criteria"
+        title = previous.title if from_previous else _new_title(category, library, reference_keys)
     draft = CriteriaSet(
         alliance_id=alliance.id, category_id=category.id, version=(previous.version + 1) if previous else 1,
         title=title, notes=previous.notes if from_previous else "", status="draft",
@@ -157,6 +132,49 @@ def create_draft(actor: User, alliance: Alliance, category_id: int, title: str =
     record_event(actor, "criteria_set.drafted", "criteria_set", draft.id, version=draft.version,
                  category=category.cpv_code, references=list(reference_keys), based_on=draft.based_on_id)
     return draft
+
+
+def _latest_version_without_draft(alliance: Alliance, category: Category) -> CriteriaSet | None:
+    """The category's newest version, under the alliance's row lock; refused while a draft is open (one
+    draft per category at a time)."""
+    db.session.scalar(sa.select(Alliance.id).where(Alliance.id == alliance.id).with_for_update())
+    versions = db.session.scalars(
+        sa.select(CriteriaSet).where(CriteriaSet.alliance_id == alliance.id, CriteriaSet.category_id == category.id)
+        .order_by(CriteriaSet.version.desc())
+    ).all()
+    draft = next((v for v in versions if v.status == "draft"), None)
+    if draft is not None:
+        raise CriteriaError(f"Version {draft.version} for {category.name} is still a draft: edit or publish it.",
+                            "category_id")
+    return versions[0] if versions else None
+
+
+def _copied_from_previous(category: Category, previous: CriteriaSet | None) -> list[dict]:
+    if previous is None:
+        raise CriteriaError(f"There is no earlier version for {category.name} to start from.", "from_previous")
+    return [_criterion_fields(c) for c in previous.criteria]
+
+
+def _copied_from_references(category: Category, library: dict, reference_keys, taken: set[str]) -> list[dict]:
+    """The criteria of each chosen reference library for the category, skipping codes already taken."""
+    copied: list[dict] = []
+    for key in reference_keys:
+        reference = library.get(key)
+        if reference is None or not reference.criteria_for(category.cpv_code):
+            raise CriteriaError("That reference library has no criteria for this category.", "reference_keys")
+        taken_now = taken | {fields["code"] for fields in copied}
+        copied += [dict(c.fields) for c in reference.criteria_for(category.cpv_code) if c.code not in taken_now]
+    return copied
+
+
+def _new_title(category: Category, library: dict, reference_keys) -> str:
+    # A library's title names its source ("EU GPP criteria …"): only a set copied from that one library
+    # may carry it.
+    if len(reference_keys) == 1:
+        return f"{category.name}: {library[reference_keys[0]].title}"[:TITLE_MAX]
+    if reference_keys:
+        return f"{category.name}: sustainability criteria"
+    return category.name
 
 
 def _criterion_fields(criterion: Criterion) -> dict:

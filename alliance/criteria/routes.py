@@ -8,9 +8,9 @@ from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_
 from alliance.criteria import categories as category_search
 from alliance.criteria import operations as ops
 from alliance.criteria.forms import CriterionForm, DetailsForm, NewSetForm, PublishForm
-from alliance.criteria.rules import WORDINGS
 from alliance.extensions import db
 from alliance.models import CRITERION_TYPES, LEVELS
+from alliance.reference.criterion_rules import WORDINGS
 from alliance.reference.loader import reference_library, reference_sets_for
 from alliance.tender.clauses import grouped_clauses, unfinished
 from alliance.units import unit_choices

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from alliance.extensions import db
 from alliance.models import Alliance, CriteriaSet, DemandRound, DemandSummary, User
+from alliance.signals.releases import latest_release
 from alliance.summaries import operations as ops
 
 NARRATIVE = """The alliance's buyers plan to renew ICT equipment over the delivery period below. They
@@ -26,7 +27,7 @@ def load() -> None:
         sa.select(DemandSummary.id).where(DemandSummary.round_id == demand_round.id).limit(1)
     ):
         return
-    snapshot = ops.latest_snapshot(demand_round.id)
+    snapshot = latest_release(demand_round.id)
     if snapshot is None or not ops.snapshot_categories(snapshot):
         return
     codes = {category["cpv_code"] for category in ops.snapshot_categories(snapshot)}

@@ -200,26 +200,33 @@ def stacked_audit(figures: Mapping[tuple, Mapping[int, list[int]]], before: Publ
     sensitive = [key for key in universe - known if judge(figures.get(key, {}), k, p)]
     if not sensitive:
         return []
-    breaches = []
-    for index in (0, 1):
-        truth = {key: sum(d[index] for d in figures.get(key, {}).values()) for key in universe}
-        # A difference has no sign, but the solver scales by its bounds: a floor far below any true change
-        # (ten times the largest) leaves every range that is not pinned wide open, and pins the same ones.
-        floor = -10.0 * (1 + max((abs(v) for v in truth.values()), default=0))
-        ranges = attacker_ranges(
-            published={key: float(truth[key]) for key in known},
-            hidden=[key for key in universe if key not in known],
-            groups=[g for g in groups if g.total in universe],
-            lower_bounds={key: floor for key in universe if key not in known},
-        )
-        for key in sensitive:
-            low, high = ranges.get(key, (floor, math.inf))
-            if high - low < 0.5:  # integers: the difference is pinned down
-                per_buyer = figures.get(key, {})
-                changed = [d for d in per_buyer.values() if d[0] or d[1]]
-                breaches.append(ReleaseBreach(key, len(changed), sum(d[2] for d in changed),
-                                              judge(per_buyer, k, p)))
+    breaches = [breach for index in (0, 1)
+                for breach in _pinned_differences(attacker_ranges, figures, index, universe, known, sensitive,
+                                                  groups, k, p)]
     return list({(b.key, b.reason): b for b in breaches}.values())
+
+
+def _pinned_differences(attacker_ranges, figures, index: int, universe: set, known: set, sensitive: list,
+                        groups: list, k: int, p: int) -> list[ReleaseBreach]:
+    """The sensitive differences of one measure (index into the per-buyer difference) the solver pins down."""
+    truth = {key: sum(d[index] for d in figures.get(key, {}).values()) for key in universe}
+    # A difference has no sign, but the solver scales by its bounds: a floor far below any true change
+    # (ten times the largest) leaves every range that is not pinned wide open, and pins the same ones.
+    floor = -10.0 * (1 + max((abs(v) for v in truth.values()), default=0))
+    ranges = attacker_ranges(
+        published={key: float(truth[key]) for key in known},
+        hidden=[key for key in universe if key not in known],
+        groups=[g for g in groups if g.total in universe],
+        lower_bounds={key: floor for key in universe if key not in known},
+    )
+    breaches = []
+    for key in sensitive:
+        low, high = ranges.get(key, (floor, math.inf))
+        if high - low < 0.5:  # integers: the difference is pinned down
+            per_buyer = figures.get(key, {})
+            changed = [d for d in per_buyer.values() if d[0] or d[1]]
+            breaches.append(ReleaseBreach(key, len(changed), sum(d[2] for d in changed), judge(per_buyer, k, p)))
+    return breaches
 
 
 def decide(checks: Mapping[int, list[ReleaseBreach]]) -> ReleaseDecision:

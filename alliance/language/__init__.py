@@ -6,7 +6,6 @@ exports keep their plain, machine-readable formats.
 """
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, has_request_context, request, session
@@ -14,7 +13,7 @@ from flask_babel import Babel, format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from alliance.formatting import minor_unit_digits
+from alliance.formatting import major_amount
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 SESSION_KEY = "locale"
@@ -36,8 +35,7 @@ def money(minor: int | None, currency: str) -> str:
     123450 EUR → "1,234.50 EUR" (en), "1 234,50 EUR" (fr), "1.234,50 EUR" (es)."""
     if minor is None:
         return ""
-    amount = Decimal(minor).scaleb(-minor_unit_digits(currency))
-    return format_currency(amount, currency, format="#,##0.00 ¤¤", locale=str(get_locale()), currency_digits=True)
+    return format_currency(major_amount(minor, currency), currency, format="#,##0.00 ¤¤", locale=str(get_locale()), currency_digits=True)
 
 
 def number(value: int | float | None) -> str:

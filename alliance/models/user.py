@@ -44,10 +44,6 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_nonce}"
 
     @property
-    def is_organisation_admin(self) -> bool:
-        return self.organisation_id is not None and self.organisation_role == "admin"
-
-    @property
     def is_active(self) -> bool:
         return not self.disabled
 

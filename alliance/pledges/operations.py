@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.alliances.access import active_membership, is_lead, led_alliance_ids
 from alliance.extensions import db
-from alliance.formatting import format_money
+from alliance.formatting import major_amount
 from alliance.models import AllianceCategory, Category, DemandRound, Organisation, Pledge, PledgeRevision, User
 from alliance.pledges.validation import PledgeInvalidError, RoundContext, validate
 from alliance.signals.triggers import pledges_changed
@@ -86,7 +86,9 @@ def pledge_data(pledge: Pledge) -> dict:
 
 def plain_amount(pledge: Pledge) -> str:
     """The estimated value as a plain decimal, e.g. "1234.50", as a form or CSV takes it."""
-    return format_money(pledge.value_minor, pledge.currency).rsplit(" ", 1)[0].replace(",", "")
+    if pledge.value_minor is None:
+        return ""
+    return f"{major_amount(pledge.value_minor, pledge.currency):f}"
 
 
 def create_pledge(actor: User, round_id: int, raw: dict, status: str = "draft", today: date | None = None) -> Pledge:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from alliance.alliances.access import is_lead
 from alliance.extensions import db
+from alliance.form_version import submitted_version
 from alliance.models import DemandRound, Pledge
 from alliance.pagination import paginate
 from alliance.pledges import bp
@@ -84,7 +85,7 @@ def edit(pledge_id: int):
             abort(403)
         if form.validate_on_submit():
             try:
-                ops.update_pledge(current_user, pledge_id, _int(form.version.data), _raw(form),
+                ops.update_pledge(current_user, pledge_id, submitted_version(form.version.data), _raw(form),
                                   submit=request.form.get("action") == "submit")
             except ops.StaleVersionError:
                 db.session.rollback()
@@ -129,7 +130,7 @@ def change_status(pledge_id: int, action: str):
         abort(400)
     change = {"submit": ops.submit_pledge, "withdraw": ops.withdraw_pledge, "reinstate": ops.reinstate_pledge}[action]
     try:
-        change(current_user, pledge_id, _int(form.version.data))
+        change(current_user, pledge_id, submitted_version(form.version.data))
     except ops.StaleVersionError:
         db.session.rollback()
         flash(STALE_MESSAGE, "warning")
@@ -199,10 +200,4 @@ def _show_errors(form: PledgeForm, error: PledgeInvalidError) -> None:
         else:
             form.form_errors.append(message)
 
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 

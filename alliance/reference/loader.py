@@ -25,9 +25,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from alliance.criteria.rules import clean_criterion, criterion_problems
 from alliance.extensions import db
 from alliance.models import SECTORS, Category
+from alliance.reference.criterion_rules import clean_criterion, criterion_problems
 from alliance.units import is_current_unit
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"

@@ -101,7 +101,22 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
     if len(title) > TITLE_MAX:
         raise RoundError(_("The title is limited to %(max)d characters.", max=TITLE_MAX), "title")
     if len(data.statement or "") > STATEMENT_MAX:
-        raise RoundError(_("The statement is limited to %(max)d characters.", max=STATEMENT_MAX), "statement")
+        raise RoundError(f"The statement is limited to {STATEMENT_MAX} characters.", "statement")
+    _check_dates(data)
+    _check_delivery_horizon(data)
+    currency = (data.currency or alliance.currency or "").strip().upper()
+    if not is_currency(currency):
+        raise RoundError(f"'{data.currency}' is not an ISO 4217 currency code such as EUR.", "currency")
+    categories = _round_categories(alliance, data.category_ids)
+    values = {
+        "title": title, "statement": sanitise_markdown(data.statement or ""), "opens_on": data.opens_on,
+        "closes_on": data.closes_on, "delivery_from": data.delivery_from.strip(),
+        "delivery_to": data.delivery_to.strip(), "currency": currency,
+    }
+    return values, categories
+
+
+def _check_dates(data: RoundInput) -> None:
     if not isinstance(data.opens_on, date):
         raise RoundError(_("Give the day the round opens (YYYY-MM-DD)."), "opens_on")
     if not isinstance(data.closes_on, date):
@@ -111,8 +126,10 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
     latest = date.today() + timedelta(days=365 * MAX_YEARS_AHEAD)
     for name in ("opens_on", "closes_on"):
         if not EARLIEST_DAY <= getattr(data, name) <= latest:
-            raise RoundError(_("Give a day between %(first)s and %(last)s.", first=EARLIEST_DAY.isoformat(),
-                               last=latest.isoformat()), name)
+            raise RoundError(f"Give a day between {EARLIEST_DAY.isoformat()} and {latest.isoformat()}.", name)
+
+
+def _check_delivery_horizon(data: RoundInput) -> None:
     for name in ("delivery_from", "delivery_to"):
         try:
             parse_quarter(getattr(data, name))
@@ -122,22 +139,18 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
     if span < 0:
         raise RoundError(_("The delivery horizon ends before it starts."), "delivery_to")
     if span >= MAX_HORIZON_QUARTERS:
-        raise RoundError(_("The delivery horizon is limited to %(max)d quarters.", max=MAX_HORIZON_QUARTERS), "delivery_to")
-    currency = (data.currency or alliance.currency or "").strip().upper()
-    if not is_currency(currency):
-        raise RoundError(_("'%(currency)s' is not an ISO 4217 currency code such as EUR.", currency=data.currency), "currency")
-    wanted = set(data.category_ids or [])
+        raise RoundError(f"The delivery horizon is limited to {MAX_HORIZON_QUARTERS} quarters.", "delivery_to")
+
+
+def _round_categories(alliance: Alliance, category_ids) -> list[Category]:
+    """The chosen categories, each of which needs a published criteria set in the alliance."""
+    wanted = set(category_ids or [])
     if not wanted:
         raise RoundError(_("Choose at least one category."), "category_ids")
     available = {c.id: c for c in pledgeable_categories(alliance.id)}
     if not wanted <= set(available):
-        raise RoundError(_("Each category needs a published criteria set in this alliance."), "category_ids")
-    values = {
-        "title": title, "statement": sanitise_markdown(data.statement or ""), "opens_on": data.opens_on,
-        "closes_on": data.closes_on, "delivery_from": data.delivery_from.strip(),
-        "delivery_to": data.delivery_to.strip(), "currency": currency,
-    }
-    return values, [available[i] for i in sorted(wanted)]
+        raise RoundError("Each category needs a published criteria set in this alliance.", "category_ids")
+    return [available[i] for i in sorted(wanted)]
 
 
 def _require_lead(actor: User, alliance_id: int) -> None:
@@ -233,37 +246,6 @@ def round_accepts_pledges(demand_round: DemandRound, today: date | None = None) 
     if today > demand_round.closes_on:
         return False, _("This round closed on %(day)s; its pledges are frozen.", day=demand_round.closes_on.isoformat())
     return True, ""
-
-
-def criteria_set_for_pledge(demand_round: DemandRound, category_id: int, criteria_set_id: int) -> CriteriaSet:
-    """The criteria set a pledge may commit to, or RoundError('...', 'criteria_set_id').
-
-    It must be a published (not draft, not retired) version of the round's alliance for that category, and
-    the category must be one of the round's.
-    """
-    if category_id not in {c.id for c in demand_round.categories}:
-        raise RoundError(_("This category is not part of the round."), "category_id")
-    criteria_set = db.session.get(CriteriaSet, criteria_set_id) if isinstance(criteria_set_id, int) else None
-    if (criteria_set is None or criteria_set.alliance_id != demand_round.alliance_id
-            or criteria_set.category_id != category_id):
-        raise RoundError(_("Choose a criteria set of this alliance for the category."), "criteria_set_id")
-    if criteria_set.status != "published":
-        raise RoundError(f"Version {criteria_set.version} of this criteria set is {criteria_set.status}; "
-                         "pledge to a published version.", "criteria_set_id")
-    return criteria_set
-
-
-def get_round(alliance_id: int, round_id: int) -> DemandRound | None:
-    """A round of this alliance by id; None for another alliance's round."""
-    return db.session.scalar(sa.select(DemandRound).where(DemandRound.id == round_id,
-                                                          DemandRound.alliance_id == alliance_id))
-
-
-def alliance_rounds(alliance_id: int, include_drafts: bool = False) -> list[DemandRound]:
-    query = sa.select(DemandRound).where(DemandRound.alliance_id == alliance_id)
-    if not include_drafts:
-        query = query.where(DemandRound.status != "draft")
-    return list(db.session.scalars(query.order_by(DemandRound.opens_on.desc(), DemandRound.id.desc())))
 
 
 def open_rounds(alliance_id: int | None = None) -> list[DemandRound]:

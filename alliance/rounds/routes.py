@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
+from alliance.alliances.rounds import alliance_rounds, get_round
 from alliance.extensions import db
 from alliance.models import Alliance
 from alliance.rounds import operations as ops
@@ -15,7 +16,7 @@ bp = Blueprint("rounds", __name__)
 
 
 def _round(alliance: Alliance, round_id: int):
-    demand_round = ops.get_round(alliance.id, round_id)
+    demand_round = get_round(alliance.id, round_id)
     if demand_round is None:
         abort(404)
     return demand_round
@@ -31,7 +32,7 @@ def index(slug: str):
     alliance = alliance_or_404(slug)
     lead = is_lead(current_user, alliance)
     return render_template("rounds/index.html", alliance=alliance, lead=lead,
-                           rounds=ops.alliance_rounds(alliance.id, include_drafts=lead))
+                           rounds=alliance_rounds(alliance.id, include_drafts=lead))
 
 
 @bp.route("/alliances/<slug>/rounds/<int:round_id>")

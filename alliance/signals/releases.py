@@ -26,7 +26,7 @@ from alliance.disclosure.release import (
 )
 from alliance.extensions import db
 from alliance.models import Category, Criterion, DemandRound, ReleaseContribution, Snapshot
-from alliance.signals.compile import per_buyer_select
+from alliance.signals.aggregation import per_buyer_select
 
 _BASE = ("category_id", "quarter", "country", "level", "criteria_set_id", "organisation_id")
 

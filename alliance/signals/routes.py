@@ -7,14 +7,14 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_403
+from alliance.alliances.rounds import alliance_rounds
 from alliance.caching import cached_page, public_etag
 from alliance.extensions import db
 from alliance.formatting import country_name
 from alliance.models import DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
-from alliance.rounds.operations import alliance_rounds
 from alliance.signals.charts import demand_charts
-from alliance.signals.jobs import compile_job_status, job_round
+from alliance.signals.job_status import compile_job_status, job_round
 from alliance.signals.snapshots import latest_snapshot, latest_snapshot_id, view_for
 from alliance.signals.triggers import compile_now
 

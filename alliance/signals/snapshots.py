@@ -12,7 +12,7 @@ from alliance.extensions import db
 from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Snapshot
 from alliance.models.base import utcnow
 from alliance.signals import releases, views
-from alliance.signals.compile import aggregate_round, categories, watermark
+from alliance.signals.aggregation import aggregate_round, categories, watermark
 from alliance.suppliers.readiness import compile_readiness
 
 
@@ -54,33 +54,14 @@ def compile_signals(round_id: int, job_id: str | None = None,
     criteria = _cited_criteria({key[2] for key in agg.figures if key[0] == "set"})
     lead_readiness, public_readiness = _readiness(round_id, k, p, reasons, agg.required)
     compiled_at = utcnow()
-    units = alliance_units(demand_round.alliance_id)
-    common = {
-        "round": {"id": demand_round.id, "title": demand_round.title, "currency": demand_round.currency,
-                  "delivery_from": demand_round.delivery_from, "delivery_to": demand_round.delivery_to},
-        "k": k, "p": p, "protection_percent": alliance.protection_percent,
-        "categories": [{"cpv_code": c.cpv_code, "name": c.name, "unit": units.get(c.id, c.unit)}
-                       for c in sorted(category_rows.values(), key=lambda c: c.cpv_code)],
-    }
+    common = _round_header(demand_round, alliance, category_rows)
     earlier = releases.released_snapshots(round_id)
     last_release = earlier[-1] if earlier else None
     step(0.8, "building the views")
-    data = {}
-    for public, readiness in ((False, lead_readiness), (True, public_readiness)):
-        view = common | views.build_view(agg, reasons, codes, public)
-        view["impact"] = views.impact_rows(criteria, agg, reasons, codes, public)
-        view["readiness"] = readiness
-        if not public:
-            view["by_set"] = views.set_rows(agg, reasons, codes)  # what the disclosure audit command re-checks
-        # Leads: the change since the previous snapshot. Public: since the last public release, which anyone
-        # holding both releases can subtract anyway; the release check below vets exactly those differences.
-        if public:
-            view["change"] = views.change(view, last_release.public_data if last_release else None, None)
-            view["change"]["previous_release"] = last_release.release_number if last_release else None
-        else:
-            view["change"] = views.change(view, previous.lead_data if previous else None,
-                                          previous.id if previous else None)
-        data[public] = view
+    data = {
+        False: _lead_view(common, agg, reasons, codes, criteria, lead_readiness, previous),
+        True: _public_view(common, agg, reasons, codes, criteria, public_readiness, last_release),
+    }
     step(0.85, "checking the release against the earlier ones")
     decision = releases.check_against_releases(round_id, data[True], codes, k, p, earlier)
     number = releases.next_release_number(round_id) if decision.released else None
@@ -100,6 +81,46 @@ def compile_signals(round_id: int, job_id: str | None = None,
         releases.store_contributions(snapshot)
     step(0.95, "snapshot stored")
     return snapshot
+
+
+def _round_header(demand_round: DemandRound, alliance: Alliance, category_rows: dict) -> dict:
+    """What both views start with: the round, the disclosure settings and the categories in the alliance's units."""
+    units = alliance_units(demand_round.alliance_id)
+    return {
+        "round": {"id": demand_round.id, "title": demand_round.title, "currency": demand_round.currency,
+                  "delivery_from": demand_round.delivery_from, "delivery_to": demand_round.delivery_to},
+        "k": alliance.k, "p": alliance.p, "protection_percent": alliance.protection_percent,
+        "categories": [{"cpv_code": c.cpv_code, "name": c.name, "unit": units.get(c.id, c.unit)}
+                       for c in sorted(category_rows.values(), key=lambda c: c.cpv_code)],
+    }
+
+
+def _view(common: dict, agg, reasons: dict, codes: dict, criteria: list[Criterion], readiness: list[dict],
+          public: bool) -> dict:
+    view = common | views.build_view(agg, reasons, codes, public)
+    view["impact"] = views.impact_rows(criteria, agg, reasons, codes, public)
+    view["readiness"] = readiness
+    return view
+
+
+def _lead_view(common: dict, agg, reasons: dict, codes: dict, criteria: list[Criterion], readiness: list[dict],
+               previous: Snapshot | None) -> dict:
+    """Leads see every set's rows (what the disclosure audit command re-checks) and the change since the
+    previous snapshot."""
+    view = _view(common, agg, reasons, codes, criteria, readiness, public=False)
+    view["by_set"] = views.set_rows(agg, reasons, codes)
+    view["change"] = views.change(view, previous.lead_data if previous else None, previous.id if previous else None)
+    return view
+
+
+def _public_view(common: dict, agg, reasons: dict, codes: dict, criteria: list[Criterion], readiness: list[dict],
+                 last_release: Snapshot | None) -> dict:
+    """The public sees the change since the last public release, which anyone holding both releases can
+    subtract anyway; the release check vets exactly those differences."""
+    view = _view(common, agg, reasons, codes, criteria, readiness, public=True)
+    view["change"] = views.change(view, last_release.public_data if last_release else None, None)
+    view["change"]["previous_release"] = last_release.release_number if last_release else None
+    return view
 
 
 def _cited_criteria(criteria_set_ids: set[int]) -> list[Criterion]:

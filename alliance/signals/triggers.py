@@ -5,7 +5,7 @@ from flask import current_app
 
 from alliance.extensions import db
 from alliance.models import DemandRound, PendingJob
-from alliance.queue import request_job
+from alliance.queue import COMPILE_SIGNALS_FUNC, request_job
 
 
 def compile_job_name(round_id: int) -> str:
@@ -15,7 +15,7 @@ def compile_job_name(round_id: int) -> str:
 def pledges_changed(round_id: int) -> PendingJob:
     """Request a compile a short while after pledges change; a burst of changes compiles once."""
     return request_job(
-        compile_job_name(round_id), "workers.signals.compile_signals", round_id,
+        compile_job_name(round_id), COMPILE_SIGNALS_FUNC, round_id,
         delay_seconds=current_app.config["SIGNALS_DEBOUNCE_SECONDS"],
     )
 
@@ -25,7 +25,7 @@ def compile_now(round_id: int) -> PendingJob:
 
     Its own job name, so it is not folded into a debounced compile that waits for pledge edits to settle.
     """
-    return request_job(compile_job_name(round_id) + "-now", "workers.signals.compile_signals", round_id)
+    return request_job(compile_job_name(round_id) + "-now", COMPILE_SIGNALS_FUNC, round_id)
 
 
 def compile_open_rounds_now() -> list[int]:

@@ -5,7 +5,7 @@ figures in one pass; the public view carries null figures, never 0, wherever a f
 """
 
 from alliance.disclosure.rules import Figures
-from alliance.signals.compile import Aggregates
+from alliance.signals.aggregation import Aggregates
 
 
 def entry(figures: Figures | None, reason: str | None, public: bool) -> dict:

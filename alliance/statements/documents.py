@@ -18,8 +18,8 @@ from markdown_it import MarkdownIt
 
 from alliance.formatting import country_name, format_money
 from alliance.models import JointStatement
+from alliance.signals.tables import Money, Share, Suppressed, headline, summary_tables
 from alliance.statements.operations import Signatory, commitment_sentence
-from alliance.summaries.tables import Money, Share, Suppressed, headline, summary_tables
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 _md = MarkdownIt("commonmark", {"html": False})

@@ -7,9 +7,10 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead
+from alliance.alliances.rounds import get_round
 from alliance.extensions import db
+from alliance.form_version import submitted_version
 from alliance.models import Alliance, JointStatement
-from alliance.rounds.operations import get_round
 from alliance.statements import documents
 from alliance.statements import operations as ops
 from alliance.statements.forms import COMMITMENT_ROWS, ConfirmForm, StatementForm
@@ -150,12 +151,6 @@ def _fields(form: StatementForm) -> ops.StatementFields:
     )
 
 
-def _version(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
-
 
 @bp.route("/<int:edition>/edit", methods=["GET", "POST"])
 @login_required
@@ -178,7 +173,7 @@ def edit(slug: str, round_id: int, edition: int):
     status = 200
     if form.validate_on_submit():
         try:
-            ops.update_draft(current_user, statement.id, _version(form.version.data), _fields(form))
+            ops.update_draft(current_user, statement.id, submitted_version(form.version.data), _fields(form))
         except ops.StatementError as error:
             db.session.rollback()
             target = getattr(form, error.field, None) if error.field else None
@@ -206,7 +201,7 @@ def change(slug: str, round_id: int, edition: int, action: str):
     if form.validate_on_submit():
         operation = {"publish": ops.publish, "withdraw": ops.withdraw, "discard": ops.discard_draft}[action]
         try:
-            operation(current_user, statement.id, _version(form.version.data))
+            operation(current_user, statement.id, submitted_version(form.version.data))
         except ops.StatementError as error:
             db.session.rollback()
             flash(str(error), "error")

@@ -13,9 +13,18 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from alliance.formatting import minor_unit_digits
+from alliance.formatting import major_amount
 from alliance.models import DemandSummary
-from alliance.summaries.tables import Money, Share, Suppressed, figure, headline, summary_tables
+from alliance.signals.tables import (
+    Money,
+    Share,
+    SummaryData,
+    Suppressed,
+    figure,
+    headline,
+    summary_data,
+    summary_tables,
+)
 
 CSV_COLUMNS = ["view", "cpv_code", "category", "unit", "quarter", "country", "level", "quantity",
                "estimated_value", "currency", "buyers", "note"]
@@ -42,46 +51,46 @@ def csv_safe(value):
     return text
 
 
-def _major(minor: int, currency: str) -> Decimal:
-    return Decimal(minor).scaleb(-minor_unit_digits(currency))
-
-
 def csv_rows(summary: DemandSummary) -> list[list]:
-    """The CSV's rows (header first), from public_data only."""
-    data = summary.snapshot.public_data or {}
-    k = data.get("k") or summary.snapshot.k
-    currency = (data.get("round") or {}).get("currency") or summary.demand_round.currency
-    chosen = summary.views.get("categories") or []
-    show = {"total"} | set(summary.views.get("show") or [])
-    categories = {c["cpv_code"]: c for c in data.get("categories") or [] if c.get("cpv_code") in chosen}
+    """The CSV's rows (header first): the figures summary_tables() shows, read through the same summary_data()
+    and figure(), one tidy row per figure group, with codes rather than display names for machines."""
+    figures = summary_data(summary)
+    show = {"total"} | set(figures.show)
     rows = [CSV_COLUMNS]
     for view, key, dimension in _CSV_VIEWS:
-        if view not in show:
-            continue
-        for entry in data.get(key) or []:
-            category = categories.get(entry.get("category"))
-            if category is None:
-                continue
-            quantity, value, buyers = (figure(entry, name, k) for name in ("quantity", "value_minor", "buyers"))
-            suppressed = isinstance(quantity, Suppressed)
-            rows.append([
-                view, category["cpv_code"], category.get("name", ""), category.get("unit", ""),
-                entry.get("quarter", "") if dimension == "quarter" else "",
-                entry.get("country", "") if dimension == "country" else "",
-                entry.get("level", "") if dimension == "level" else "",
-                "" if suppressed else quantity,
-                "" if isinstance(value, Suppressed) else _major(int(entry["value_minor"]), currency),
-                currency, "" if isinstance(buyers, Suppressed) else buyers,
-                str(quantity) if suppressed else "",
-            ])
-    change = data.get("change") or {}
-    if headline(summary) and (change.get("previous_snapshot_id") or change.get("previous_release")):
-        quantity, value = change.get("quantity"), change.get("value_minor")
-        withheld = quantity is None or value is None
-        rows.append(["change_since_previous_snapshot", "", "", "", "", "", "",
-                     "" if quantity is None else quantity, "" if value is None else _major(int(value), currency),
-                     currency, "", "withheld by disclosure control" if withheld else ""])
-    return rows
+        if view in show:
+            rows += [_csv_row(figures, view, dimension, entry) for entry in figures.rows_of(key)]
+    change = _change_row(summary, figures)
+    return rows + ([change] if change else [])
+
+
+def _published(value):
+    """A figure's CSV cell: empty when it is suppressed (the note column says why)."""
+    return "" if isinstance(value, Suppressed) else value
+
+
+def _csv_row(figures: SummaryData, view: str, dimension: str | None, entry: dict) -> list:
+    category = figures.categories[entry["category"]]
+    quantity, value, buyers = (figure(entry, name, figures.k) for name in ("quantity", "value_minor", "buyers"))
+    amount = "" if isinstance(value, Suppressed) else major_amount(int(value), figures.currency)
+    return [
+        view, category["cpv_code"], category.get("name", ""), category.get("unit", ""),
+        *(entry.get(name, "") if name == dimension else "" for name in ("quarter", "country", "level")),
+        _published(quantity), amount, figures.currency, _published(buyers),
+        str(quantity) if isinstance(quantity, Suppressed) else "",
+    ]
+
+
+def _change_row(summary: DemandSummary, figures: SummaryData) -> list | None:
+    """The change since the previous release, when there is one and the summary shows every category."""
+    change = figures.data.get("change") or {}
+    if not (headline(summary) and (change.get("previous_snapshot_id") or change.get("previous_release"))):
+        return None
+    quantity, value = change.get("quantity"), change.get("value_minor")
+    withheld = quantity is None or value is None
+    return ["change_since_previous_snapshot", "", "", "", "", "", "",
+            "" if quantity is None else quantity, "" if value is None else major_amount(int(value), figures.currency),
+            figures.currency, "", "withheld by disclosure control" if withheld else ""]
 
 
 def summary_csv(summary: DemandSummary) -> bytes:

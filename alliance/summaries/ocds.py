@@ -18,14 +18,13 @@ When a summary is withdrawn, a planningUpdate release of the same ocid records i
 "withdrawn" ("no further information on this process is available under this ocid").
 """
 
-from decimal import Decimal
 
 from alliance.extensions import db
-from alliance.formatting import country_name, minor_unit_digits
+from alliance.formatting import country_name, major_amount
 from alliance.models import CRITERION_TYPES, DemandSummary, Organisation
+from alliance.signals.tables import Suppressed, figure, headline, summary_data
 from alliance.statements.operations import current as current_statement
 from alliance.statements.operations import signatories
-from alliance.summaries.tables import Suppressed, figure, headline
 
 SUSTAINABILITY_EXTENSION = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_sustainability_extension/master/extension.json"
@@ -52,7 +51,7 @@ def ocid(prefix: str, round_id: int) -> str:
 
 
 def _amount(minor: int, currency: str) -> dict:
-    major = Decimal(minor).scaleb(-minor_unit_digits(currency))
+    major = major_amount(minor, currency)
     return {"amount": int(major) if major == major.to_integral_value() else float(major), "currency": currency}
 
 
@@ -107,11 +106,8 @@ def _sustainability(summary: DemandSummary, item_names: dict[str, str]) -> list[
 
 def summary_release(summary: DemandSummary, prefix: str, page_url: str, tender_text_url) -> dict:
     """The summary as one OCDS release. `tender_text_url(criteria_set_id)` links a criteria set's clauses."""
-    data = summary.snapshot.public_data or {}
-    k = data.get("k") or summary.snapshot.k
-    currency = (data.get("round") or {}).get("currency") or summary.demand_round.currency
-    chosen = summary.views.get("categories") or []
-    categories = {c["cpv_code"]: c for c in data.get("categories") or [] if c.get("cpv_code") in chosen}
+    figures = summary_data(summary)
+    data, k, currency, categories = figures.data, figures.k, figures.currency, figures.categories
     process = ocid(prefix, summary.round_id)
 
     items = []

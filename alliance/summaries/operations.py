@@ -18,6 +18,7 @@ from alliance.markdown import sanitise_markdown
 from alliance.models import SECTORS, Alliance, CriteriaSet, DemandRound, DemandSummary, Snapshot, User
 from alliance.models.base import utcnow
 from alliance.notifications.events import summary_published
+from alliance.signals.releases import latest_release
 
 VIEWS = {
     "quarter": "Per delivery quarter",
@@ -38,10 +39,6 @@ class SummaryError(Exception):
     def __init__(self, message: str, field_name: str | None = None):
         super().__init__(message)
         self.field = field_name
-
-
-class SummaryForbiddenError(SummaryError):
-    status = 403
 
 
 class SummaryNotFoundError(SummaryError):
@@ -78,35 +75,54 @@ def _lead_summary(user: User, summary_id: int) -> DemandSummary:
 
 
 def _apply(summary: DemandSummary, snapshot: Snapshot, fields: SummaryFields) -> None:
-    title = (fields.title or "").strip()
-    if not title:
-        raise SummaryError("Give the summary a title.", "title")
-    if len(title) > TITLE_MAX:
-        raise SummaryError(f"The title is limited to {TITLE_MAX} characters.", "title")
+    title = _checked_title(fields.title)
     narrative = sanitise_markdown(fields.narrative or "")
     if len(narrative) > NARRATIVE_MAX:
         raise SummaryError(f"The narrative is limited to {NARRATIVE_MAX} characters.", "narrative")
-    unknown = [view for view in fields.views if view not in VIEWS]
-    if unknown:
-        raise SummaryError(f"Unknown view(s): {', '.join(unknown)}. Choose from {', '.join(VIEWS)}.", "views")
-    available = [category["cpv_code"] for category in snapshot_categories(snapshot)]
-    chosen = [code for code in available if code in fields.categories] if fields.categories else available
-    stray = sorted(set(fields.categories) - set(available))
-    if stray:
-        raise SummaryError(f"The snapshot has no figures for {', '.join(stray)}.", "categories")
-    if not chosen:
-        raise SummaryError("The snapshot has no categories to show; compile signals first.", "categories")
+    _check_views(fields.views)
+    chosen = _chosen_categories(snapshot, fields.categories)
     criteria_sets = _criteria_sets(summary.alliance_id, fields.criteria_set_ids, chosen)
     summary.title = title
     summary.narrative = narrative
     summary.views = {
         "show": [view for view in VIEWS if view in fields.views],
         "categories": chosen,
-        # Countries with a public row (even a suppressed one) in the snapshot: the public list filters on them.
-        "countries": sorted({row["country"] for row in (snapshot.public_data or {}).get("by_country") or []
-                             if row.get("category") in chosen and row.get("country")}),
+        "countries": _public_countries(snapshot, chosen),
     }
     summary.criteria_sets = criteria_sets
+
+
+def _checked_title(text: str | None) -> str:
+    title = (text or "").strip()
+    if not title:
+        raise SummaryError("Give the summary a title.", "title")
+    if len(title) > TITLE_MAX:
+        raise SummaryError(f"The title is limited to {TITLE_MAX} characters.", "title")
+    return title
+
+
+def _check_views(views: list[str]) -> None:
+    unknown = [view for view in views if view not in VIEWS]
+    if unknown:
+        raise SummaryError(f"Unknown view(s): {', '.join(unknown)}. Choose from {', '.join(VIEWS)}.", "views")
+
+
+def _chosen_categories(snapshot: Snapshot, wanted: list[str]) -> list[str]:
+    """The CPV codes the summary shows, in the snapshot's order: those wanted, or all when none is named."""
+    available = [category["cpv_code"] for category in snapshot_categories(snapshot)]
+    chosen = [code for code in available if code in wanted] if wanted else available
+    stray = sorted(set(wanted) - set(available))
+    if stray:
+        raise SummaryError(f"The snapshot has no figures for {', '.join(stray)}.", "categories")
+    if not chosen:
+        raise SummaryError("The snapshot has no categories to show; compile signals first.", "categories")
+    return chosen
+
+
+def _public_countries(snapshot: Snapshot, chosen: list[str]) -> list[str]:
+    """Countries with a public row (even a suppressed one) in the snapshot: the public list filters on them."""
+    return sorted({row["country"] for row in (snapshot.public_data or {}).get("by_country") or []
+                   if row.get("category") in chosen and row.get("country")})
 
 
 def _criteria_sets(alliance_id: int, ids: list[int], cpv_codes: list[str]) -> list[CriteriaSet]:
@@ -219,7 +235,7 @@ def new_edition(user: User, summary_id: int) -> DemandSummary:
     last_edition = db.session.scalar(
         sa.select(sa.func.max(DemandSummary.edition)).where(DemandSummary.series_id == current.series_id)
     )
-    snapshot = latest_snapshot(current.round_id) or current.snapshot
+    snapshot = latest_release(current.round_id) or current.snapshot
     draft = DemandSummary(
         series_id=current.series_id, edition=last_edition + 1, alliance_id=current.alliance_id,
         round_id=current.round_id, snapshot_id=snapshot.id, created_by_id=user.id, status="draft", title="",
@@ -260,14 +276,6 @@ def _flush_versioned() -> None:
         db.session.flush()
     except StaleDataError:
         raise SummaryConflictError("Someone changed this summary meanwhile; reload it and try again.") from None
-
-
-def latest_snapshot(round_id: int) -> Snapshot | None:
-    """The round's latest public release: the only snapshots a summary may show."""
-    return db.session.scalar(
-        sa.select(Snapshot).where(Snapshot.round_id == round_id, Snapshot.release_number.is_not(None))
-        .order_by(Snapshot.release_number.desc()).limit(1)
-    )
 
 
 def lead_snapshots(user: User) -> list[Snapshot]:

@@ -8,14 +8,15 @@ from alliance.alliances.access import is_lead, led_alliance_ids
 from alliance.caching import cached_page, public_etag
 from alliance.criteria.categories import category_names
 from alliance.extensions import db
+from alliance.form_version import submitted_version
 from alliance.models import CRITERION_TYPES, SECTORS, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
 from alliance.pagination import paginate
 from alliance.queue import commit_and_dispatch
+from alliance.signals.tables import headline, summary_charts, summary_tables
 from alliance.statements.operations import current as current_statement
 from alliance.summaries import operations as ops
 from alliance.summaries.forms import FilterForm, NewSummaryForm, SummaryForm, VersionForm
 from alliance.summaries.ocds import missing_configuration
-from alliance.summaries.tables import headline, summary_charts, summary_tables
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
 PAGE_SIZE = 20
@@ -197,7 +198,7 @@ def edit(summary_id: int):
         form.version.data = summary.version
     if form.validate_on_submit():
         try:
-            ops.update_draft(current_user, summary.id, _int(form.version.data), _fields(form))
+            ops.update_draft(current_user, summary.id, submitted_version(form.version.data), _fields(form))
         except ops.SummaryError as error:
             _form_error(form, error)
         else:
@@ -206,12 +207,6 @@ def edit(summary_id: int):
             return redirect(url_for("summaries.preview", summary_id=summary.id))
     return render_template("summaries/form.html", form=form, summary=summary), (409 if form.form_errors else 200)
 
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 CONFIRMATIONS = {

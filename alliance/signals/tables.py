@@ -7,7 +7,7 @@ figures. A suppressed figure is a `Suppressed` cell carrying its reason, never a
 from dataclasses import dataclass
 from decimal import Decimal
 
-from alliance.formatting import country_name, minor_unit_digits
+from alliance.formatting import country_name, major_amount
 from alliance.models import LEVELS, DemandSummary
 from alliance.signals.charts import demand_charts
 from alliance.units import unit_name
@@ -28,7 +28,7 @@ class Money:
 
     @property
     def major(self) -> Decimal:
-        return Decimal(self.minor).scaleb(-minor_unit_digits(self.currency))
+        return major_amount(self.minor, self.currency)
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,33 @@ class Table:
     columns: list[str]
     numeric: list[bool]  # which columns hold figures (right-aligned, numbers in XLSX)
     rows: list[list]
+
+
+@dataclass(frozen=True)
+class SummaryData:
+    """What every reader of a summary starts from: the snapshot's public figures, narrowed to the summary's
+    chosen categories and views."""
+    data: dict  # the snapshot's public_data, never lead_data
+    k: int
+    currency: str
+    categories: dict[str, dict]  # chosen categories by CPV code
+    show: list[str]  # the chosen views besides the total
+
+    def rows_of(self, key: str) -> list[dict]:
+        """The rows of one public_data list that belong to a chosen category."""
+        return [row for row in self.data.get(key) or [] if row.get("category") in self.categories]
+
+
+def summary_data(summary: DemandSummary) -> SummaryData:
+    data = summary.snapshot.public_data or {}
+    chosen = summary.views.get("categories") or []
+    return SummaryData(
+        data=data,
+        k=data.get("k") or summary.snapshot.k,
+        currency=(data.get("round") or {}).get("currency") or summary.demand_round.currency,
+        categories={c["cpv_code"]: c for c in data.get("categories") or [] if c.get("cpv_code") in chosen},
+        show=summary.views.get("show") or [],
+    )
 
 
 def default_reason(k: int) -> str:
@@ -73,15 +100,8 @@ def _figures(entry: dict, k: int, currency: str) -> list:
 
 def summary_tables(summary: DemandSummary) -> list[Table]:
     """The tables a summary shows: the total per category, then each chosen view, in VIEWS order."""
-    data = summary.snapshot.public_data or {}
-    k = data.get("k") or summary.snapshot.k
-    currency = (data.get("round") or {}).get("currency") or summary.demand_round.currency
-    chosen = summary.views.get("categories") or []
-    show = summary.views.get("show") or []
-    names = {c["cpv_code"]: c for c in data.get("categories") or [] if c.get("cpv_code") in chosen}
-
-    def rows_of(key: str) -> list[dict]:
-        return [row for row in data.get(key) or [] if row.get("category") in names]
+    figures = summary_data(summary)
+    k, currency, show, names, rows_of = figures.k, figures.currency, figures.show, figures.categories, figures.rows_of
 
     def category_cells(row: dict) -> list:
         return [row["category"], names[row["category"]].get("name", "")]
@@ -158,12 +178,11 @@ def _share(row: dict, k: int):
 def headline(summary: DemandSummary) -> dict:
     """The overall figures (value, buyers, countries), each possibly Suppressed; empty when the summary
     leaves a category out (the snapshot's totals would include it)."""
-    data = summary.snapshot.public_data or {}
+    figures = summary_data(summary)
+    data, k, currency = figures.data, figures.k, figures.currency
     if {c.get("cpv_code") for c in data.get("categories") or []} != set(summary.views.get("categories") or []):
         return {}
-    k = data.get("k") or summary.snapshot.k
     totals = data.get("totals") or {}
-    currency = (data.get("round") or {}).get("currency") or summary.demand_round.currency
     return {
         "value": figure(totals, "value_minor", k, currency),
         "buyers": figure(totals, "buyers", k),

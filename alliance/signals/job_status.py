@@ -7,9 +7,8 @@ from rq.job import JobStatus as RQStatus
 
 from alliance.extensions import db
 from alliance.models import DemandRound, PendingJob, Snapshot
-from alliance.queue import fetch_job, job_stalled, rq_job_id
+from alliance.queue import COMPILE_SIGNALS_FUNC, fetch_job, job_stalled, rq_job_id
 
-COMPILE_FUNC = "workers.signals.compile_signals"
 _STATUS = {
     RQStatus.QUEUED: "queued", RQStatus.DEFERRED: "queued", RQStatus.CREATED: "queued",
     RQStatus.READY_TO_ENQUEUE: "queued", RQStatus.RATE_LIMITED: "queued",
@@ -46,7 +45,7 @@ def compile_job_status(job_id: str) -> CompileJobStatus | None:
     rq_job = fetch_job(job_id)
     if rq_job is None:
         return _waiting(job_id)
-    if rq_job.func_name != COMPILE_FUNC or not rq_job.args:
+    if rq_job.func_name != COMPILE_SIGNALS_FUNC or not rq_job.args:
         return None
     status = _STATUS.get(rq_job.get_status(refresh=True), "queued")
     result = CompileJobStatus(id=job_id, round_id=int(rq_job.args[0]), status=status,
@@ -73,7 +72,7 @@ def compile_job_status(job_id: str) -> CompileJobStatus | None:
 def _waiting(job_id: str) -> CompileJobStatus | None:
     match = re.fullmatch(r".+-([0-9]{1,9})", job_id)  # a longer number names no row (ids are 32-bit)
     pending = db.session.get(PendingJob, int(match.group(1))) if match else None
-    if pending is None or pending.func != COMPILE_FUNC or rq_job_id(pending) != job_id or not pending.args:
+    if pending is None or pending.func != COMPILE_SIGNALS_FUNC or rq_job_id(pending) != job_id or not pending.args:
         return None
     if pending.enqueued_at is not None:  # pushed to Redis, which has since forgotten it
         return None
