@@ -19,8 +19,8 @@ TRANSLATIONS = ROOT / "alliance" / "translations"
 # Templates still changing on other branches; they are marked when those land (see the issue on languages).
 # Every other template, and any new one, is checked.
 NOT_YET_MARKED = {
-    "signals/dashboard.html", "summaries/show.html", "admin/alliance_new.html", "alliances/settings.html",
-    "admin/index.html", "health/_panel.html", "macros.html", "pledges/lead.html",
+    "admin/alliance_new.html", "alliances/settings.html", "admin/index.html", "health/_panel.html",
+    "pledges/lead.html",
 }
 MARKED_TEMPLATES = sorted(
     str(path.relative_to(ROOT / "templates")) for path in (ROOT / "templates").rglob("*.html")
