@@ -349,7 +349,7 @@ def _organisation_world(world: dict, users: dict) -> dict:
     from alliance.auth.registration import make_confirm_token
     from alliance.models import Invitation, JoinRequest, Organisation, User
     from alliance.models.base import utcnow
-    from alliance.organisations.invitations import hash_token
+    from alliance.settings.tokens import hash_token
 
     users["buyer_a"].organisation_role = users["buyer_b"].organisation_role = "admin"
     organisation_b = db.session.get(Organisation, world["b_org"])

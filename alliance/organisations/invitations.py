@@ -4,7 +4,6 @@ The token is shown only in the mail; the database keeps its SHA-256. A link work
 or is revoked, and only for the invited address.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -20,12 +19,9 @@ from alliance.models.base import utcnow
 from alliance.models.user import new_session_nonce
 from alliance.organisations.membership import MembershipError, can_manage, make_member
 from alliance.public_address import public_url
+from alliance.settings.tokens import hash_token
 
 INVITATION_DAYS = 7
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def open_invitations(organisation_id: int) -> list[Invitation]:
