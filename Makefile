@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean messages
 
 # Compiled message catalogues (French, Spanish) are built from the .po files in the repository.
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard alliance/translations/*/LC_MESSAGES/messages.po))
@@ -41,3 +41,10 @@ lint: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
+
+# After adding or changing text: extract it and add it to the French and Spanish catalogues (then translate
+# the new entries; tests/test_translations.py lists what is missing). Sorted and without line numbers, so
+# two branches adding messages rarely conflict.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --no-wrap -F babel.cfg -k _l --no-location --sort-output -o alliance/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete -i alliance/translations/messages.pot -d alliance/translations

@@ -63,7 +63,7 @@ def issue_tokens(count: int) -> list[str]:
     import sqlalchemy as sa
 
     from alliance import create_app
-    from alliance.api.auth import issue_token
+    from alliance.settings.tokens import issue_token
     from alliance.extensions import db
     from alliance.models import User
 
