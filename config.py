@@ -81,6 +81,8 @@ class Config:
         self.LOGIN_LIMIT_PER_DEVICE = env.get("LOGIN_LIMIT_PER_DEVICE", "10 per 15 minutes")
         # Without MAIL_SERVER, delivered mail is written here as .eml files (None → instance/mail).
         self.MAIL_FOLDER = env.get("MAIL_FOLDER")
+        # Rendered PDF/DOCX of joint statements are kept here, one per edition and format (None → instance/documents).
+        self.DOCUMENT_CACHE_FOLDER = env.get("DOCUMENT_CACHE_FOLDER")
         # OCDS exports are refused until all three are set: the ocid prefix registered with the Open Contracting
         # Partnership ("ocds-" and 6 lowercase letters or digits), the data's licence and publication policy URLs.
         self.OCDS_PREFIX = env.get("OCDS_PREFIX", "")

@@ -77,6 +77,7 @@ def app(tmp_path_factory):
     if not os.environ.get("REDIS_URL"):
         config.REDIS_EMBEDDED_PATH = str(folder / "redis.rdb")
     config.MAIL_FOLDER = str(folder / "mail")  # delivered test mail, never the project's instance/
+    config.DOCUMENT_CACHE_FOLDER = str(folder / "documents")  # rendered statements, likewise
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker and config.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
         config.SQLALCHEMY_DATABASE_URI = _worker_database(config.SQLALCHEMY_DATABASE_URI, worker)
@@ -103,7 +104,7 @@ def _clean_state(app):
 
 
 def empty_state(app) -> None:
-    """Empty every table, Redis, the mail folder and the rate-limit counters."""
+    """Empty every table, Redis, the mail and rendered-document folders and the rate-limit counters."""
     with app.app_context():
         db.session.remove()
         tables = [table.name for table in reversed(db.metadata.sorted_tables)]
@@ -115,6 +116,7 @@ def empty_state(app) -> None:
                     connection.execute(sa.text(f'DELETE FROM "{name}"'))
         get_redis(app).flushdb()
     shutil.rmtree(app.config["MAIL_FOLDER"], ignore_errors=True)
+    shutil.rmtree(app.config["DOCUMENT_CACHE_FOLDER"], ignore_errors=True)
     from alliance.extensions import limiter
 
     limiter.reset()

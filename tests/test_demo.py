@@ -140,3 +140,17 @@ def test_demo_signals_page_shows_published_and_suppressed_cells_to_anyone(app, c
     assert "4,150" in html and "1,370" in html  # Swedish and Dutch laptops in 2027-Q3
     for reason in (threshold_reason(3), dominance_reason(80), SECONDARY):
         assert reason in html
+
+
+def test_demo_impact_view_shows_cited_ecodesign_estimates_and_no_invented_one(app, client):
+    with app.app_context():
+        load_demo()
+    html = client.get("/alliances/ict/signals").get_data(as_text=True)
+    impact = html[html.index('<h2 id="impact-heading"'):]
+    assert "TS18 Minimum energy performance of computers <span class=\"muted\">(CPV 30213100-6)</span>" in impact
+    assert "36.0 kWh/year per notebook, at most (Ecodesign limit, category A)" in impact
+    assert "282,600" in impact  # 36 kWh/year × the 7,850 notebooks pledged at the core level
+    assert "Regulation (EU) No 617/2013" in impact and "legislation.gov.uk/eur/2013/617/annex/II" in impact
+    assert "(CPV 30213300-8)" in impact and "119,700" not in impact  # desktops: fewer than 3 core buyers, hidden
+    gloves = client.get("/alliances/health/signals").get_data(as_text=True)
+    assert "No impact estimate: none of these criteria carries a cited impact factor" in gloves

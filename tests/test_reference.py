@@ -50,7 +50,14 @@ def test_shipped_libraries_cite_a_source_for_every_criterion():
     for reference in library.values():
         for criterion in reference.criteria:
             assert criterion.fields["source"] and criterion.fields["source_section"], criterion.code
-            assert criterion.fields["impact_factor"] is None  # none was verified (SOURCES.md)
+            assert criterion.fields["impact_factor"] is None  # no factor holds for every category (SOURCES.md)
+    # The cited factors hold for one category each: the Ecodesign ETEC limits of notebooks and desktops.
+    energy = {c.code: c for c in library[EU_GPP].criteria}["TS18"]
+    notebook, desktop, tablet = (energy.fields_for(code) for code in ("30213100-6", "30213300-8", "30213200-7"))
+    assert (notebook["impact_factor"], desktop["impact_factor"], tablet["impact_factor"]) == (36.0, 133.0, None)
+    assert notebook["impact_unit"].startswith("kWh/year per notebook, at most")
+    assert "617/2013" in notebook["impact_source"] and "Annex II point 1.3.1(a)" in notebook["impact_source"]
+    assert "https://legislation.gov.uk/eur/2013/617/annex/II/2020-03-01" in desktop["impact_source"]
     monitors = {c.code for c in library[EU_GPP].criteria_for("30231310-3")}
     assert "TS19" in monitors and "TS18" not in monitors  # criterion-level applies_to is honoured
     assert library[EU_GPP].criteria_for("33141420-0") == []
@@ -79,6 +86,11 @@ def edit_criterion(folder, key, index, **changes):
     ({"applies_to": ["3021310-6"]}, "'3021310-6' is not a CPV code"),
     ({"applies_to": ["33141420-0"]}, "applies_to names codes the library does not apply to"),
     ({"title": "x" * 301}, "title: is limited to 300 characters"),
+    ({"impact_by_category": {"30213100-6": {"impact_factor": 36, "impact_unit": "kWh/year", "impact_source": ""}}},
+     "criterion TS2, impact for 30213100-6: impact_source: An impact factor needs the source"),
+    ({"impact_by_category": {"30213100-6": {"impact_factor": 36}}}, "impact for 30213100-6: give exactly"),
+    ({"impact_by_category": {"33141420-0": {"impact_factor": 1, "impact_unit": "kg", "impact_source": "S"}}},
+     "impact_by_category names 33141420-0, which the criterion does not apply to"),
 ])
 def test_malformed_criterion_names_file_and_criterion_and_loads_nothing(app, data_copy, changes, expected):
     edit_criterion(data_copy, EU_GPP, 1, **changes)

@@ -5,6 +5,7 @@ the signed text with its signatories and never a volume."""
 import io
 import re
 import zlib
+from pathlib import Path
 
 import sqlalchemy as sa
 from docx import Document
@@ -285,6 +286,35 @@ def test_pdf_and_docx_carry_the_signed_text_with_non_latin1_names(app, client):
                if match[:1] == b"x"]
     assert any(b"Tj" in stream or b"TJ" in stream for stream in streams)
     assert client.get(f"/alliances/ict/rounds/{world['round_id']}/statement/9.pdf").status_code == 404
+
+
+def test_a_document_is_rendered_once_per_content_and_served_with_an_etag(app, client, monkeypatch):
+    from alliance.statements import documents
+
+    renders = []
+    for name in ("statement_pdf", "statement_docx"):
+        original = getattr(documents, name)
+        monkeypatch.setattr(documents, name, lambda *args, _render=original, _name=name: (
+            renders.append(_name), _render(*args))[1])
+    world = make_pledging_round(app)
+    statement_id = _draft(app, world)
+    _publish(app, world, statement_id)
+    first, second = client.get(f"{_page(world)}.pdf"), client.get(f"{_page(world)}.pdf")
+    assert first.status_code == second.status_code == 200 and renders == ["statement_pdf"]
+    assert first.data == second.data and first.headers["ETag"] == second.headers["ETag"]
+    unchanged = client.get(f"{_page(world)}.pdf", headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304 and not unchanged.data and renders == ["statement_pdf"]
+    docx = client.get(f"{_page(world)}.docx")
+    assert docx.data.startswith(b"PK") and renders == ["statement_pdf", "statement_docx"]
+
+    with app.app_context():  # a new signature changes what the document says: it is rendered anew
+        ops.sign(_user(world["a"]), statement_id)
+        db.session.commit()
+    signed = client.get(f"{_page(world)}.docx", headers={"If-None-Match": docx.headers["ETag"]})
+    assert signed.status_code == 200 and renders[-1] == "statement_docx" and len(renders) == 3
+    text = "\n".join(paragraph.text for paragraph in Document(io.BytesIO(signed.data)).paragraphs)
+    assert "No signatures yet." not in text and ", signed " in text
+    assert len(list((Path(app.config["DOCUMENT_CACHE_FOLDER"])).glob(f"statement-{statement_id}-*.docx"))) == 1
 
 
 def test_draft_pdf_is_for_leads_only_and_other_alliances_see_nothing(app, client):

@@ -163,7 +163,8 @@ def _copied_from_references(category: Category, library: dict, reference_keys, t
         if reference is None or not reference.criteria_for(category.cpv_code):
             raise CriteriaError("That reference library has no criteria for this category.", "reference_keys")
         taken_now = taken | {fields["code"] for fields in copied}
-        copied += [dict(c.fields) for c in reference.criteria_for(category.cpv_code) if c.code not in taken_now]
+        copied += [c.fields_for(category.cpv_code) for c in reference.criteria_for(category.cpv_code)
+                   if c.code not in taken_now]
     return copied
 
 

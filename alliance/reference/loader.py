@@ -11,9 +11,13 @@
 one bad file or row stops the load with a message that names the file and the row or criterion, and
 nothing is loaded.
 
-CPV check digits are checked for format only: neither the Regulation's text shipped here nor the copied
-list documents the algorithm, and the weighted sum (3, 7, 1, …) mod 10 that fits most codes does not fit
-all of them (e.g. 09100000-0), so it is not used.
+CPV check digits are checked for format only: no algorithm reproduces the published digits. The weighted
+sum (3, 7, 1, …) mod 10 fits 8,922 of the 9,454 codes and misses 532 (e.g. 09100000-0), and the
+Publications Office's answer to the same finding is that the 2008 revision made an error that cannot be
+corrected now (SOURCES.md). Checking the digits would refuse real codes.
+
+A criterion may cite an impact factor for one category only (`impact_by_category`: CPV code → factor, unit
+and source); a criteria set for that category copies it.
 """
 
 import csv
@@ -53,16 +57,26 @@ class CategoryRow:
     name_es: str = ""
 
 
+IMPACT_FIELDS = ("impact_factor", "impact_unit", "impact_source")
+
+
 @dataclass(frozen=True)
 class ReferenceCriterion:
     """One criterion of a published library, with the fields a Criterion row stores."""
 
     fields: dict
     applies_to: tuple[str, ...] | None  # CPV codes; None: every category of the library
+    # A cited impact factor that holds for one category only (an energy limit differs between notebooks and
+    # desktops): CPV code → impact_factor, impact_unit and impact_source, replacing the criterion's own.
+    impact_by_category: dict[str, dict] = field(default_factory=dict)
 
     @property
     def code(self) -> str:
         return self.fields["code"]
+
+    def fields_for(self, cpv_code: str) -> dict:
+        """The fields a criteria set for this category copies, with the category's impact factor if cited."""
+        return {**self.fields, **self.impact_by_category.get(cpv_code, {})}
 
 
 @dataclass(frozen=True)
@@ -245,7 +259,31 @@ def _read_criterion(raw, index: int, data: dict, applies_to: tuple[str, ...], kn
     own_codes = None if own is None else _cpv_list(own, known_cpv, f"{label}: applies_to")
     if own_codes is not None and not set(own_codes) <= set(applies_to):
         raise ReferenceDataError(f"{label}: applies_to names codes the library does not apply to.")
-    return ReferenceCriterion(fields=clean_criterion(fields), applies_to=own_codes)
+    by_category = _impact_by_category(raw.get("impact_by_category"), fields, own_codes or applies_to, label)
+    return ReferenceCriterion(fields=clean_criterion(fields), applies_to=own_codes, impact_by_category=by_category)
+
+
+def _impact_by_category(value, fields: dict, codes: tuple[str, ...], label: str) -> dict[str, dict]:
+    """Validate a criterion's per-category impact factors: each cites its unit and source, for a category the
+    criterion applies to."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ReferenceDataError(f"{label}: impact_by_category must map CPV codes to impact factors.")
+    result = {}
+    for code, impact in value.items():
+        if code not in codes:
+            raise ReferenceDataError(f"{label}: impact_by_category names {code}, which the criterion does not apply to.")
+        if not isinstance(impact, dict) or set(impact) != set(IMPACT_FIELDS) or impact["impact_factor"] is None:
+            raise ReferenceDataError(f"{label}, impact for {code}: give exactly {', '.join(IMPACT_FIELDS)}.")
+        problems = {key: message for key, message in criterion_problems({**fields, **impact}).items()
+                    if key in IMPACT_FIELDS}
+        if problems:
+            details = "; ".join(f"{key}: {message}" for key, message in sorted(problems.items()))
+            raise ReferenceDataError(f"{label}, impact for {code}: {details}")
+        cleaned = clean_criterion({**fields, **impact})
+        result[code] = {key: cleaned[key] for key in IMPACT_FIELDS}
+    return result
 
 
 def _cpv_list(value, known_cpv: set[str], label: str) -> tuple[str, ...]:

@@ -112,7 +112,7 @@ def sections(statement: JointStatement, signatories: list[Signatory], summary_ur
     return [section for section in result if section.blocks]
 
 
-def _subtitle(statement: JointStatement) -> str:
+def subtitle(statement: JointStatement) -> str:
     alliance = statement.demand_round.alliance
     date = statement.statement_date.isoformat() if statement.statement_date else "undated"
     state = "" if statement.status == "published" else f" ({statement.status.upper()})"
@@ -133,7 +133,7 @@ def statement_pdf(statement: JointStatement, signatories: list[Signatory], page_
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(width, 8, statement.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(width, 5, _subtitle(statement), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 5, subtitle(statement), new_x="LMARGIN", new_y="NEXT")
     for section in sections(statement, signatories, summary_url):
         pdf.ln(3)
         pdf.set_font("DejaVu", "B", 12)
@@ -156,7 +156,7 @@ def statement_docx(statement: JointStatement, signatories: list[Signatory], page
     document = Document()
     document.core_properties.title = statement.title
     document.add_heading(statement.title, level=0)
-    document.add_paragraph(_subtitle(statement)).runs[0].font.size = Pt(9)
+    document.add_paragraph(subtitle(statement)).runs[0].font.size = Pt(9)
     # Look the list styles up once: python-docx searches the style table on every lookup by name.
     styles = {"bullet": document.styles["List Bullet"], "numbered": document.styles["List Number"]}
     for section in sections(statement, signatories, summary_url):

@@ -13,6 +13,7 @@ from alliance.form_version import submitted_version
 from alliance.models import Alliance, JointStatement
 from alliance.statements import documents
 from alliance.statements import operations as ops
+from alliance.statements.document_cache import statement_document
 from alliance.statements.forms import COMMITMENT_ROWS, ConfirmForm, StatementForm
 
 bp = Blueprint("statements", __name__, url_prefix="/alliances/<slug>/rounds/<int:round_id>/statement")
@@ -99,13 +100,14 @@ def download(slug: str, round_id: int, edition: int, extension: str):
     alliance, _ = _context(slug, round_id)
     statement = _edition(alliance, round_id, edition)
     page_url, summary_url = _urls(alliance, statement)
-    signatories = ops.signatories(statement.id)
-    if extension == "pdf":
-        body, mimetype = documents.statement_pdf(statement, signatories, page_url, summary_url), "application/pdf"
+    document = statement_document(statement, ops.signatories(statement.id), page_url, summary_url, extension)
+    if document.etag in request.if_none_match:
+        response = Response(status=304)
     else:
-        body = documents.statement_docx(statement, signatories, page_url, summary_url)
-        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    response = Response(body, mimetype=mimetype)
+        response = Response(document.body, mimetype=document.mimetype)
+    response.set_etag(document.etag)
+    # Drafts and signatures change what the document says: a client must ask again, and gets 304 if not.
+    response.headers["Cache-Control"] = "private, no-cache"
     filename = f"{alliance.slug}-round-{round_id}-joint-statement-{statement.edition}.{extension}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
