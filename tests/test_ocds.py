@@ -122,7 +122,7 @@ def test_release_package_is_valid_ocds_with_its_extension(app, client, validator
     assert package["license"] == app.config["OCDS_LICENSE"]
     assert package["publicationPolicy"] == app.config["OCDS_PUBLICATION_POLICY"]
     release = package["releases"][0]
-    assert release["ocid"] == f"ocds-test00-{world['round_id']}"
+    assert release["ocid"] == f"ocds-test00-{_series_id(app, summary_id)}"
     assert release["tag"] == ["planning"] and release["initiationType"] == "tender"
     items = {item["id"]: item for item in release["tender"]["items"]}
     laptops = items["30213100-6"]
@@ -186,13 +186,29 @@ def test_pledging_without_signing_is_not_a_party(app, client):
     assert response.get_json()["releases"][0]["parties"] == []
 
 
-def test_ocid_is_stable_per_round_across_editions(app, client):
+def _series_id(app, summary_id: int) -> str:
+    with app.app_context():
+        return db.session.get(DemandSummary, summary_id).series_id
+
+
+def test_ocid_is_shared_by_the_editions_of_a_summary_and_not_by_other_summaries(app, client):
     world = make_pledging_round(app)
     first_id = make_summary(app, world)
-    second_id = make_summary(app, world)
+    other_series_id = make_summary(app, world)
+    with app.app_context():
+        from alliance.summaries import operations as summaries
+
+        lead = db.session.scalar(sa.select(User).where(User.email == world["lead"]))
+        edition = summaries.new_edition(lead, first_id)
+        summaries.publish(lead, edition.id, edition.version)
+        db.session.commit()
+        second_edition_id = edition.id
     first = client.get(f"/api/v1/summaries/{first_id}.ocds.json").get_json()["releases"][0]
-    second = client.get(f"/api/v1/summaries/{second_id}.ocds.json").get_json()["releases"][0]
+    second = client.get(f"/api/v1/summaries/{second_edition_id}.ocds.json").get_json()["releases"][0]
+    other = client.get(f"/api/v1/summaries/{other_series_id}.ocds.json").get_json()["releases"][0]
     assert first["ocid"] == second["ocid"] and first["id"] != second["id"]
+    # Withdrawing the other summary of the same round must not read as this process being withdrawn.
+    assert other["ocid"] != first["ocid"]
 
 
 def test_withdrawal_is_410_everywhere_and_an_ocds_release_records_it(app, client, tmp_path,

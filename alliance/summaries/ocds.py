@@ -1,8 +1,9 @@
 """A published summary as an Open Contracting Data Standard (OCDS 1.1) release package, planning stage.
 
-One release per summary. The ocid is "<OCDS_PREFIX>-<round id>", stable per demand round, so every edition
-of a summary is a release of the same contracting process and a later tender can point back to it through
-relatedProcesses (scheme "ocid"). Nothing is exported until the deployment sets the prefix it registered
+One release per summary edition. The ocid is "<OCDS_PREFIX>-<series id>": every edition of one summary is a
+release of the same process, and a later tender can point back to it through relatedProcesses (scheme
+"ocid"). A round may have several summary series (say, one per category group); each is its own process, so
+withdrawing one does not mark the others withdrawn in a data user's compiled records. Nothing is exported until the deployment sets the prefix it registered
 with the Open Contracting Partnership, the data's licence and its publication policy (config.py).
 
 Only public_data figures appear. The parties are the buyer organisations that signed the round's published
@@ -46,8 +47,8 @@ def missing_configuration(config) -> list[str]:
     return [key for key in CONFIG_KEYS if not config.get(key)]
 
 
-def ocid(prefix: str, round_id: int) -> str:
-    return f"{prefix}-{round_id}"
+def ocid(prefix: str, summary: DemandSummary) -> str:
+    return f"{prefix}-{summary.series_id}"
 
 
 def _amount(minor: int, currency: str) -> dict:
@@ -108,7 +109,7 @@ def summary_release(summary: DemandSummary, prefix: str, page_url: str, tender_t
     """The summary as one OCDS release. `tender_text_url(criteria_set_id)` links a criteria set's clauses."""
     figures = summary_data(summary)
     data, k, currency, categories = figures.data, figures.k, figures.currency, figures.categories
-    process = ocid(prefix, summary.round_id)
+    process = ocid(prefix, summary)
 
     items = []
     for entry in data.get("by_category") or []:
@@ -175,7 +176,7 @@ def summary_release(summary: DemandSummary, prefix: str, page_url: str, tender_t
 
 def withdrawal_release(summary: DemandSummary, prefix: str) -> dict:
     """The release recording that a published summary was withdrawn: same ocid, later date."""
-    process = ocid(prefix, summary.round_id)
+    process = ocid(prefix, summary)
     return {
         "ocid": process,
         "id": f"{process}-summary-{summary.id}-withdrawn",
