@@ -78,7 +78,7 @@ def edit_criterion(folder, key, index, **changes):
     ({"code": "TS1"}, "criterion TS1: the code appears twice"),
     ({"applies_to": ["3021310-6"]}, "'3021310-6' is not a CPV code"),
     ({"applies_to": ["33141420-0"]}, "applies_to names codes the library does not apply to"),
-    ({"title": "x" * 301}, "title: is limited to 300 characters"),
+    ({"title": "x" * 301}, "title: Use at most 300 characters"),
 ])
 def test_malformed_criterion_names_file_and_criterion_and_loads_nothing(app, data_copy, changes, expected):
     edit_criterion(data_copy, EU_GPP, 1, **changes)
