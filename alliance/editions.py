@@ -32,11 +32,22 @@ class Series:
     changed_meanwhile: str  # a draft saved from an older version
     saved_meanwhile: str  # another save won while this one was written
     withdraw_changed_meanwhile: str  # a withdrawal from an older version
+    draft_open: str  # a second draft of the series; may name the {edition} being drafted
 
     def record(self, user: User, action: str, edition, **details) -> None:
         """Write the audit event of an edition's change, naming its series and edition number."""
         record_event(user, f"{self.event}.{action}", self.object_type, edition.id,
                      **{self.key: getattr(edition, self.key)}, edition=edition.edition, **details)
+
+
+def next_edition_number(series: Series, series_value) -> int:
+    """The number the series' next edition takes (1 for a new series). Refused (conflict) while one of its
+    editions is being drafted: one draft per series at a time."""
+    model, key = series.model, getattr(series.model, series.key)
+    draft = db.session.scalar(sa.select(model).where(key == series_value, model.status == "draft"))
+    if draft is not None:
+        raise series.conflict(str(series.draft_open).format(edition=draft.edition))
+    return (db.session.scalar(sa.select(sa.func.max(model.edition)).where(key == series_value)) or 0) + 1
 
 
 def check_draft(series: Series, edition, expected_version: int | None) -> None:

@@ -70,6 +70,7 @@ SERIES = edition_life.Series(
     changed_meanwhile=_l("Someone changed this statement meanwhile; reload it and try again."),
     saved_meanwhile=_l("Someone changed this statement meanwhile; reload it and try again."),
     withdraw_changed_meanwhile=_l("Someone changed this statement meanwhile; reload the page and try again."),
+    draft_open=_l("An edition of this statement is already being drafted."),
 )
 
 
@@ -235,13 +236,11 @@ def create_draft(user: User, round_id: int) -> JointStatement:
         raise StatementNotFoundError(_("No such round among your alliances' rounds."))
     if demand_round.status == "draft":
         raise StatementConflictError(_("Open the round before drafting its joint statement."))
-    all_editions = editions(round_id, include_drafts=True)
-    if any(edition.status == "draft" for edition in all_editions):
-        raise StatementConflictError(_("An edition of this statement is already being drafted."))
-    latest = all_editions[0] if all_editions else None
+    number = edition_life.next_edition_number(SERIES, round_id)
+    earlier = editions(round_id)  # newest first
+    latest = earlier[0] if earlier else None
     summaries = published_summaries(round_id)
-    statement = JointStatement(round_id=round_id, edition=(latest.edition + 1) if latest else 1,
-                               created_by_id=user.id, status="draft", title="")
+    statement = JointStatement(round_id=round_id, edition=number, created_by_id=user.id, status="draft", title="")
     statement.demand_round = demand_round
     if latest is not None:
         fields = StatementFields(

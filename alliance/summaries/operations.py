@@ -54,6 +54,7 @@ SERIES = edition_life.Series(
     changed_meanwhile="Someone changed this draft meanwhile; reload it, then make your change again.",
     saved_meanwhile="Someone changed this summary meanwhile; reload it and try again.",
     withdraw_changed_meanwhile="Someone changed this summary meanwhile; reload the page and try again.",
+    draft_open="Edition {edition} is already being drafted.",
 )
 
 
@@ -217,17 +218,10 @@ def new_edition(user: User, summary_id: int) -> DemandSummary:
     current = _lead_summary(user, summary_id)
     if current.status != "published":
         raise SummaryConflictError("A new edition starts from the current published edition.")
-    existing = db.session.scalar(
-        sa.select(DemandSummary).where(DemandSummary.series_id == current.series_id, DemandSummary.status == "draft")
-    )
-    if existing is not None:
-        raise SummaryConflictError(f"Edition {existing.edition} is already being drafted.")
-    last_edition = db.session.scalar(
-        sa.select(sa.func.max(DemandSummary.edition)).where(DemandSummary.series_id == current.series_id)
-    )
+    number = edition_life.next_edition_number(SERIES, current.series_id)
     snapshot = latest_release(current.round_id) or current.snapshot
     draft = DemandSummary(
-        series_id=current.series_id, edition=last_edition + 1, alliance_id=current.alliance_id,
+        series_id=current.series_id, edition=number, alliance_id=current.alliance_id,
         round_id=current.round_id, snapshot_id=snapshot.id, created_by_id=user.id, status="draft", title="",
     )
     fields = SummaryFields(
