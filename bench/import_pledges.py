@@ -9,23 +9,19 @@ benchmarks).
 
 import argparse
 import io
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import flask_migrate  # noqa: E402
 import openpyxl  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from alliance import create_app  # noqa: E402
 from alliance.extensions import db  # noqa: E402
 from alliance.models import Pledge, User  # noqa: E402
 from alliance.pledges import importing  # noqa: E402
-from config import TestConfig  # noqa: E402
+from bench._database import fresh_app  # noqa: E402
 from tests.factories import make_pledging_round  # noqa: E402
 
 
@@ -76,20 +72,7 @@ def main() -> None:
     parser.add_argument("--reset-database", action="store_true", help="drop and rebuild DATABASE_URL's schema")
     arguments = parser.parse_args()
     lines = arguments.lines
-    if os.environ.get("DATABASE_URL") and not arguments.reset_database:
-        sys.exit("DATABASE_URL is set: this drops its public schema. Add --reset-database if that is what you want.")
-    folder = Path(tempfile.mkdtemp(prefix="alliance-bench-"))
-    config = TestConfig()
-    if not os.environ.get("DATABASE_URL"):
-        config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'bench.sqlite'}"
-    config.REDIS_EMBEDDED_PATH = os.environ.get("REDIS_EMBEDDED_PATH") or str(folder / "redis.rdb")
-    app = create_app(config)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        flask_migrate.upgrade()
-        backend = db.engine.dialect.name
+    app, backend = fresh_app(arguments.reset_database)
     world = make_pledging_round(app)
     rows = generate_rows(lines)
     csv_data, xlsx_data = as_csv(rows), as_xlsx(rows)

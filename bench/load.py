@@ -40,18 +40,13 @@ MIX = [("edit", 0.25), ("dashboard", 0.25), ("summary", 0.2), ("api_pledges", 0.
 
 def prepare_database(reset: bool) -> None:
     if reset:
-        import flask_migrate
-        import sqlalchemy as sa
-
         from alliance import create_app
         from alliance.extensions import db
+        from bench._database import rebuild_schema
 
         app = create_app()
+        rebuild_schema(app)
         with app.app_context():
-            if db.engine.dialect.name == "postgresql":
-                with db.engine.begin() as connection:
-                    connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            flask_migrate.upgrade()
             db.engine.dispose()
         subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "demo"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
@@ -63,9 +58,9 @@ def issue_tokens(count: int) -> list[str]:
     import sqlalchemy as sa
 
     from alliance import create_app
-    from alliance.settings.tokens import issue_token
     from alliance.extensions import db
     from alliance.models import User
+    from alliance.settings.tokens import issue_token
 
     app = create_app()
     with app.app_context():

@@ -1,6 +1,7 @@
 """Test data helpers. Each opens its own app context, commits, and returns plain ids."""
 
 import itertools
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from alliance.auth.accounts import create_user
@@ -76,6 +77,32 @@ def api_token(client, email, password=PASSWORD) -> str:
     response = client.post("/api/v1/auth/token", json={"email": email, "password": password})
     assert response.status_code == 200, response.get_json()
     return response.get_json()["token"]
+
+
+@dataclass(frozen=True)
+class TwoAlliances:
+    """The ICT and health alliances (ids) and the e-mail of a user in each role around them."""
+
+    ict: int
+    health: int
+    lead: str  # of a buyer organisation leading ICT
+    member: str  # of a buyer organisation that is an ICT member
+    health_lead: str  # of a buyer organisation leading health, not a member of ICT
+    supplier: str  # of a supplier organisation, in neither alliance
+
+
+def make_two_alliances(app) -> TwoAlliances:
+    """The ICT and health alliances with a lead each, an ICT member buyer and a supplier (see TwoAlliances)."""
+    ict = make_alliance(app, "ict", "ict")
+    health = make_alliance(app, "health", "health")
+    people = {}
+    for name, alliance_id, role, kind in (("lead", ict, "lead", "buyer"), ("member", ict, "member", "buyer"),
+                                          ("health_lead", health, "lead", "buyer"), ("supplier", None, None, "supplier")):
+        organisation_id = make_organisation(app, kind=kind)
+        if alliance_id:
+            add_member(app, alliance_id, organisation_id, role=role)
+        people[name] = email_of(app, make_user(app, organisation_id))
+    return TwoAlliances(ict=ict, health=health, **people)
 
 
 def make_pledging_round(app, slug="ict", status="open", currency="EUR") -> dict:
@@ -162,6 +189,20 @@ def make_published_criteria(app, alliance_id, cpv_code="30213100-6", levels=("co
         db.session.add(criteria_set)
         db.session.commit()
         return criteria_set.id, [criterion.id for criterion in criteria_set.criteria]
+
+
+def add_criterion(app, criteria_set_id, code="TS1", **fields) -> int:
+    """A criterion appended to a criteria set (a core specification citing a test source unless fields say
+    otherwise); returns its id."""
+    from alliance.models import Criterion
+
+    values = {"title": f"Criterion {code}", "text": "...", "type": "specification", "level": "core",
+              "source": "EU GPP criteria (test)", **fields}
+    with app.app_context():
+        criterion = Criterion(criteria_set_id=criteria_set_id, code=code, **values)
+        db.session.add(criterion)
+        db.session.commit()
+        return criterion.id
 
 
 def make_open_round(app, alliance_id, closes_on=None, category_ids=()) -> int:

@@ -1,6 +1,7 @@
 """Criteria sets: leads draft, edit, publish and retire versions; everyone reads the published ones."""
 
 import re
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
@@ -10,17 +11,21 @@ from alliance.extensions import db
 from alliance.models import Category, CriteriaSet, Criterion, User
 from alliance.reference.loader import load_reference
 from tests.factories import (
-    add_member,
+    TwoAlliances,
     api_token,
     csrf_token,
-    email_of,
     login,
-    make_alliance,
-    make_organisation,
-    make_user,
+    make_two_alliances,
 )
 
 EU_GPP = "eu-gpp-computers-monitors-tablets-smartphones"
+
+
+@dataclass(frozen=True)
+class World(TwoAlliances):
+    laptops: int  # category ids, from the reference data
+    monitors: int
+    gloves: int
 
 
 @pytest.fixture
@@ -29,17 +34,8 @@ def world(app):
         load_reference()
         db.session.commit()
         ids = {cpv: cid for cpv, cid in db.session.execute(sa.select(Category.cpv_code, Category.id))}
-    ict = make_alliance(app, "ict", "ict")
-    health = make_alliance(app, "health", "health")
-    people = {}
-    for name, alliance_id, role, kind in (("lead", ict, "lead", "buyer"), ("member", ict, "member", "buyer"),
-                                          ("health_lead", health, "lead", "buyer"), ("supplier", None, None, "supplier")):
-        org = make_organisation(app, kind=kind)
-        if alliance_id:
-            add_member(app, alliance_id, org, role=role)
-        people[name] = email_of(app, make_user(app, org))
-    return {"ict": ict, "health": health, "laptops": ids["30213100-6"], "monitors": ids["30231310-3"],
-            "gloves": ids["33141420-0"], **people}
+    return World(**vars(make_two_alliances(app)), laptops=ids["30213100-6"], monitors=ids["30231310-3"],
+                 gloves=ids["33141420-0"])
 
 
 def actor(email):
@@ -50,10 +46,10 @@ def draft(app, world, category="laptops", keys=(EU_GPP,), publish=False, allianc
     from alliance.models import Alliance
 
     with app.app_context():
-        criteria_set = ops.create_draft(actor(world[lead]), db.session.get(Alliance, world[alliance]),
-                                        world[category], reference_keys=list(keys))
+        criteria_set = ops.create_draft(actor(getattr(world, lead)), db.session.get(Alliance, getattr(world, alliance)),
+                                        getattr(world, category), reference_keys=list(keys))
         if publish:
-            ops.publish(actor(world[lead]), criteria_set)
+            ops.publish(actor(getattr(world, lead)), criteria_set)
         db.session.commit()
         return criteria_set.id
 
@@ -68,10 +64,10 @@ def criterion_form(**changes):
 
 
 def test_lead_drafts_from_reference_edits_and_publishes(app, client, world):
-    login(client, world["lead"])
+    login(client, world.lead)
     page = "/alliances/ict/criteria/new"
     # Titled by the lead: the set will mix EU GPP criteria with another source's, so it cannot be named EU GPP.
-    response = client.post(page, data={"category_id": world["laptops"], "start": f"ref:{EU_GPP}",
+    response = client.post(page, data={"category_id": world.laptops, "start": f"ref:{EU_GPP}",
                                        "title": "Laptops", "csrf_token": csrf_token(client, page)})
     assert response.status_code == 302
     set_id = int(re.search(r"/criteria/(\d+)$", response.headers["Location"]).group(1))
@@ -105,7 +101,7 @@ def test_published_version_never_changes(app, client, world):
     with app.app_context():
         before = [(c.id, c.title, c.position) for c in db.session.get(CriteriaSet, set_id).criteria]
         criterion_id = before[0][0]
-    login(client, world["lead"])
+    login(client, world.lead)
     token = csrf_token(client, "/alliances/ict/criteria/")
     base = f"/alliances/ict/criteria/{set_id}"
     for path, data in ((f"{base}/criteria/{criterion_id}", criterion_form(code="TS1", title="Changed")),
@@ -122,7 +118,7 @@ def test_published_version_never_changes(app, client, world):
         assert [(c.id, c.title, c.position) for c in criteria_set.criteria] == before
         assert criteria_set.status == "published"
         with pytest.raises(ops.CriteriaLockedError):
-            ops.add_criterion(actor(world["lead"]), criteria_set, criterion_form(impact_factor=None))
+            ops.add_criterion(actor(world.lead), criteria_set, criterion_form(impact_factor=None))
 
 
 def test_new_version_from_last_and_retiring_the_old(app, client, world):
@@ -130,12 +126,12 @@ def test_new_version_from_last_and_retiring_the_old(app, client, world):
     with app.app_context():
         from alliance.models import Alliance
 
-        lead = actor(world["lead"])
-        second = ops.create_draft(lead, db.session.get(Alliance, world["ict"]), world["laptops"], from_previous=True)
+        lead = actor(world.lead)
+        second = ops.create_draft(lead, db.session.get(Alliance, world.ict), world.laptops, from_previous=True)
         assert (second.version, second.based_on_id) == (2, first)
         assert [c.code for c in second.criteria] == [c.code for c in db.session.get(CriteriaSet, first).criteria]
         with pytest.raises(ops.CriteriaError, match="still a draft"):
-            ops.create_draft(lead, db.session.get(Alliance, world["ict"]), world["laptops"])
+            ops.create_draft(lead, db.session.get(Alliance, world.ict), world.laptops)
         assert ops.publish(lead, second, retire_previous=True) == [first]
         db.session.commit()
         assert db.session.get(CriteriaSet, first).status == "retired"
@@ -145,7 +141,7 @@ def test_new_version_from_last_and_retiring_the_old(app, client, world):
 
 def test_criterion_rules_refuse_bad_input_and_store_nothing(app, client, world):
     set_id = draft(app, world, keys=())
-    login(client, world["lead"])
+    login(client, world.lead)
     page = f"/alliances/ict/criteria/{set_id}/criteria/new"
     cases = [
         (criterion_form(impact_factor="0.5", impact_unit="kg CO2e per unit"), "needs the source it is cited from"),
@@ -171,7 +167,7 @@ def test_edit_reorder_remove_and_stale_edit(app, client, world):
     set_id = draft(app, world)
     with app.app_context():
         first, second, *_ = [c.id for c in db.session.get(CriteriaSet, set_id).criteria]
-    login(client, world["lead"])
+    login(client, world.lead)
     token = csrf_token(client, f"/alliances/ict/criteria/{set_id}")
     base = f"/alliances/ict/criteria/{set_id}/criteria"
     client.post(f"{base}/{first}/move/down", data={"csrf_token": token})
@@ -195,7 +191,7 @@ def test_only_the_alliances_lead_may_change_criteria(app, client, world):
     published = draft(app, world, category="monitors", publish=True)
     for who in ("member", "supplier", "health_lead"):
         user = app.test_client()
-        login(user, world[who])
+        login(user, getattr(world, who))
         token = csrf_token(user, "/auth/account")
         assert user.get("/alliances/ict/criteria/new").status_code == 403
         assert user.post(f"/alliances/ict/criteria/{ict_set}/criteria/new",
@@ -207,7 +203,7 @@ def test_only_the_alliances_lead_may_change_criteria(app, client, world):
     assert anonymous.get(f"/alliances/ict/criteria/{ict_set}").status_code == 404
     # the health lead cannot reach the ICT set through its own alliance's address either
     other = app.test_client()
-    login(other, world["health_lead"])
+    login(other, world.health_lead)
     token = csrf_token(other, "/auth/account")
     for path in (f"/alliances/health/criteria/{ict_set}/criteria/new", f"/alliances/health/criteria/{ict_set}/publish",
                  f"/alliances/health/criteria/{published}/retire", f"/alliances/health/criteria/{ict_set}/discard"):
@@ -216,12 +212,12 @@ def test_only_the_alliances_lead_may_change_criteria(app, client, world):
         assert db.session.get(CriteriaSet, ict_set).status == "draft"
         assert db.session.get(CriteriaSet, published).status == "published"
         with pytest.raises(ops.CriteriaForbiddenError):
-            ops.retire(actor(world["health_lead"]), db.session.get(CriteriaSet, published))
+            ops.retire(actor(world.health_lead), db.session.get(CriteriaSet, published))
 
 
 def test_retired_version_is_public_but_marked(app, client, world):
     set_id = draft(app, world, publish=True)
-    login(client, world["lead"])
+    login(client, world.lead)
     response = client.post(f"/alliances/ict/criteria/{set_id}/retire",
                            data={"csrf_token": csrf_token(client, f"/alliances/ict/criteria/{set_id}")})
     assert response.status_code == 302
@@ -234,12 +230,12 @@ def test_retired_version_is_public_but_marked(app, client, world):
 
 
 def test_unknown_category_and_reference_are_refused(app, client, world):
-    login(client, world["lead"])
+    login(client, world.lead)
     page = "/alliances/ict/criteria/new"
     for data, message in (({"category_id": "999999", "start": "empty"}, "Choose a category"),
-                          ({"category_id": world["laptops"], "start": "ref:nope"}, "no criteria for this category"),
-                          ({"category_id": world["laptops"], "start": "previous"}, "no earlier version"),
-                          ({"category_id": world["laptops"], "start": "empty", "title": "t" * 201},
+                          ({"category_id": world.laptops, "start": "ref:nope"}, "no criteria for this category"),
+                          ({"category_id": world.laptops, "start": "previous"}, "no earlier version"),
+                          ({"category_id": world.laptops, "start": "empty", "title": "t" * 201},
                            "longer than 200")):
         response = client.post(page, data={**data, "csrf_token": csrf_token(client, page)})
         assert response.status_code == 200 and message in response.get_data(as_text=True), message
@@ -249,7 +245,7 @@ def test_unknown_category_and_reference_are_refused(app, client, world):
 
 def test_api_token_user_sees_same_public_detail(app, client, world):
     draft(app, world, publish=True)
-    token = api_token(client, world["supplier"])
+    token = api_token(client, world.supplier)
     detail = client.get("/api/v1/alliances/ict", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert len(detail["criteria_sets"]) == 1 and detail["open_rounds"] == []
     assert client.get("/api/v1/alliances/nope/criteria-sets").get_json()["error"]["code"] == "not_found"

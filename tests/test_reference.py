@@ -85,7 +85,7 @@ def edit_criterion(folder, key, index, **changes):
     ({"code": "TS1"}, "criterion TS1: the code appears twice"),
     ({"applies_to": ["3021310-6"]}, "'3021310-6' is not a CPV code"),
     ({"applies_to": ["33141420-0"]}, "applies_to names codes the library does not apply to"),
-    ({"title": "x" * 301}, "title: is limited to 300 characters"),
+    ({"title": "x" * 301}, "title: Use at most 300 characters"),
     ({"impact_by_category": {"30213100-6": {"impact_factor": 36, "impact_unit": "kWh/year", "impact_source": ""}}},
      "criterion TS2, impact for 30213100-6: impact_source: An impact factor needs the source"),
     ({"impact_by_category": {"30213100-6": {"impact_factor": 36}}}, "impact for 30213100-6: give exactly"),

@@ -1,5 +1,6 @@
 """Demand rounds: drafting, opening and closing by leads, the nightly close, and the public joint statement."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -10,46 +11,42 @@ from alliance.models import DemandRound, Pledge
 from alliance.queue import get_queue
 from alliance.rounds import operations as ops
 from tests.factories import (
-    add_member,
+    TwoAlliances,
     csrf_token,
-    email_of,
     login,
-    make_alliance,
     make_open_round,
     make_organisation,
     make_published_criteria,
     make_submitted_pledge,
-    make_user,
+    make_two_alliances,
 )
 
 TODAY = ops.today_utc()
 
 
+@dataclass(frozen=True)
+class World(TwoAlliances):
+    laptops_set: int  # ICT's published criteria set for laptops
+    laptops: int  # category ids: laptops have a published set, monitors only a draft
+    monitors: int
+
+
 @pytest.fixture
 def world(app):
-    ict = make_alliance(app, "ict", "ict")
-    health = make_alliance(app, "health", "health")
-    laptops_set, _ = make_published_criteria(app, ict, "30213100-6")
-    draft_set, _ = make_published_criteria(app, ict, "30231310-3", status="draft")
-    people = {"ict": ict, "health": health, "laptops_set": laptops_set}
+    cast = make_two_alliances(app)
+    laptops_set, _ = make_published_criteria(app, cast.ict, "30213100-6")
+    draft_set, _ = make_published_criteria(app, cast.ict, "30231310-3", status="draft")
     with app.app_context():
         from alliance.models import CriteriaSet
 
-        people["laptops"] = db.session.get(CriteriaSet, laptops_set).category_id
-        people["monitors"] = db.session.get(CriteriaSet, draft_set).category_id  # no published set
-    for name, alliance_id, role, kind in (("lead", ict, "lead", "buyer"), ("member", ict, "member", "buyer"),
-                                          ("health_lead", health, "lead", "buyer"), ("supplier", None, None, "supplier")):
-        org = make_organisation(app, kind=kind, name=f"{name.title()} organisation", country="FI")
-        if alliance_id:
-            add_member(app, alliance_id, org, role=role)
-        people[name] = email_of(app, make_user(app, org))
-        people[f"{name}_org"] = org
-    return people
+        laptops = db.session.get(CriteriaSet, laptops_set).category_id
+        monitors = db.session.get(CriteriaSet, draft_set).category_id
+    return World(**vars(cast), laptops_set=laptops_set, laptops=laptops, monitors=monitors)
 
 
 def round_form(world, **changes):
     data = {"title": "ICT devices 2027–2028", "statement": "We buy **durable** laptops.<script>x()</script>",
-            "category_ids": [str(world["laptops"])], "opens_on": TODAY.isoformat(),
+            "category_ids": [str(world.laptops)], "opens_on": TODAY.isoformat(),
             "closes_on": (TODAY + timedelta(days=60)).isoformat(), "delivery_from": "2027-Q1",
             "delivery_to": "2028-Q4", "currency": "EUR"}
     data.update(changes)
@@ -69,7 +66,7 @@ def test_quarters():
 
 
 def test_lead_creates_opens_and_closes_a_round(app, client, world):
-    login(client, world["lead"])
+    login(client, world.lead)
     page = "/alliances/ict/rounds/new"
     response = client.post(page, data={**round_form(world), "csrf_token": csrf_token(client, page)})
     assert response.status_code == 302
@@ -113,7 +110,7 @@ def test_lead_creates_opens_and_closes_a_round(app, client, world):
     ({"statement": "s" * 20_001}, "longer than 20000"),
 ])
 def test_bad_round_input_gets_a_message_and_stores_nothing(app, client, world, changes, message):
-    login(client, world["lead"])
+    login(client, world.lead)
     page = "/alliances/ict/rounds/new"
     response = client.post(page, data={**round_form(world, **changes), "csrf_token": csrf_token(client, page)})
     assert response.status_code == 200
@@ -125,24 +122,24 @@ def test_category_without_published_set_is_refused(app, world):
     with app.app_context():
         from alliance.models import Alliance, User
 
-        lead = db.session.scalar(sa.select(User).where(User.email == world["lead"]))
+        lead = db.session.scalar(sa.select(User).where(User.email == world.lead))
         data = ops.RoundInput(title="R", opens_on=TODAY, closes_on=TODAY, delivery_from="2027-Q1",
-                              delivery_to="2027-Q1", category_ids=[world["monitors"]])
+                              delivery_to="2027-Q1", category_ids=[world.monitors])
         with pytest.raises(ops.RoundError, match="published criteria set"):
-            ops.create_round(lead, db.session.get(Alliance, world["ict"]), data)
+            ops.create_round(lead, db.session.get(Alliance, world.ict), data)
 
 
 def test_only_the_alliances_lead_manages_rounds(app, world):
-    round_id = make_open_round(app, world["ict"], category_ids=[world["laptops"]])
+    round_id = make_open_round(app, world.ict, category_ids=[world.laptops])
     for who in ("member", "supplier", "health_lead"):
         user = app.test_client()
-        login(user, world[who])
+        login(user, getattr(world, who))
         token = csrf_token(user, "/auth/account")
         assert user.get("/alliances/ict/rounds/new").status_code == 403
         assert user.post("/alliances/ict/rounds/new", data={**round_form(world), "csrf_token": token}).status_code == 403
         assert user.post(f"/alliances/ict/rounds/{round_id}/close", data={"csrf_token": token}).status_code == 403
     other = app.test_client()
-    login(other, world["health_lead"])
+    login(other, world.health_lead)
     token = csrf_token(other, "/auth/account")
     for action in ("close", "open", "edit"):
         assert other.post(f"/alliances/health/rounds/{round_id}/{action}",
@@ -155,14 +152,14 @@ def test_only_the_alliances_lead_manages_rounds(app, world):
 
 def test_round_page_shows_no_pledger_as_signatory_and_never_volumes(app, world):
     """Pledging does not sign the joint statement any more (tests/test_statements.py covers signing)."""
-    round_id = make_open_round(app, world["ict"], category_ids=[world["laptops"]])
+    round_id = make_open_round(app, world.ict, category_ids=[world.laptops])
     signed = make_organisation(app, name="Ville de Lumière", country="FR")
     drafting = make_organisation(app, name="Drafting Town", country="SE")
     withdrawn = make_organisation(app, name="Withdrawn City", country="DK")
-    make_submitted_pledge(app, round_id, signed, world["laptops_set"], quantity=73_421)
-    make_submitted_pledge(app, round_id, signed, world["laptops_set"], quantity=1_234)
+    make_submitted_pledge(app, round_id, signed, world.laptops_set, quantity=73_421)
+    make_submitted_pledge(app, round_id, signed, world.laptops_set, quantity=1_234)
     for org, status in ((drafting, "draft"), (withdrawn, "withdrawn")):
-        pledge_id = make_submitted_pledge(app, round_id, org, world["laptops_set"], quantity=55_555)
+        pledge_id = make_submitted_pledge(app, round_id, org, world.laptops_set, quantity=55_555)
         with app.app_context():
             db.session.get(Pledge, pledge_id).status = status
             db.session.commit()
@@ -183,8 +180,8 @@ def test_round_page_shows_no_pledger_as_signatory_and_never_volumes(app, world):
 
 
 def test_nightly_job_closes_overdue_rounds(app, world, run_worker):
-    overdue = make_open_round(app, world["ict"], closes_on=TODAY - timedelta(days=1), category_ids=[world["laptops"]])
-    last_day = make_open_round(app, world["ict"], closes_on=TODAY, category_ids=[world["laptops"]])
+    overdue = make_open_round(app, world.ict, closes_on=TODAY - timedelta(days=1), category_ids=[world.laptops])
+    last_day = make_open_round(app, world.ict, closes_on=TODAY, category_ids=[world.laptops])
     get_queue(app).enqueue("workers.rounds.close_overdue_rounds")
     run_worker()
     with app.app_context():
@@ -203,9 +200,9 @@ def test_cron_schedules_the_nightly_close():
 
 
 def test_api_lists_open_rounds(app, client, world):
-    round_id = make_open_round(app, world["ict"], category_ids=[world["laptops"]])
+    round_id = make_open_round(app, world.ict, category_ids=[world.laptops])
     with app.app_context():
-        db.session.add(DemandRound(alliance_id=world["ict"], title="Secret draft", opens_on=TODAY, closes_on=TODAY,
+        db.session.add(DemandRound(alliance_id=world.ict, title="Secret draft", opens_on=TODAY, closes_on=TODAY,
                                    delivery_from="2027-Q1", delivery_to="2027-Q2", status="draft"))
         db.session.commit()
     detail = client.get("/api/v1/alliances/ict").get_json()
@@ -232,9 +229,9 @@ def test_demo_steps_are_idempotent(app):
 
 
 def test_round_pages_render_for_lead_and_public(app, world):
-    round_id = make_open_round(app, world["ict"], category_ids=[world["laptops"]])
+    round_id = make_open_round(app, world.ict, category_ids=[world.laptops])
     lead = app.test_client()
-    login(lead, world["lead"])
+    login(lead, world.lead)
     index = lead.get("/alliances/ict/rounds/").get_data(as_text=True)
     assert "Draft a round" in index and f"/alliances/ict/rounds/{round_id}" in index
     assert "Close the round now" in lead.get(f"/alliances/ict/rounds/{round_id}").get_data(as_text=True)

@@ -5,10 +5,11 @@ import re
 import sqlalchemy as sa
 
 from alliance.extensions import db
-from alliance.models import AuditEvent, Criterion, DemandSummary, Dialogue, PendingJob, Post
+from alliance.models import AuditEvent, DemandSummary, Dialogue, PendingJob, Post
 from alliance.models.base import utcnow
 from tests.factories import (
     SUPPRESSED_FIGURES,
+    add_criterion,
     csrf_token,
     login,
     make_pledging_round,
@@ -65,11 +66,8 @@ def test_lead_drafts_previews_and_publishes(app, client):
 
 def test_public_page_shows_only_safe_figures(app, client):
     world = make_pledging_round(app)
-    with app.app_context():
-        db.session.add(Criterion(criteria_set_id=world["sets"]["30213100-6/v2"], code="TS1", title="Spare parts",
-                                 text="...", type="specification", level="core", source="Upphandlingsmyndigheten",
-                                 source_url="https://www.upphandlingsmyndigheten.se/x"))
-        db.session.commit()
+    add_criterion(app, world["sets"]["30213100-6/v2"], "TS1", title="Spare parts", source="Upphandlingsmyndigheten",
+                  source_url="https://www.upphandlingsmyndigheten.se/x")
     summary = _summary(app, make_summary(app, world))
     response = client.get(f"/summaries/{summary.series_id}")
     html = response.get_data(as_text=True)

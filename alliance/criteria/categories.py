@@ -53,6 +53,17 @@ def suggested_categories(alliance_id: int, sector: str) -> list[Category]:
     ))
 
 
+def categories_to_offer(alliance_id: int, sector: str, query: str, chosen_id) -> list[Category]:
+    """The categories a lead picks from for a new criteria set: the search's hits, or without a search the
+    alliance's suggestions; the category already chosen stays listed (first) when a search for another
+    code would drop it."""
+    categories = search_categories(query) if query else suggested_categories(alliance_id, sector)
+    chosen = category_by_id(chosen_id)
+    if chosen is not None and chosen not in categories:
+        categories.insert(0, chosen)
+    return categories
+
+
 def alliance_units(alliance_id: int) -> dict[int, str]:
     """category id → the unit code the alliance chose (categories it chose none for are absent)."""
     return dict(db.session.execute(

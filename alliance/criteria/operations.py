@@ -134,6 +134,17 @@ def create_draft(actor: User, alliance: Alliance, category_id: int, title: str =
     return draft
 
 
+def draft_start(start: str | None) -> tuple[list[str], bool]:
+    """Where a new draft starts: (reference library keys, copy of the last version?) for "empty",
+    "previous" or "ref:<library key>" (an empty choice is "empty")."""
+    start = start or "empty"
+    if start.startswith("ref:"):
+        return [start.removeprefix("ref:")], False
+    if start not in ("empty", "previous"):
+        raise CriteriaError(_("Choose where the set starts from."), "start")
+    return [], start == "previous"
+
+
 def _latest_version_without_draft(alliance: Alliance, category: Category) -> CriteriaSet | None:
     """The category's newest version, under the alliance's row lock; refused while a draft is open (one
     draft per category at a time)."""
@@ -244,6 +255,34 @@ def update_criterion(actor: User, criteria_set: CriteriaSet, criterion_id: int, 
         setattr(criterion, name, value)
     db.session.flush()
     return criterion
+
+
+def editable_criterion(criteria_set: CriteriaSet, criterion_id: int | None) -> Criterion | None:
+    """The criterion a lead opens for editing, None for a new one. LookupError for an id that is not the
+    set's; CriteriaLockedError when the set is no longer a draft."""
+    criterion = None if criterion_id is None else _criterion_of(criteria_set, criterion_id)
+    if criteria_set.status != "draft":
+        raise CriteriaLockedError(
+            f"Version {criteria_set.version} is {criteria_set.status}: a published or retired version never "
+            "changes. Draft a new version to change it.")
+    return criterion
+
+
+def new_criterion_defaults(criteria_set: CriteriaSet) -> dict:
+    """What a new criterion's form starts with: the source of the set's last criterion (criteria of one set
+    mostly cite the same document)."""
+    if not criteria_set.criteria:
+        return {}
+    last = criteria_set.criteria[-1]
+    return {"source": last.source, "source_url": last.source_url}
+
+
+def save_criterion(actor: User, criteria_set: CriteriaSet, criterion_id: int | None, fields: dict,
+                   fingerprint: str | None = None) -> Criterion:
+    """Add a criterion to a draft (criterion_id None) or change one of its criteria (see update_criterion)."""
+    if criterion_id is None:
+        return add_criterion(actor, criteria_set, fields)
+    return update_criterion(actor, criteria_set, criterion_id, fields, fingerprint)
 
 
 def remove_criterion(actor: User, criteria_set: CriteriaSet, criterion_id: int) -> None:

@@ -68,39 +68,39 @@ def new(slug: str):
     alliance = led_alliance_or_403(slug)
     form = NewSetForm()
     query = (request.args.get("q") or "").strip()[:100]
-    categories = (category_search.search_categories(query) if query
-                  else category_search.suggested_categories(alliance.id, alliance.sector))
-    chosen = category_search.category_by_id(form.category_id.data)
-    if chosen is not None and chosen not in categories:
-        categories.insert(0, chosen)  # a search for another code must not drop the lead's choice
+    categories = category_search.categories_to_offer(alliance.id, alliance.sector, query, form.category_id.data)
     form.category_id.choices = [(c.id, f"{c.cpv_code} {c.name}") for c in categories]
     form.unit.choices = [("", "The unit the alliance counts it in already (new: the suggested unit)")] + unit_choices()
     form.start.choices = [("empty", "An empty set"), ("previous", "A copy of the category's last version")] + [
         (f"ref:{key}", f"Reference library: {library.title}") for key, library in sorted(reference_library().items())
     ]
     if form.validate_on_submit():
-        start = form.start.data or "empty"
-        keys = [start.removeprefix("ref:")] if start.startswith("ref:") else []
-        if start not in ("empty", "previous") and not keys:
-            form.start.errors.append(_("Choose where the set starts from."))
+        try:
+            keys, from_previous = ops.draft_start(form.start.data)
+            criteria_set = ops.create_draft(current_user, alliance, form.category_id.data, form.title.data or "",
+                                            reference_keys=keys, from_previous=from_previous,
+                                            unit=form.unit.data or None)
+        except ops.CriteriaError as error:
+            _show_refusal(form, error)
         else:
-            try:
-                criteria_set = ops.create_draft(current_user, alliance, form.category_id.data, form.title.data or "",
-                                                reference_keys=keys, from_previous=start == "previous",
-                                                unit=form.unit.data or None)
-            except ops.CriteriaError as error:
-                db.session.rollback()
-                if error.status == 403:
-                    abort(403)
-                target = getattr(form, error.field, None) if error.field else None
-                (target.errors if target is not None else form.form_errors).append(str(error))
-            else:
-                db.session.commit()
-                flash(_("Draft version %(version)s created.", version=criteria_set.version), "success")
-                return redirect(url_for("criteria.show", slug=slug, set_id=criteria_set.id))
+            db.session.commit()
+            flash(_("Draft version %(version)s created.", version=criteria_set.version), "success")
+            return redirect(url_for("criteria.show", slug=slug, set_id=criteria_set.id))
     libraries = {c.id: [r.title for r in reference_sets_for(c.cpv_code)] for c in categories}
     return render_template("criteria/new.html", alliance=alliance, form=form, categories=categories,
                            libraries=libraries, query=query, search_limit=category_search.SEARCH_LIMIT)
+
+
+def _show_refusal(form, error: ops.CriteriaError) -> None:
+    """A refused change on the form it came from: each field's message at its field, a message about the
+    whole change (or a field the form lacks) on top. Not allowed at all: 403."""
+    db.session.rollback()
+    if error.status == 403:
+        abort(403)
+    messages = error.fields or {error.field: str(error)}
+    for name, message in messages.items():
+        field = getattr(form, name, None) if name else None
+        (field.errors if field is not None else form.form_errors).append(message)
 
 
 @bp.route("/<int:set_id>/details", methods=["POST"])
@@ -126,38 +126,21 @@ def details(slug: str, set_id: int):
 @login_required
 def criterion(slug: str, set_id: int, criterion_id: int | None = None):
     alliance, criteria_set = _led_set(slug, set_id)
-    existing = next((c for c in criteria_set.criteria if c.id == criterion_id), None)
-    if criterion_id is not None and existing is None:
-        abort(404)
-    if criteria_set.status != "draft":
-        abort(409, description=f"Version {criteria_set.version} is {criteria_set.status}: a published or retired "
-                               "version never changes. Draft a new version to change it.")
+    existing = _editable(criteria_set, criterion_id)
     form = CriterionForm(obj=existing)
-    if existing is not None and not form.is_submitted():
-        form.fingerprint.data = ops.criterion_fingerprint(existing)
-    if existing is None and not form.is_submitted() and criteria_set.criteria:
-        last = criteria_set.criteria[-1]
-        form.source.data, form.source_url.data = last.source, last.source_url
-    if form.validate_on_submit():
+    if not form.is_submitted():
+        _fill_criterion_form(form, criteria_set, existing)
+    elif form.validate():
         try:
-            if existing is None:
-                ops.add_criterion(current_user, criteria_set, form.criterion_fields())
-            else:
-                ops.update_criterion(current_user, criteria_set, existing.id, form.criterion_fields(),
-                                     form.fingerprint.data or "")
+            ops.save_criterion(current_user, criteria_set, criterion_id, form.criterion_fields(),
+                               form.fingerprint.data or "")
         except ops.CriteriaError as error:
-            db.session.rollback()
-            if error.status == 403:
-                abort(403)
-            for name, message in error.fields.items():
-                getattr(form, name).errors.append(message)
-            if not error.fields:
-                form.form_errors.append(str(error))
+            _show_refusal(form, error)
             if error.status == 409 and existing is not None:
-                criteria_set = ops.get_set(alliance.id, set_id)
-                if criteria_set.status != "draft":
-                    abort(409, description=str(error))
-                existing = next(c for c in criteria_set.criteria if c.id == criterion_id)
+                # Someone changed the set or the criterion meanwhile: show the form again over the current
+                # criterion, so that saving again overwrites what the lead has now seen.
+                criteria_set = ops.get_set(alliance.id, set_id) or abort(404)
+                existing = _editable(criteria_set, criterion_id, refusal=error)
                 form.fingerprint.data = ops.criterion_fingerprint(existing)
         else:
             db.session.commit()
@@ -165,6 +148,27 @@ def criterion(slug: str, set_id: int, criterion_id: int | None = None):
             return redirect(url_for("criteria.show", slug=slug, set_id=set_id))
     return render_template("criteria/criterion.html", alliance=alliance, criteria_set=criteria_set, form=form,
                            criterion=existing)
+
+
+def _editable(criteria_set, criterion_id: int | None, refusal: ops.CriteriaError | None = None):
+    """The criterion to edit (None for a new one): 404 for an id that is not the set's, 409 once the set is
+    published or retired (with the refusal that found out, if any)."""
+    try:
+        return ops.editable_criterion(criteria_set, criterion_id)
+    except LookupError:
+        abort(404)
+    except ops.CriteriaLockedError as error:
+        abort(409, description=str(refusal or error))
+
+
+def _fill_criterion_form(form, criteria_set, existing) -> None:
+    """A form opened to edit carries the criterion's fingerprint (to detect a concurrent edit); a new
+    criterion starts with the source of the set's last one."""
+    if existing is not None:
+        form.fingerprint.data = ops.criterion_fingerprint(existing)
+        return
+    for name, value in ops.new_criterion_defaults(criteria_set).items():
+        getattr(form, name).data = value
 
 
 @bp.route("/<int:set_id>/criteria/<int:criterion_id>/delete", methods=["POST"])

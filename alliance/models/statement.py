@@ -3,6 +3,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.extensions import db
 from alliance.models.base import UTCDateTime, utcnow
+from alliance.models.edition import EDITION_STATUSES, EditionColumns
 
 DEFAULT_LEGAL_NATURE = (
     "This joint statement expresses the signatories' intention to buy according to the commitments above. "
@@ -12,20 +13,18 @@ DEFAULT_LEGAL_NATURE = (
 )
 
 
-class JointStatement(db.Model):
+class JointStatement(EditionColumns, db.Model):
     """One edition of a round's joint statement of demand. A published edition never changes; the next
     edition (same round, edition + 1) supersedes it, and signatures belong to the edition that was signed."""
 
     __tablename__ = "joint_statement"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('draft', 'published', 'withdrawn', 'superseded')", name="status"),
+        sa.CheckConstraint(EDITION_STATUSES, name="status"),
         sa.UniqueConstraint("round_id", "edition"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("demand_round.id", ondelete="CASCADE"), index=True)
-    edition: Mapped[int] = mapped_column(default=1)
-    title: Mapped[str] = mapped_column(sa.String(200))
     preamble: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown with cited evidence, sanitised
     market_conditions: Mapped[str] = mapped_column(sa.Text, default="")  # conditions and unmet needs, Markdown
     working_group: Mapped[str] = mapped_column(sa.Text, default="")  # the working group and its coordinators
@@ -33,14 +32,6 @@ class JointStatement(db.Model):
     statement_date: Mapped[object | None] = mapped_column(sa.Date)
     # The round's published summary whose disclosure-controlled figures the statement cites.
     summary_id: Mapped[int | None] = mapped_column(sa.ForeignKey("demand_summary.id"))
-    status: Mapped[str] = mapped_column(sa.String(12), default="draft")
-    version: Mapped[int] = mapped_column(default=1)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    published_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    withdrawn_at: Mapped[object | None] = mapped_column(UTCDateTime)
-
-    __mapper_args__ = {"version_id_col": version}
 
     demand_round: Mapped["DemandRound"] = relationship()  # noqa: F821
     summary: Mapped["DemandSummary | None"] = relationship()  # noqa: F821

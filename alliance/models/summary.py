@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.extensions import db
-from alliance.models.base import UTCDateTime, utcnow
+from alliance.models.edition import EDITION_STATUSES, EditionColumns
 
 summary_criteria_set = sa.Table(
     "summary_criteria_set",
@@ -12,33 +12,23 @@ summary_criteria_set = sa.Table(
 )
 
 
-class DemandSummary(db.Model):
+class DemandSummary(EditionColumns, db.Model):
     """What leads publish to the market from a snapshot. A published summary never changes; a new
     edition (same series_id, edition + 1) supersedes it."""
 
     __tablename__ = "demand_summary"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('draft', 'published', 'withdrawn', 'superseded')", name="status"),
+        sa.CheckConstraint(EDITION_STATUSES, name="status"),
         sa.UniqueConstraint("series_id", "edition"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[str] = mapped_column(sa.String(36), index=True)  # shared by all editions
-    edition: Mapped[int] = mapped_column(default=1)
     alliance_id: Mapped[int] = mapped_column(sa.ForeignKey("alliance.id", ondelete="CASCADE"), index=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("demand_round.id"))
     snapshot_id: Mapped[int] = mapped_column(sa.ForeignKey("snapshot.id"))
-    title: Mapped[str] = mapped_column(sa.String(200))
     narrative: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown, rendered through nh3
     views: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # which aggregates to show
-    status: Mapped[str] = mapped_column(sa.String(12), default="draft")
-    version: Mapped[int] = mapped_column(default=1)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    published_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    withdrawn_at: Mapped[object | None] = mapped_column(UTCDateTime)
-
-    __mapper_args__ = {"version_id_col": version}
 
     alliance: Mapped["Alliance"] = relationship()  # noqa: F821
     demand_round: Mapped["DemandRound"] = relationship()  # noqa: F821

@@ -3,6 +3,9 @@
 import math
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from alliance.models import CRITERION_TYPES, LEVELS
 
 # Limits of the criterion table's columns (alliance/models/criteria.py).
@@ -20,56 +23,87 @@ WORDINGS = {
     "summary": "Summarised by the project from the source",
     "missing": "The official wording is missing",
 }
+# What a criterion must give, each as the sentence that asks for it.
+REQUIRED_MESSAGES = {
+    "code": _l("Give a code."),
+    "title": _l("Give a title."),
+    "source": _l("Give the source document."),
+    "source_section": _l("Give the section of the source."),
+    "text": _l("Give the requirement text."),
+}
 
 
 def criterion_problems(fields: dict) -> dict[str, str]:
     """Check one criterion's fields; returns {field: message}, empty when the criterion is valid.
 
     Every criterion cites its source document and the section in it; an impact factor is only accepted
-    with its unit and the source it is cited from (never an uncited figure).
+    with its unit and the source it is cited from (never an uncited figure). A field gets the first
+    problem found: a value that is not text is reported as such, not as missing.
     """
     problems: dict[str, str] = {}
+    for check in (_text_problems, _missing_problems, _choice_problems, _format_problems, _impact_problems):
+        for name, message in check(fields):
+            problems.setdefault(name, message)
+    return problems
+
+
+def _text(fields: dict, name: str) -> str:
+    """The field's text without surrounding blanks; empty for a missing value or one that is not text."""
+    value = fields.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _text_problems(fields: dict):
     for name, limit in MAX_LENGTHS.items():
         value = fields.get(name)
         if value is not None and not isinstance(value, str):
-            problems[name] = "must be text."
+            yield name, _("This must be text.")
         elif len(value or "") > limit:
-            problems[name] = f"is limited to {limit} characters."
-    required = [("code", "a code"), ("title", "a title"), ("source", "the source document"),
-                ("source_section", "the section of the source")]
+            yield name, _("Use at most %(max)d characters.", max=limit)
+
+
+def _missing_problems(fields: dict):
+    required = ["code", "title", "source", "source_section"]
     if fields.get("wording") != "missing":  # a criterion whose official wording is missing has no text
-        required.append(("text", "the requirement text"))
-    for name, label in required:
-        if name not in problems and not (fields.get(name) or "").strip():
-            problems[name] = f"Give {label}."
-    code = (fields.get("code") or "").strip()
-    if "code" not in problems and not CODE_PATTERN.match(code):
-        problems["code"] = "Use letters, digits, '.', '_', ':' or '-' (no spaces)."
-    if fields.get("type") not in CRITERION_TYPES:
-        problems["type"] = f"Choose one of: {', '.join(CRITERION_TYPES)}."
-    if fields.get("level") not in LEVELS:
-        problems["level"] = f"Choose one of: {', '.join(LEVELS)}."
-    if (fields.get("wording") or "source") not in WORDINGS:
-        problems["wording"] = f"Choose one of: {', '.join(WORDINGS)}."
-    topic = (fields.get("topic") or "").strip()
-    if "topic" not in problems and topic and not CODE_PATTERN.match(topic):
-        problems["topic"] = "Use letters, digits, '.', '_', ':' or '-' (no spaces)."
-    url = (fields.get("source_url") or "").strip()
-    if "source_url" not in problems and url and not URL_PATTERN.match(url):
-        problems["source_url"] = "Give a web address starting with http:// or https://."
+        required.append("text")
+    for name in required:
+        if not _text(fields, name):
+            yield name, str(REQUIRED_MESSAGES[name])
+
+
+def _choice_problems(fields: dict):
+    for name, choices, default in (("type", CRITERION_TYPES, None), ("level", LEVELS, None),
+                                   ("wording", WORDINGS, "source")):
+        value = fields.get(name) or default
+        if not isinstance(value, str) or value not in choices:
+            yield name, _("Choose one of: %(types)s.", types=", ".join(choices))
+
+
+def _format_problems(fields: dict):
+    if not CODE_PATTERN.match(_text(fields, "code")):
+        yield "code", _("Use letters, digits, '.', '_', ':' or '-' (no spaces).")
+    topic = _text(fields, "topic")
+    if topic and not CODE_PATTERN.match(topic):
+        yield "topic", _("Use letters, digits, '.', '_', ':' or '-' (no spaces).")
+    url = _text(fields, "source_url")
+    if url and not URL_PATTERN.match(url):
+        yield "source_url", _("Give a web address starting with http:// or https://.")
+
+
+def _impact_problems(fields: dict):
     factor = fields.get("impact_factor")
-    if factor is not None:
-        if isinstance(factor, bool) or not isinstance(factor, int | float) or not math.isfinite(factor):
-            problems["impact_factor"] = "must be a number."
-        elif factor < 0:
-            problems["impact_factor"] = "must be zero or more."
-        if not (fields.get("impact_source") or "").strip() and "impact_source" not in problems:
-            problems["impact_source"] = "An impact factor needs the source it is cited from."
-        if not (fields.get("impact_unit") or "").strip() and "impact_unit" not in problems:
-            problems["impact_unit"] = "An impact factor needs its unit, e.g. 'kg CO2e per unit'."
-    elif (fields.get("impact_unit") or "").strip() or (fields.get("impact_source") or "").strip():
-        problems["impact_factor"] = "Give the impact factor, or leave its unit and source empty."
-    return problems
+    if factor is None:
+        if _text(fields, "impact_unit") or _text(fields, "impact_source"):
+            yield "impact_factor", _("Give the impact factor, or leave its unit and source empty.")
+        return
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not math.isfinite(factor):
+        yield "impact_factor", _("The impact factor must be a number.")
+    elif factor < 0:
+        yield "impact_factor", _("The impact factor must be zero or more.")
+    if not _text(fields, "impact_source"):
+        yield "impact_source", _("An impact factor needs the source it is cited from.")
+    if not _text(fields, "impact_unit"):
+        yield "impact_unit", _("An impact factor needs its unit, e.g. 'kg CO2e per unit'.")
 
 
 def clean_criterion(fields: dict) -> dict:

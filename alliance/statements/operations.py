@@ -1,10 +1,10 @@
 """Joint statements of demand: a round's leads draft the text and commitments, publish it, and buyer
 organisations sign it (or withdraw their signature) as a deliberate act.
 
-Life of an edition: draft (editable by the alliance's leads, optimistic `version`) → published (never
-changes again) → withdrawn, or superseded when the round's next edition is published. A signature belongs
-to the edition that was signed: a new edition is a new text and is signed afresh. Functions take ids,
-check the caller, flush and never commit.
+Life of an edition (alliance.editions): draft (editable by the alliance's leads, optimistic `version`) →
+published (never changes again) → withdrawn, or superseded when the round's next edition is published. A
+signature belongs to the edition that was signed: a new edition is a new text and is signed afresh.
+Functions take ids, check the caller, flush and never commit.
 """
 
 from dataclasses import dataclass, field
@@ -12,10 +12,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
+from alliance import editions as edition_life
 from alliance.alliances.access import active_membership, is_lead
 from alliance.audit import record_event
 from alliance.extensions import db
@@ -60,6 +61,17 @@ class StatementNotFoundError(StatementError):
 
 class StatementConflictError(StatementError):
     status = 409
+
+
+SERIES = edition_life.Series(
+    model=JointStatement, key="round_id", event="statement", object_type="joint_statement",
+    conflict=StatementConflictError,
+    not_a_draft="This edition is {status} and never changes; draft a new edition.",
+    changed_meanwhile=_l("Someone changed this statement meanwhile; reload it and try again."),
+    saved_meanwhile=_l("Someone changed this statement meanwhile; reload it and try again."),
+    withdraw_changed_meanwhile=_l("Someone changed this statement meanwhile; reload the page and try again."),
+    draft_open=_l("An edition of this statement is already being drafted."),
+)
 
 
 @dataclass
@@ -162,20 +174,6 @@ def _lead_statement(user: User, statement_id: int) -> JointStatement:
     return statement
 
 
-def _check_draft(statement: JointStatement, expected_version: int | None) -> None:
-    if statement.status != "draft":
-        raise StatementConflictError(f"This edition is {statement.status} and never changes; draft a new edition.")
-    if expected_version != statement.version:
-        raise StatementConflictError(_("Someone changed this statement meanwhile; reload it and try again."))
-
-
-def _flush_versioned() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise StatementConflictError(_("Someone changed this statement meanwhile; reload it and try again.")) from None
-
-
 def _text(value: str, name: str, label: str) -> str:
     text = sanitise_markdown(value or "")
     if len(text) > TEXT_MAX:
@@ -238,13 +236,11 @@ def create_draft(user: User, round_id: int) -> JointStatement:
         raise StatementNotFoundError(_("No such round among your alliances' rounds."))
     if demand_round.status == "draft":
         raise StatementConflictError(_("Open the round before drafting its joint statement."))
-    all_editions = editions(round_id, include_drafts=True)
-    if any(edition.status == "draft" for edition in all_editions):
-        raise StatementConflictError(_("An edition of this statement is already being drafted."))
-    latest = all_editions[0] if all_editions else None
+    number = edition_life.next_edition_number(SERIES, round_id)
+    earlier = editions(round_id)  # newest first
+    latest = earlier[0] if earlier else None
     summaries = published_summaries(round_id)
-    statement = JointStatement(round_id=round_id, edition=(latest.edition + 1) if latest else 1,
-                               created_by_id=user.id, status="draft", title="")
+    statement = JointStatement(round_id=round_id, edition=number, created_by_id=user.id, status="draft", title="")
     statement.demand_round = demand_round
     if latest is not None:
         fields = StatementFields(
@@ -264,20 +260,19 @@ def create_draft(user: User, round_id: int) -> JointStatement:
             db.session.add(statement)
     except IntegrityError:
         raise StatementConflictError(_("An edition of this statement is already being drafted.")) from None
-    record_event(user, "statement.drafted", "joint_statement", statement.id, round_id=round_id,
-                 edition=statement.edition)
+    SERIES.record(user, "drafted", statement)
     return statement
 
 
 def update_draft(user: User, statement_id: int, expected_version: int, fields: StatementFields) -> JointStatement:
     """Edit a draft. `expected_version` is the version the editor started from; another edit since → conflict."""
     statement = _lead_statement(user, statement_id)
-    _check_draft(statement, expected_version)
+    edition_life.check_draft(SERIES, statement, expected_version)
     _apply(statement, fields)
     # Commitments live in their own rows: force the edition's UPDATE so its version moves on every save and
     # a concurrent edit of the commitments alone still conflicts.
     flag_modified(statement, "title")
-    _flush_versioned()
+    edition_life.flush_versioned(SERIES)
     return statement
 
 
@@ -285,7 +280,7 @@ def publish(user: User, statement_id: int, expected_version: int) -> JointStatem
     """Publish a draft: from now on it never changes and buyers may sign it. The previous published edition
     is superseded (its signatures stay with it)."""
     statement = _lead_statement(user, statement_id)
-    _check_draft(statement, expected_version)
+    edition_life.check_draft(SERIES, statement, expected_version)
     if not statement.commitments:
         raise StatementError(_("Add at least one quantified, dated commitment before publishing."), "commitments")
     if statement.statement_date is None:
@@ -293,40 +288,20 @@ def publish(user: User, statement_id: int, expected_version: int) -> JointStatem
     if not statement.legal_nature.strip():
         raise StatementError(_("Say what the statement is legally (an intention, not a purchase commitment)."),
                              "legal_nature")
-    previous = [edition for edition in editions(statement.round_id) if edition.status == "published"]
-    for older in previous:
-        older.status = "superseded"
-    statement.status = "published"
-    statement.published_at = utcnow()
-    _flush_versioned()
-    record_event(user, "statement.published", "joint_statement", statement.id, round_id=statement.round_id,
-                 edition=statement.edition, superseded=[older.id for older in previous])
+    edition_life.publish(SERIES, user, statement)
     return statement
 
 
 def withdraw(user: User, statement_id: int, expected_version: int) -> JointStatement:
     """Withdraw the published edition: it stays readable, marked withdrawn, and can no longer be signed."""
     statement = _lead_statement(user, statement_id)
-    if statement.status != "published":
-        raise StatementConflictError(_("Only the current published edition can be withdrawn."))
-    if expected_version != statement.version:
-        raise StatementConflictError(_("Someone changed this statement meanwhile; reload the page and try again."))
-    statement.status = "withdrawn"
-    statement.withdrawn_at = utcnow()
-    _flush_versioned()
-    record_event(user, "statement.withdrawn", "joint_statement", statement.id, round_id=statement.round_id,
-                 edition=statement.edition)
+    edition_life.withdraw(SERIES, user, statement, expected_version)
     return statement
 
 
 def discard_draft(user: User, statement_id: int, expected_version: int) -> None:
     """Delete a draft that was never published."""
-    statement = _lead_statement(user, statement_id)
-    _check_draft(statement, expected_version)
-    record_event(user, "statement.discarded", "joint_statement", statement.id, round_id=statement.round_id,
-                 edition=statement.edition)
-    db.session.delete(statement)
-    db.session.flush()
+    edition_life.discard(SERIES, user, _lead_statement(user, statement_id), expected_version)
 
 
 # Buyers: signing -----------------------------------------------------------------------------------------

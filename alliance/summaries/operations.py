@@ -1,22 +1,20 @@
 """Drafting, publishing, withdrawing and superseding demand summaries, and finding the published ones.
 
-Life of a summary: draft (editable by the alliance's leads, optimistic `version`) → published (never
-changes again) → withdrawn, or superseded when the next edition of its series (same series_id,
-edition + 1) is published. Functions take ids, check the caller, flush and never commit.
+Life of a summary (alliance.editions): draft (editable by the alliance's leads, optimistic `version`) →
+published (never changes again) → withdrawn, or superseded when the next edition of its series (same
+series_id, edition + 1) is published. Functions take ids, check the caller, flush and never commit.
 """
 
 import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm.exc import StaleDataError
 
+from alliance import editions as edition_life
 from alliance.alliances.access import is_lead
-from alliance.audit import record_event
 from alliance.extensions import db
 from alliance.markdown import sanitise_markdown
 from alliance.models import SECTORS, Alliance, CriteriaSet, DemandRound, DemandSummary, Snapshot, User
-from alliance.models.base import utcnow
 from alliance.notifications.events import summary_published
 from alliance.signals.releases import latest_release
 
@@ -47,6 +45,17 @@ class SummaryNotFoundError(SummaryError):
 
 class SummaryConflictError(SummaryError):
     status = 409
+
+
+SERIES = edition_life.Series(
+    model=DemandSummary, key="series_id", event="summary", object_type="demand_summary",
+    conflict=SummaryConflictError,
+    not_a_draft="This edition is published; it never changes. Draft a new edition instead.",
+    changed_meanwhile="Someone changed this draft meanwhile; reload it, then make your change again.",
+    saved_meanwhile="Someone changed this summary meanwhile; reload it and try again.",
+    withdraw_changed_meanwhile="Someone changed this summary meanwhile; reload the page and try again.",
+    draft_open="Edition {edition} is already being drafted.",
+)
 
 
 @dataclass
@@ -162,7 +171,7 @@ def create_draft(user: User, snapshot_id: int, fields: SummaryFields) -> DemandS
     _apply(summary, snapshot, fields)
     db.session.add(summary)
     db.session.flush()
-    record_event(user, "summary.drafted", "demand_summary", summary.id, series_id=summary.series_id, edition=1)
+    SERIES.record(user, "drafted", summary)
     return summary
 
 
@@ -170,7 +179,7 @@ def update_draft(user: User, summary_id: int, expected_version: int, fields: Sum
                  snapshot_id: int | None = None) -> DemandSummary:
     """Edit a draft. `expected_version` is the version the editor started from; another edit since → conflict."""
     summary = _lead_summary(user, summary_id)
-    _check_draft(summary, expected_version)
+    edition_life.check_draft(SERIES, summary, expected_version)
     snapshot = summary.snapshot
     if snapshot_id is not None and snapshot_id != summary.snapshot_id:
         snapshot = db.session.get(Snapshot, snapshot_id)
@@ -179,7 +188,7 @@ def update_draft(user: User, summary_id: int, expected_version: int, fields: Sum
         _check_released(snapshot)
         summary.snapshot = snapshot
     _apply(summary, snapshot, fields)
-    _flush_versioned()
+    edition_life.flush_versioned(SERIES)
     return summary
 
 
@@ -189,36 +198,18 @@ def publish(user: User, summary_id: int, expected_version: int) -> DemandSummary
     Records an audit event and tells subscribed suppliers (alliance.notifications).
     """
     summary = _lead_summary(user, summary_id)
-    _check_draft(summary, expected_version)
+    edition_life.check_draft(SERIES, summary, expected_version)
     _check_released(summary.snapshot)
-    now = utcnow()
-    previous = db.session.scalars(
-        sa.select(DemandSummary).where(DemandSummary.series_id == summary.series_id,
-                                       DemandSummary.status == "published", DemandSummary.id != summary.id)
-    ).all()
-    for older in previous:
-        older.status = "superseded"
-    summary.status = "published"
-    summary.published_at = now
-    _flush_versioned()
-    record_event(user, "summary.published", "demand_summary", summary.id, series_id=summary.series_id,
-                 edition=summary.edition, superseded=[older.id for older in previous])
+    edition_life.publish(SERIES, user, summary)
     summary_published(summary.id)
     return summary
 
 
 def withdraw(user: User, summary_id: int, expected_version: int | None = None) -> DemandSummary:
-    """Take a published summary off the public lists; its address says it was withdrawn."""
+    """Take a published summary off the public lists; its address says it was withdrawn. Without
+    `expected_version`, whatever version it has now."""
     summary = _lead_summary(user, summary_id)
-    if summary.status != "published":
-        raise SummaryConflictError("Only the current published edition can be withdrawn.")
-    if expected_version is not None and expected_version != summary.version:
-        raise SummaryConflictError("Someone changed this summary meanwhile; reload the page and try again.")
-    summary.status = "withdrawn"
-    summary.withdrawn_at = utcnow()
-    _flush_versioned()
-    record_event(user, "summary.withdrawn", "demand_summary", summary.id, series_id=summary.series_id,
-                 edition=summary.edition)
+    edition_life.withdraw(SERIES, user, summary, summary.version if expected_version is None else expected_version)
     return summary
 
 
@@ -227,17 +218,10 @@ def new_edition(user: User, summary_id: int) -> DemandSummary:
     current = _lead_summary(user, summary_id)
     if current.status != "published":
         raise SummaryConflictError("A new edition starts from the current published edition.")
-    existing = db.session.scalar(
-        sa.select(DemandSummary).where(DemandSummary.series_id == current.series_id, DemandSummary.status == "draft")
-    )
-    if existing is not None:
-        raise SummaryConflictError(f"Edition {existing.edition} is already being drafted.")
-    last_edition = db.session.scalar(
-        sa.select(sa.func.max(DemandSummary.edition)).where(DemandSummary.series_id == current.series_id)
-    )
+    number = edition_life.next_edition_number(SERIES, current.series_id)
     snapshot = latest_release(current.round_id) or current.snapshot
     draft = DemandSummary(
-        series_id=current.series_id, edition=last_edition + 1, alliance_id=current.alliance_id,
+        series_id=current.series_id, edition=number, alliance_id=current.alliance_id,
         round_id=current.round_id, snapshot_id=snapshot.id, created_by_id=user.id, status="draft", title="",
     )
     fields = SummaryFields(
@@ -249,33 +233,13 @@ def new_edition(user: User, summary_id: int) -> DemandSummary:
     _apply(draft, snapshot, fields)
     db.session.add(draft)
     db.session.flush()
-    record_event(user, "summary.drafted", "demand_summary", draft.id, series_id=draft.series_id,
-                 edition=draft.edition)
+    SERIES.record(user, "drafted", draft)
     return draft
 
 
 def discard_draft(user: User, summary_id: int, expected_version: int) -> None:
     """Delete a draft that was never published."""
-    summary = _lead_summary(user, summary_id)
-    _check_draft(summary, expected_version)
-    record_event(user, "summary.discarded", "demand_summary", summary.id, series_id=summary.series_id,
-                 edition=summary.edition)
-    db.session.delete(summary)
-    db.session.flush()
-
-
-def _check_draft(summary: DemandSummary, expected_version: int) -> None:
-    if summary.status != "draft":
-        raise SummaryConflictError("This edition is published; it never changes. Draft a new edition instead.")
-    if expected_version != summary.version:
-        raise SummaryConflictError("Someone changed this draft meanwhile; reload it, then make your change again.")
-
-
-def _flush_versioned() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise SummaryConflictError("Someone changed this summary meanwhile; reload it and try again.") from None
+    edition_life.discard(SERIES, user, _lead_summary(user, summary_id), expected_version)
 
 
 def lead_snapshots(user: User) -> list[Snapshot]:

@@ -68,6 +68,24 @@ def own_declarations(organisation_id: int, criteria_set_id: int | None = None) -
     return db.session.scalars(query).all()
 
 
+def published_set(set_id: int) -> CriteriaSet | None:
+    """A published criteria set by id (suppliers declare only against published versions)."""
+    return db.session.scalar(sa.select(CriteriaSet).where(CriteriaSet.id == set_id, CriteriaSet.status == "published"))
+
+
+def declaration_items(organisation_id: int, criteria_set: CriteriaSet) -> list[dict]:
+    """One item per criterion of the set, in its order, as save_declarations() takes it: the organisation's
+    declaration with the version read, or an empty one."""
+    own = {row.criterion_id: row for row in own_declarations(organisation_id, criteria_set.id)}
+    items = []
+    for criterion in criteria_set.criteria:
+        row = own.get(criterion.id)
+        values = ({name: getattr(row, name) for name in FIELDS} if row is not None else
+                  {"status": "", "ready_by": None, "evidence_label": "", "evidence_reference": "", "note": ""})
+        items.append({"criterion_id": criterion.id, "version": row.version if row is not None else None, **values})
+    return items
+
+
 def save_declarations(user: User, items: list[dict], today: date | None = None) -> list[ReadinessDeclaration]:
     """Create or update the user's organisation's declarations for the listed criteria, as a whole.
 
@@ -75,13 +93,44 @@ def save_declarations(user: User, items: list[dict], today: date | None = None) 
     version read, required to change an existing declaration). Raises DeclarationError or
     StaleDeclarationError before writing anything; unchanged items write nothing. Flushes, never commits.
     """
-    today = today or date.today()
+    clean = _validated(items, today or date.today())
+    existing = {
+        row.criterion_id: row for row in db.session.scalars(
+            sa.select(ReadinessDeclaration).where(
+                ReadinessDeclaration.organisation_id == user.organisation_id,
+                ReadinessDeclaration.criterion_id.in_([item["criterion_id"] for item in clean]),
+            )
+        )
+    }
+    stale = [item["criterion_id"] for item in clean if _is_stale(existing.get(item["criterion_id"]), item["version"])]
+    if stale:
+        raise StaleDeclarationError(stale)
+    changed = [row for item in clean if (row := _written(user, existing.get(item["criterion_id"]), item)) is not None]
+    db.session.flush()  # a concurrent change since the read above raises StaleDataError here
+    for row in changed:
+        db.session.add(DeclarationRevision(declaration_id=row.id, version=row.version, changed_by_id=user.id,
+                                           data=revision_data(row)))
+    db.session.flush()
+    return changed
+
+
+def _validated(items: list[dict], today: date) -> list[dict]:
+    """The items cleaned; DeclarationError with every problem of every item when any has one."""
     clean, errors = [], {}
     for position, item in enumerate(items):
         cleaned, item_errors = _clean(item, today)
         clean.append(cleaned)
         if item_errors:
             errors[position] = item_errors
+    for position, message in _criterion_problems(clean):
+        errors.setdefault(position, {})["criterion_id"] = [message]
+    if errors:
+        raise DeclarationError(errors)
+    return clean
+
+
+def _criterion_problems(clean: list[dict]):
+    """(position, message) of each item whose criterion is not in a published set, or listed before."""
     ids = [item["criterion_id"] for item in clean if item.get("criterion_id")]
     published = set(db.session.scalars(
         sa.select(Criterion.id).join(CriteriaSet).where(Criterion.id.in_(ids), CriteriaSet.status == "published")
@@ -90,44 +139,24 @@ def save_declarations(user: User, items: list[dict], today: date | None = None) 
     for position, item in enumerate(clean):
         criterion_id = item.get("criterion_id")
         if criterion_id and criterion_id not in published:
-            errors.setdefault(position, {})["criterion_id"] = [_("No criterion of a published criteria set has this id.")]
+            yield position, _("No criterion of a published criteria set has this id.")
         elif criterion_id in seen:
-            errors.setdefault(position, {})["criterion_id"] = [_("This criterion is listed twice.")]
+            yield position, _("This criterion is listed twice.")
         seen.add(criterion_id)
-    if errors:
-        raise DeclarationError(errors)
 
-    existing = {
-        row.criterion_id: row for row in db.session.scalars(
-            sa.select(ReadinessDeclaration).where(
-                ReadinessDeclaration.organisation_id == user.organisation_id,
-                ReadinessDeclaration.criterion_id.in_(ids),
-            )
-        )
-    }
-    stale = [item["criterion_id"] for item in clean if _is_stale(existing.get(item["criterion_id"]), item["version"])]
-    if stale:
-        raise StaleDeclarationError(stale)
 
-    changed = []
-    for item in clean:
-        row = existing.get(item["criterion_id"])
-        values = {name: item[name] for name in FIELDS}
-        if row is not None and all(getattr(row, name) == value for name, value in values.items()):
-            continue
-        if row is None:
-            row = ReadinessDeclaration(organisation_id=user.organisation_id, criterion_id=item["criterion_id"])
-            db.session.add(row)
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.updated_by_id = user.id
-        changed.append(row)
-    db.session.flush()  # a concurrent change since the read above raises StaleDataError here
-    for row in changed:
-        db.session.add(DeclarationRevision(declaration_id=row.id, version=row.version, changed_by_id=user.id,
-                                           data=revision_data(row)))
-    db.session.flush()
-    return changed
+def _written(user: User, row: ReadinessDeclaration | None, item: dict) -> ReadinessDeclaration | None:
+    """The declaration with the item's values, added or changed; None when nothing changes."""
+    values = {name: item[name] for name in FIELDS}
+    if row is not None and all(getattr(row, name) == value for name, value in values.items()):
+        return None
+    if row is None:
+        row = ReadinessDeclaration(organisation_id=user.organisation_id, criterion_id=item["criterion_id"])
+        db.session.add(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_by_id = user.id
+    return row
 
 
 def revision_data(row: ReadinessDeclaration) -> dict:

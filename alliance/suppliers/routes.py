@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.extensions import db
-from alliance.models import READINESS, SECTORS, CriteriaSet, Subscription
+from alliance.models import READINESS, SECTORS, Subscription
 from alliance.suppliers import declarations as ops
 from alliance.suppliers.forms import DeclarationsForm, SubscriptionForm
 
@@ -40,44 +40,48 @@ def declarations():
 @bp.route("/declarations/<int:set_id>", methods=["GET", "POST"])
 @supplier_required
 def declare(set_id: int):
-    criteria_set = db.first_or_404(sa.select(CriteriaSet).where(CriteriaSet.id == set_id,
-                                                                CriteriaSet.status == "published"))
-    own = {row.criterion_id: row for row in ops.own_declarations(current_user.organisation_id, set_id)}
+    criteria_set = ops.published_set(set_id) or abort(404)
     form = DeclarationsForm()
     if not form.is_submitted():
-        for criterion in criteria_set.criteria:
-            row = own.get(criterion.id)
-            form.entries.append_entry({
-                "criterion_id": criterion.id, "version": row.version if row else None,
-                "status": row.status if row else "", "ready_by": row.ready_by if row else None,
-                "evidence_label": row.evidence_label if row else "",
-                "evidence_reference": row.evidence_reference if row else "", "note": row.note if row else "",
-            })
-    elif form.validate():
-        entries = [entry.form for entry in form.entries if entry.form.status.data]
-        try:
-            ops.save_declarations(current_user, [_item(entry) for entry in entries])
-            db.session.commit()
-        except ops.DeclarationError as error:
-            db.session.rollback()
-            for position, messages in error.fields.items():
-                for name, texts in messages.items():
-                    field = entries[position][name] if name in entries[position] else entries[position].status
-                    field.errors = list(field.errors) + texts
-            form.form_errors.append(_("Nothing was saved: correct the declarations listed below."))
-        except (ops.StaleDeclarationError, StaleDataError, IntegrityError):
-            db.session.rollback()
-            form.form_errors.append(str(ops.StaleDeclarationError([])))
-        else:
-            flash(_("Your readiness for %(title)s is saved.", title=criteria_set.title), "success")
-            return redirect(url_for("suppliers.declare", set_id=set_id))
+        for item in ops.declaration_items(current_user.organisation_id, criteria_set):
+            form.entries.append_entry(item)
+    elif form.validate() and _saved(form):
+        flash(_("Your readiness for %(title)s is saved.", title=criteria_set.title), "success")
+        return redirect(url_for("suppliers.declare", set_id=set_id))
+    rows = _rows(form, criteria_set)
+    return render_template("suppliers/declare.html", criteria_set=criteria_set, form=form, rows=rows,
+                           readiness=READINESS, is_evidence_link=ops.is_evidence_link,
+                           to_correct=[criterion for entry, criterion in rows if entry.errors])
+
+
+def _rows(form: DeclarationsForm, criteria_set) -> list[tuple]:
+    """(form entry, criterion) in the form's order; 400 for an entry naming a criterion of another set."""
     criteria = {criterion.id: criterion for criterion in criteria_set.criteria}
     rows = [(entry.form, criteria.get(entry.form.criterion_id.data)) for entry in form.entries]
     if any(criterion is None for _, criterion in rows):
         abort(400)
-    return render_template("suppliers/declare.html", criteria_set=criteria_set, form=form, rows=rows,
-                           readiness=READINESS, is_evidence_link=ops.is_evidence_link,
-                           to_correct=[criterion for entry, criterion in rows if entry.errors])
+    return rows
+
+
+def _saved(form: DeclarationsForm) -> bool:
+    """Save the entries given a status, all or none, and commit; False with the reasons on the form."""
+    entries = [entry.form for entry in form.entries if entry.form.status.data]
+    try:
+        ops.save_declarations(current_user, [_item(entry) for entry in entries])
+        db.session.commit()
+    except ops.DeclarationError as error:
+        db.session.rollback()
+        for position, messages in error.fields.items():
+            for name, texts in messages.items():
+                field = entries[position][name] if name in entries[position] else entries[position].status
+                field.errors = list(field.errors) + texts
+        form.form_errors.append(_("Nothing was saved: correct the declarations listed below."))
+        return False
+    except (ops.StaleDeclarationError, StaleDataError, IntegrityError):
+        db.session.rollback()
+        form.form_errors.append(str(ops.StaleDeclarationError([])))
+        return False
+    return True
 
 
 def _item(entry) -> dict:
