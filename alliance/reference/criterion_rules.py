@@ -3,6 +3,7 @@
 import math
 import re
 
+from alliance.language.source_text import SOURCE_LANGUAGES
 from alliance.models import CRITERION_TYPES, LEVELS
 
 # Limits of the criterion table's columns (alliance/models/criteria.py).
@@ -51,6 +52,8 @@ def criterion_problems(fields: dict) -> dict[str, str]:
         problems["level"] = f"Choose one of: {', '.join(LEVELS)}."
     if (fields.get("wording") or "source") not in WORDINGS:
         problems["wording"] = f"Choose one of: {', '.join(WORDINGS)}."
+    if (fields.get("language") or "en") not in SOURCE_LANGUAGES:
+        problems["language"] = f"Choose one of: {', '.join(SOURCE_LANGUAGES)}."
     topic = (fields.get("topic") or "").strip()
     if "topic" not in problems and topic and not CODE_PATTERN.match(topic):
         problems["topic"] = "Use letters, digits, '.', '_', ':' or '-' (no spaces)."
@@ -78,6 +81,7 @@ def clean_criterion(fields: dict) -> dict:
     cleaned["type"] = fields["type"]
     cleaned["level"] = fields["level"]
     cleaned["wording"] = fields.get("wording") or "source"
+    cleaned["language"] = fields.get("language") or "en"
     factor = fields.get("impact_factor")
     cleaned["impact_factor"] = float(factor) if factor is not None else None
     return cleaned
