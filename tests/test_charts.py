@@ -48,7 +48,7 @@ def test_charts_speak_the_reader_language_at_render_time(app):
     assert "Portable computers : quantité engagée par trimestre de livraison</title>" in french["quarter"]
     assert "le tableau ci-dessous donne les mêmes chiffres" in french["quarter"]  # the text alternative
     assert "masqué : moins de 3 acheteurs" in french["quarter"]  # the stored English reason, translated
-    assert "15\u202f020" in french["quarter"]  # French digit grouping
+    assert "15\u202f020 unités" in french["quarter"]  # French digit grouping, the unit named in French
     assert "un acheteur détient plus de 80" in french["country"]
     assert ">Essentiel<" in french["level"] and ">Complet<" in french["level"]
     assert "Portable computers: pledged quantity per delivery quarter</title>" in english["quarter"]

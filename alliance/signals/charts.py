@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from alliance.language.reasons import reason_text
-from alliance.units import unit_name
+from alliance.units import unit_label
 
 ROW_HEIGHT = 30
 LINE_HEIGHT = 18  # each further line of a wrapped gap label
@@ -114,7 +114,7 @@ def demand_charts(view: dict, category: dict) -> dict[str, Markup]:
     def level_label(level: str) -> str:
         return str(LEVEL_LABELS.get(level, level))
 
-    unit = unit_name(category["unit"])
+    unit = unit_label(category["unit"])
     return {
         "quarter": bar_chart(f"q-{slug}", _("%(category)s: pledged quantity per delivery quarter", category=name),
                              _("Bars per quarter; the table below gives the same figures."),
