@@ -169,7 +169,7 @@ def lead_work(user: User, today: date) -> LeadWork:
 def _held_releases(alliance_ids) -> list[HeldRelease]:
     """Rounds whose newest snapshot has no release number (release control held it back), newest first.
 
-    Reads only the snapshots' ids and dates, never their figures."""
+    Reads only the snapshots' rounds, dates and release numbers, never their figures."""
     newest = (
         sa.select(Snapshot.round_id, Snapshot.compiled_at, Snapshot.release_number,
                   sa.func.row_number().over(partition_by=Snapshot.round_id,
