@@ -24,6 +24,7 @@ def create_app(config: Config | None = None) -> Flask:
     from alliance.auth.session import init_login
     from alliance.database import init_database
     from alliance.language import init_language
+    from alliance.language.source_text import init_source_text
     from alliance.public_address import init_public_address
     from alliance.request_guard import init_request_guard
     from alliance.routing import init_routing
@@ -40,6 +41,7 @@ def create_app(config: Config | None = None) -> Flask:
     init_routing(app)  # before any blueprint: their rules bind converters when added
     init_request_guard(app)
     init_language(app)  # before init_web: its template filters are the plain ones
+    init_source_text(app)
     init_web(app)
     init_api(app)
 

@@ -9,6 +9,8 @@ import csv
 import functools
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 UNITS_FILE = Path(__file__).resolve().parent / "data" / "units" / "rec20.csv"
 RETIRED_STATUSES = {"D", "X"}
 
@@ -19,6 +21,13 @@ PLURALS = {
     "E48": "service units", "KGM": "kilograms", "TNE": "tonnes", "LTR": "litres", "MTQ": "cubic metres",
     "MTR": "metres", "MTK": "square metres", "KWH": "kilowatt hours", "HUR": "hours", "DAY": "days",
     "MON": "months", "ANN": "years",
+}
+# The same names in the reader's language, for pages and charts (exports keep the codes and English names).
+PLURAL_LABELS = {
+    "C62": _l("units"), "H87": _l("pieces"), "EA": _l("items"), "NAR": _l("articles"), "PR": _l("pairs"),
+    "SET": _l("sets"), "E48": _l("service units"), "KGM": _l("kilograms"), "TNE": _l("tonnes"), "LTR": _l("litres"),
+    "MTQ": _l("cubic metres"), "MTR": _l("metres"), "MTK": _l("square metres"), "KWH": _l("kilowatt hours"),
+    "HUR": _l("hours"), "DAY": _l("days"), "MON": _l("months"), "ANN": _l("years"),
 }
 # The units a lead picks from for a category, in this order (count units first).
 OFFERED = ("H87", "C62", "PR", "SET", "EA", "NAR", "E48", "KGM", "TNE", "LTR", "MTQ", "MTR", "MTK", "KWH",
@@ -52,6 +61,12 @@ def unit_name(code: str) -> str:
         return PLURALS[code]
     entry = rec20().get(code)
     return entry["name"] if entry else "units"
+
+
+def unit_label(code: str) -> str:
+    """unit_name in the reader's language: 'PR' → 'paires' (fr); a unit without a translated name (the
+    Rec 20 names are English only) keeps its English name."""
+    return str(PLURAL_LABELS.get(code or "C62", unit_name(code)))
 
 
 def format_quantity(quantity, code: str) -> str:

@@ -249,3 +249,28 @@ def test_api_token_user_sees_same_public_detail(app, client, world):
     detail = client.get("/api/v1/alliances/ict", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert len(detail["criteria_sets"]) == 1 and detail["open_rounds"] == []
     assert client.get("/api/v1/alliances/nope/criteria-sets").get_json()["error"]["code"] == "not_found"
+
+
+def test_criteria_keep_their_language_and_say_which_it_is(app, client, world):
+    set_id = draft(app, world)  # EU GPP, in English
+    with app.app_context():
+        db.session.get(CriteriaSet, set_id).title = "Laptops"  # the set mixes sources: not titled EU GPP
+        db.session.commit()
+    login(client, world.lead)
+    add = f"/alliances/ict/criteria/{set_id}/criteria/new"
+    bad = client.post(add, data={**criterion_form(language="xx"), "csrf_token": csrf_token(client, add)})
+    assert bad.status_code == 200 and "Not a valid choice" in bad.get_data(as_text=True)
+    swedish = criterion_form(code="SV1", title="Återtagning av förpackningar", text="Leverantören tar tillbaka "
+                             "förpackningar.", language="sv")
+    assert client.post(add, data={**swedish, "csrf_token": csrf_token(client, add)}).status_code == 302
+    client.post(f"/alliances/ict/criteria/{set_id}/publish",
+                data={"csrf_token": csrf_token(client, f"/alliances/ict/criteria/{set_id}")})
+    page = f"/alliances/ict/criteria/{set_id}"
+    french = app.test_client().get(page, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<strong lang="sv">Återtagning av förpackningar</strong> <span class="muted language-note">(en suédois)</span>' in french
+    assert '<p lang="sv">Leverantören tar tillbaka förpackningar.</p>' in french
+    assert '<strong lang="en">' in french and "(en anglais)" in french  # the EU GPP wording stays English
+    english = app.test_client().get(page, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "(in Swedish)" in english and "(in English)" not in english  # said only where it differs
+    criteria = app.test_client().get("/api/v1/alliances/ict").get_json()["criteria_sets"][0]["criteria"]
+    assert {c["code"]: c["language"] for c in criteria}["SV1"] == "sv"

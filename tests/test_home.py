@@ -6,11 +6,16 @@ from alliance.extensions import db
 from alliance.models import CriteriaSet, Criterion, Dialogue, Membership, Post, Subscription, User
 from alliance.models.base import utcnow
 from tests.factories import csrf_token, login, make_organisation, make_pledging_round, pledge_fields
+from tests.test_signals import add_pledges, compile_round, market, more_buyers
 
 
 def _home(client) -> str:
     """The home page's text with white space folded, as a reader sees it."""
-    return " ".join(client.get("/").get_data(as_text=True).split())
+    return _text_of(client, "/")
+
+
+def _text_of(client, path: str) -> str:
+    return " ".join(client.get(path).get_data(as_text=True).split())
 
 
 def _pledge(client, world, **changes):
@@ -106,3 +111,31 @@ def test_summaries_filter_offers_only_sectors_that_have_an_alliance(app, client)
     html = client.get("/summaries/").get_data(as_text=True)
     select = html.split('name="sector"', 1)[1].split("</select>", 1)[0]
     assert 'value="ict"' in select and 'value="health"' not in select and 'value="food"' not in select
+
+
+def test_lead_sees_releases_held_back_with_a_link_to_the_dashboard(app, client):
+    world = market(app)
+    compile_round(app, world["round_id"])  # public release 1
+    newcomer = more_buyers(app, world, 1)[0]
+    add_pledges(app, world, [(newcomer, "2027-Q1", "SE", "core", 100, 50_000)])
+    compile_round(app, world["round_id"])  # one buyer's change only: held back
+    login(client, world["lead"])
+    html = _home(client)
+    assert "Release of “ICT round 2027” held back by disclosure control" in html
+    dashboard = f"/alliances/ict/signals?round={world['round_id']}"
+    assert f'href="{dashboard}"' in html
+    assert "Not released to the public: held: 1 change from 1 buyer" in _text_of(client, dashboard)  # the reason
+
+    more = more_buyers(app, world, 2)
+    add_pledges(app, world, [(org, "2027-Q1", "SE", "core", 20 + i, 16_000) for i, org in enumerate(more)])
+    compile_round(app, world["round_id"])  # released again: nothing is held now
+    assert "held back by disclosure control" not in _home(client)
+
+
+def test_member_is_not_told_about_held_releases(app, client):
+    world = market(app)
+    compile_round(app, world["round_id"])
+    add_pledges(app, world, [(more_buyers(app, world, 1)[0], "2027-Q1", "SE", "core", 100, 50_000)])
+    compile_round(app, world["round_id"])
+    login(client, world["a"])
+    assert "held back" not in _home(client)

@@ -50,6 +50,7 @@ class CriterionSchema(ma.Schema):
     impact_unit = ma.fields.String()
     impact_source = ma.fields.String()
     wording = ma.fields.String(metadata={"enum": list(WORDINGS), "description": "How `text` relates to the source"})
+    language = ma.fields.String(metadata={"description": "ISO 639-1 code of the language title, text and verification are written in"})
     topic = ma.fields.String(metadata={"description": "Criteria of a set sharing a topic are alternatives"})
 
 

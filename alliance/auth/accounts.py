@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from alliance.auth.passwords import hash_password, normalise_email
 from alliance.auth.session import end_all_sessions
 from alliance.extensions import db
+from alliance.language.recipients import page_locale, written_for
 from alliance.mail import queue_mail
 from alliance.models import Organisation, User
 from alliance.models.base import utcnow
@@ -110,10 +111,14 @@ def send_reset_mail(email: str) -> None:
     if user is None or not user.is_active:
         return
     link = public_url("auth.reset_password", token=make_reset_token(user))
-    queue_mail(
-        user.email,
-        "Reset your alliance password",
-        f"Hello {user.name},\n\nSomeone asked to reset the password of your alliance account. If it was you, "
-        f"open this link within an hour:\n\n[[reset_link]]\n\nIf it was not you, ignore this mail; nothing changes.\n",
-        secret_links={"reset_link": link},
-    )
+    # In the account's language; without one, the page's: whoever asks is most likely the owner.
+    with written_for(user, fallback=page_locale()):
+        subject = _("Reset your alliance password")
+        body = "\n\n".join([
+            _("Hello %(name)s,", name=user.name),
+            _("Someone asked to reset the password of your alliance account. If it was you, open this link "
+              "within an hour:"),
+            "[[reset_link]]",
+            _("If it was not you, ignore this mail; nothing changes."),
+        ])
+    queue_mail(user.email, subject, body + "\n", secret_links={"reset_link": link})

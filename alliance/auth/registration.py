@@ -7,10 +7,12 @@ comes from an approved join request, an invitation, or registering a new organis
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from alliance.auth.passwords import hash_password, normalise_email
 from alliance.extensions import db
+from alliance.language.recipients import page_locale, written_for
 from alliance.mail import queue_mail
 from alliance.models import User
 from alliance.models.base import utcnow
@@ -40,11 +42,17 @@ def register_account(email: str, name: str, password: str) -> None:
     password_hash = hash_password(password)  # hashed in every case, so all answers take the same time
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is not None and user.email_confirmed_at is not None:
-        queue_mail(email, "Someone tried to register with your address",
-                   f"Hello {user.name},\n\nSomeone tried to register a new alliance account with this e-mail "
-                   "address, which already has one. If it was you, log in, or reset your password if you "
-                   f"forgot it:\n\n{public_url('auth.request_reset')}\n\nIf it was not you, ignore this mail; "
-                   "nothing changed.\n")
+        # The owner's language, never the page's: whoever typed the address may be someone else.
+        with written_for(user):
+            subject = _("Someone tried to register with your address")
+            body = "\n\n".join([
+                _("Hello %(name)s,", name=user.name),
+                _("Someone tried to register a new alliance account with this e-mail address, which already has "
+                  "one. If it was you, log in, or reset your password if you forgot it:"),
+                public_url("auth.request_reset"),
+                _("If it was not you, ignore this mail; nothing changed."),
+            ])
+        queue_mail(email, subject, body + "\n")
         return
     if user is None:
         user = User(email=email, name=name.strip(), password_hash=password_hash)
@@ -53,10 +61,16 @@ def register_account(email: str, name: str, password: str) -> None:
         user.name, user.password_hash, user.session_nonce = name.strip(), password_hash, new_session_nonce()
     db.session.flush()
     link = public_url("auth.confirm_email", token=make_confirm_token(user))
-    queue_mail(email, "Confirm your e-mail address for alliance",
-               f"Hello {user.name},\n\nOpen this link within two days to confirm your address and finish "
-               "registering:\n\n[[confirm_link]]\n\nIf you did not register, ignore this mail; no account is "
-               "used without the confirmation.\n", secret_links={"confirm_link": link})
+    # The language of the registration page: the one registering is the one who will read it.
+    with written_for(user, fallback=page_locale()):
+        subject = _("Confirm your e-mail address for alliance")
+        body = "\n\n".join([
+            _("Hello %(name)s,", name=user.name),
+            _("Open this link within two days to confirm your address and finish registering:"),
+            "[[confirm_link]]",
+            _("If you did not register, ignore this mail; no account is used without the confirmation."),
+        ])
+    queue_mail(email, subject, body + "\n", secret_links={"confirm_link": link})
 
 
 def confirm_email(token: str) -> User | None:

@@ -4,6 +4,7 @@ from wtforms import BooleanField, DecimalField, HiddenField, RadioField, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alliance.criteria.operations import NOTES_MAX, TITLE_MAX
+from alliance.language.source_text import language_choices
 from alliance.models import CRITERION_TYPES, LEVELS
 from alliance.reference.criterion_rules import MAX_LENGTHS, WORDINGS
 
@@ -40,6 +41,8 @@ class CriterionForm(FlaskForm):
     verification = TextAreaField(_l("Verification (a label is accepted “or equivalent”)"),
                                  validators=[_limit("verification")])
     source = StringField(_l("Source document"), validators=[DataRequired(_l("Name the source document.")), _limit("source")])
+    # Criteria keep the source's language; pages say which it is (choices named in the reader's language).
+    language = SelectField(_l("Language of the title, text and verification"), choices=language_choices, default="en")
     source_section = StringField(_l("Section of the source"), validators=[
         DataRequired(_l("Name the section of the source.")), _limit("source_section")])
     source_url = StringField(_l("Source address (URL)"), validators=[_limit("source_url")])
@@ -52,7 +55,7 @@ class CriterionForm(FlaskForm):
     def criterion_fields(self) -> dict:
         fields = {name: getattr(self, name).data for name in (
             "code", "title", "text", "type", "level", "verification", "source", "source_section", "source_url",
-            "impact_unit", "impact_source", "wording", "topic")}
+            "impact_unit", "impact_source", "wording", "language", "topic")}
         fields["impact_factor"] = float(self.impact_factor.data) if self.impact_factor.data is not None else None
         return fields
 

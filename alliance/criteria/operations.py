@@ -192,7 +192,7 @@ def _new_title(category: Category, library: dict, reference_keys) -> str:
 def _criterion_fields(criterion: Criterion) -> dict:
     return {name: getattr(criterion, name) for name in (
         "code", "title", "text", "type", "level", "verification", "source", "source_section", "source_url",
-        "impact_factor", "impact_unit", "impact_source", "wording", "topic")}
+        "impact_factor", "impact_unit", "impact_source", "wording", "language", "topic")}
 
 
 def criterion_fingerprint(criterion: Criterion) -> str:

@@ -24,6 +24,7 @@ from alliance.models import (
     Pledge,
     Post,
     ReadinessDeclaration,
+    Snapshot,
     Subscription,
     User,
     round_category,
@@ -55,6 +56,15 @@ class RoundPledgeState:
         return "not yet pledged"
 
 
+@dataclass(frozen=True)
+class HeldRelease:
+    """A round whose newest snapshot release control held back: the public still reads an older release
+    (or none). The reason is on the round's dashboard, for leads only."""
+
+    demand_round: DemandRound
+    compiled_at: datetime
+
+
 @dataclass
 class LeadWork:
     """The work waiting in the alliances a lead's organisation leads, each list bounded."""
@@ -65,10 +75,11 @@ class LeadWork:
     draft_summaries: list[DemandSummary] = field(default_factory=list)
     draft_criteria_sets: list[CriteriaSet] = field(default_factory=list)
     draft_rounds: list[DemandRound] = field(default_factory=list)
+    held_releases: list[HeldRelease] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return any((self.join_requests, self.closing_rounds, self.unanswered, self.draft_summaries,
-                    self.draft_criteria_sets, self.draft_rounds))
+                    self.draft_criteria_sets, self.draft_rounds, self.held_releases))
 
 
 @dataclass
@@ -122,7 +133,8 @@ def waiting_alliance_requests(user: User) -> list[Membership]:
 
 
 def lead_work(user: User, today: date) -> LeadWork:
-    """Join requests, rounds closing within two weeks, unanswered questions and drafts, in led alliances."""
+    """Join requests, rounds closing within two weeks, releases held back, unanswered questions and drafts,
+    in led alliances."""
     led = _member_alliance_ids(user.organisation_id, role="lead")
     if not db.session.scalar(sa.select(sa.exists(led))):
         return LeadWork()
@@ -141,6 +153,7 @@ def lead_work(user: User, today: date) -> LeadWork:
         sa.select(DemandRound).where(DemandRound.alliance_id.in_(led), DemandRound.status == "draft")
         .order_by(DemandRound.created_at).limit(LIST_LIMIT)
     ).all()
+    work.held_releases = _held_releases(led)
     work.unanswered = _unanswered_questions(led)
     work.draft_summaries = db.session.scalars(
         sa.select(DemandSummary).where(DemandSummary.alliance_id.in_(led), DemandSummary.status == "draft")
@@ -151,6 +164,27 @@ def lead_work(user: User, today: date) -> LeadWork:
         .order_by(CriteriaSet.id).limit(LIST_LIMIT)
     ).all()
     return work
+
+
+def _held_releases(alliance_ids) -> list[HeldRelease]:
+    """Rounds whose newest snapshot has no release number (release control held it back), newest first.
+
+    Reads only the snapshots' rounds, dates and release numbers, never their figures."""
+    newest = (
+        sa.select(Snapshot.round_id, Snapshot.compiled_at, Snapshot.release_number,
+                  sa.func.row_number().over(partition_by=Snapshot.round_id,
+                                            order_by=(Snapshot.compiled_at.desc(), Snapshot.id.desc())).label("rank"))
+        .join(DemandRound, DemandRound.id == Snapshot.round_id)
+        .where(DemandRound.alliance_id.in_(alliance_ids))
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(DemandRound, newest.c.compiled_at)
+        .join(newest, newest.c.round_id == DemandRound.id)
+        .where(newest.c.rank == 1, newest.c.release_number.is_(None))
+        .order_by(newest.c.compiled_at.desc(), DemandRound.id).limit(LIST_LIMIT)
+    ).all()
+    return [HeldRelease(demand_round, compiled_at) for demand_round, compiled_at in rows]
 
 
 def _unanswered_questions(alliance_ids) -> list[tuple[Dialogue, int]]:

@@ -103,6 +103,9 @@ class Criterion(db.Model):
     # How the text relates to the source: "source" (its own words), "translation" (the project's
     # translation), "summary" (the project's summary) or "missing" (the official wording was not available).
     wording: Mapped[str] = mapped_column(sa.String(12), default="source", server_default="source")
+    # The language the title, text and verification are written in (ISO 639-1, e.g. "en", "sv"): criteria
+    # keep their source's language, and pages say which it is when it is not the reader's.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     # Criteria of one set that share a topic are alternatives (e.g. warranty of 1, 2 or 3 years): a lead keeps one.
     topic: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
 

@@ -5,8 +5,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from alliance.extensions import db
+from alliance.language import day
 from alliance.models import (
     Category,
     DemandRound,
@@ -31,8 +34,8 @@ def summary_published(summary_id: int) -> int:
         return 0
     alliance = summary.alliance
     codes = _round_cpv_codes(summary.round_id) | {s.category.cpv_code for s in summary.criteria_sets}
-    title = f"New demand summary: {summary.title}"
-    body = f"{alliance.name} published the demand summary “{summary.title}”."
+    title = _l("New demand summary: %(title)s", title=summary.title)
+    body = _l("%(alliance)s published the demand summary “%(title)s”.", alliance=alliance.name, title=summary.title)
     path = _path("summaries.edition", series_id=summary.series_id, edition=summary.edition)
     return _notify_all(_subscribers(alliance.sector, codes), "summary_published",
                        f"summary-published-{summary.id}", title, body, path)
@@ -43,9 +46,10 @@ def dialogue_opened(dialogue_id: int) -> int:
     dialogue = db.session.get(Dialogue, dialogue_id)
     if dialogue is None or dialogue.status != "open":
         return 0
-    title = f"New market dialogue: {dialogue.title}"
-    body = (f"{dialogue.alliance.name} opened the market dialogue “{dialogue.title}”. "
-            f"Questions and responses are welcome until {dialogue.closes_at:%Y-%m-%d %H:%M} UTC.")
+    title = _l("New market dialogue: %(title)s", title=dialogue.title)
+    body = _l("%(alliance)s opened the market dialogue “%(title)s”. Questions and responses are welcome until "
+              "%(date)s, %(time)s UTC.", alliance=dialogue.alliance.name, title=dialogue.title,
+              date=_day(dialogue.closes_at), time=f"{dialogue.closes_at:%H:%M}")
     return _notify_all(_subscribers(dialogue.alliance.sector, _dialogue_cpv_codes(dialogue)), "dialogue_opened",
                        f"dialogue-opened-{dialogue.id}", title, body, _dialogue_path(dialogue))
 
@@ -70,8 +74,9 @@ def dialogue_answered(post_id: int) -> int:
     recipients.update({user.id: user for user in db.session.scalars(participants)})
     recipients.update({user.id: user for user in _subscribers(dialogue.alliance.sector, _dialogue_cpv_codes(dialogue))})
     recipients.pop(answer.author_id, None)
-    title = f"New answer in “{dialogue.title}”"
-    body = f"The leads of {dialogue.alliance.name} answered a question in the market dialogue “{dialogue.title}”."
+    title = _l("New answer in “%(title)s”", title=dialogue.title)
+    body = _l("The leads of %(alliance)s answered a question in the market dialogue “%(title)s”.",
+              alliance=dialogue.alliance.name, title=dialogue.title)
     return _notify_all(recipients.values(), "dialogue_answered", f"dialogue-answered-{answer.id}", title, body,
                        _dialogue_path(dialogue) + f"#post-{answer.id}")
 
@@ -94,9 +99,10 @@ def round_closing_reminders(today: date | None = None, days: int = REMINDER_DAYS
             .where(Membership.alliance_id == demand_round.alliance_id, Membership.status == "active",
                    Organisation.kind == "buyer")
         )
-        title = f"“{demand_round.title}” closes on {demand_round.closes_on:%Y-%m-%d}"
-        body = (f"The demand round “{demand_round.title}” of {demand_round.alliance.name} closes on "
-                f"{demand_round.closes_on:%Y-%m-%d}. Check that your pledges are submitted.")
+        closes_on = _day(demand_round.closes_on)
+        title = _l("“%(title)s” closes on %(date)s", title=demand_round.title, date=closes_on)
+        body = _l("The demand round “%(title)s” of %(alliance)s closes on %(date)s. Check that your pledges are "
+                  "submitted.", title=demand_round.title, alliance=demand_round.alliance.name, date=closes_on)
         path = _path("alliances.show", slug=demand_round.alliance.slug)
         count += _notify_all(buyers, "round_closing", f"round-closing-{demand_round.id}", title, body, path)
     return count
@@ -113,8 +119,9 @@ def membership_requested(membership_id: int) -> int:
         .where(Membership.alliance_id == alliance.id, Membership.status == "active", Membership.role == "lead",
                User.disabled.is_(False))
     )
-    title = f"{organisation.name} asks to join {alliance.name}"
-    body = f"{organisation.name} ({organisation.country}) asks to join {alliance.name}. Approve or decline it on the alliance's page."
+    title = _l("%(organisation)s asks to join %(alliance)s", organisation=organisation.name, alliance=alliance.name)
+    body = _l("%(organisation)s (%(country)s) asks to join %(alliance)s. Approve or decline it on the alliance's page.",
+              organisation=organisation.name, country=organisation.country, alliance=alliance.name)
     # The key names the request time: an organisation that asks again after a decline is a new event.
     key = f"membership-requested-{membership.id}-{membership.requested_at:%Y%m%d%H%M%S}"
     return _notify_all(leads, "membership", key, title, body, _path("alliances.show", slug=alliance.slug))
@@ -130,14 +137,23 @@ def membership_decided(membership_id: int) -> int:
     users = db.session.scalars(
         sa.select(User).where(User.organisation_id == membership.organisation_id, User.disabled.is_(False))
     )
-    title = f"{alliance.name}: your request to join was {'approved' if approved else 'declined'}"
-    body = (f"Your organisation is now a member of {alliance.name}; you can pledge in its open rounds."
-            if approved else f"The leads of {alliance.name} declined your organisation's request to join.")
+    if approved:
+        title = _l("%(alliance)s: your request to join was approved", alliance=alliance.name)
+        body = _l("Your organisation is now a member of %(alliance)s; you can pledge in its open rounds.",
+                  alliance=alliance.name)
+    else:
+        title = _l("%(alliance)s: your request to join was declined", alliance=alliance.name)
+        body = _l("The leads of %(alliance)s declined your organisation's request to join.", alliance=alliance.name)
     key = f"membership-decided-{membership.id}-{membership.decided_at:%Y%m%d%H%M%S}"
     return _notify_all(users, "membership", key, title, body, _path("alliances.show", slug=alliance.slug))
 
 
-def _notify_all(users, kind: str, event_key: str, title: str, body: str, path: str) -> int:
+def _day(value) -> LazyString:
+    """A date written in the reader's language when the message is rendered (see delivery.notify)."""
+    return LazyString(day, value)
+
+
+def _notify_all(users, kind: str, event_key: str, title, body, path: str) -> int:
     notified = 0
     for user in users:
         wrote, mailed = notify(user, kind, event_key, title, body, path)

@@ -1,17 +1,18 @@
 """What each user wants to hear about, per kind of notification, in the app and by e-mail."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance.extensions import db
 
 # kind → (who it is for, what it says). Without a stored preference a user gets both in-app and e-mail.
 KINDS = {
-    "summary_published": "A demand summary is published in a sector or CPV code you subscribed to",
-    "dialogue_opened": "A market dialogue opens in a sector or CPV code you subscribed to",
-    "dialogue_answered": "A question is answered in a market dialogue you follow",
-    "round_closing": "A demand round of your alliance closes in a few days",
-    "membership": "An organisation asks to join an alliance you lead, or your organisation's request is decided",
+    "summary_published": _l("A demand summary is published in a sector or CPV code you subscribed to"),
+    "dialogue_opened": _l("A market dialogue opens in a sector or CPV code you subscribed to"),
+    "dialogue_answered": _l("A question is answered in a market dialogue you follow"),
+    "round_closing": _l("A demand round of your alliance closes in a few days"),
+    "membership": _l("An organisation asks to join an alliance you lead, or your organisation's request is decided"),
 }
 
 

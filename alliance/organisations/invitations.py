@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from alliance.audit import record_event
 from alliance.auth.passwords import hash_password, normalise_email
 from alliance.extensions import db
+from alliance.language.recipients import page_locale, written_for
 from alliance.mail import queue_mail
 from alliance.models import Invitation, Organisation, User
 from alliance.models.base import utcnow
@@ -53,11 +54,23 @@ def invite(actor: User, organisation_id: int, email: str, role: str) -> Invitati
     db.session.flush()
     record_event(actor, "organisation.invited", "organisation_invitation", invitation.id,
                  organisation_id=organisation_id, email=email, role=role)
-    queue_mail(email, f"{actor.name} invites you to {organisation.name} on alliance",
-               f"Hello,\n\n{actor.name} invites you to join {organisation.name} on alliance as "
-               f"{'an admin' if role == 'admin' else 'a member'}. Open this link within {INVITATION_DAYS} days "
-               "to accept (it works once):\n\n[[invitation_link]]\n\n"
-               "If you do not know this organisation, ignore this mail.\n",
+    # The invitee's language if the address has an account; else the inviter's page language, the best
+    # guess for a colleague of the same organisation.
+    invitee = db.session.scalar(sa.select(User).where(User.email == email))
+    with written_for(invitee, fallback=page_locale()):
+        subject = _("%(name)s invites you to %(organisation)s on alliance", name=actor.name,
+                    organisation=organisation.name)
+        invited = (_("%(name)s invites you to join %(organisation)s on alliance as an admin.", name=actor.name,
+                     organisation=organisation.name) if role == "admin" else
+                   _("%(name)s invites you to join %(organisation)s on alliance as a member.", name=actor.name,
+                     organisation=organisation.name))
+        body = "\n\n".join([
+            _("Hello,"),
+            invited + " " + _("Open this link within %(days)d days to accept (it works once):", days=INVITATION_DAYS),
+            "[[invitation_link]]",
+            _("If you do not know this organisation, ignore this mail."),
+        ])
+    queue_mail(email, subject, body + "\n",
                secret_links={"invitation_link": public_url("organisations.invitation", token=token)})
     return invitation
 

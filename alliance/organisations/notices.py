@@ -4,6 +4,7 @@ Called by the jobs in workers.organisations after commit; each returns how many 
 """
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from alliance.extensions import db
 from alliance.models import JoinRequest, User
@@ -24,9 +25,10 @@ def join_requested(request_id: int) -> int:
     join = db.session.get(JoinRequest, request_id)
     if join is None or join.status != "pending":
         return 0
-    title = f"{join.user.name} asks to join {join.organisation.name}"
-    body = (f"{join.user.name} ({join.user.email}) asks to become a member of {join.organisation.name}. "
-            "Approve or refuse the request on the organisation's members page.")
+    title = _l("%(name)s asks to join %(organisation)s", name=join.user.name, organisation=join.organisation.name)
+    body = _l("%(name)s (%(email)s) asks to become a member of %(organisation)s. Approve or refuse the request on "
+              "the organisation's members page.", name=join.user.name, email=join.user.email,
+              organisation=join.organisation.name)
     path = _path("organisations.manage", organisation_id=join.organisation_id)
     notified = 0
     for user in _deciders(join.organisation_id):
@@ -40,8 +42,12 @@ def join_decided(request_id: int) -> int:
     if join is None or join.status not in ("approved", "refused"):
         return 0
     approved = join.status == "approved"
-    title = f"Your request to join {join.organisation.name} was {'approved' if approved else 'refused'}"
-    body = (f"You are now a member of {join.organisation.name}." if approved
-            else f"{join.organisation.name} refused your request to join. You may ask another organisation.")
+    name = join.organisation.name
+    if approved:
+        title = _l("Your request to join %(organisation)s was approved", organisation=name)
+        body = _l("You are now a member of %(organisation)s.", organisation=name)
+    else:
+        title = _l("Your request to join %(organisation)s was refused", organisation=name)
+        body = _l("%(organisation)s refused your request to join. You may ask another organisation.", organisation=name)
     return int(any(notify(join.user, "membership", f"join-decided-{join.id}", title, body,
                           _path("organisations.start"))))

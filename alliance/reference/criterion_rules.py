@@ -6,6 +6,7 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from alliance.language.source_text import SOURCE_LANGUAGES
 from alliance.models import CRITERION_TYPES, LEVELS
 
 # Limits of the criterion table's columns (alliance/models/criteria.py).
@@ -73,7 +74,7 @@ def _missing_problems(fields: dict):
 
 def _choice_problems(fields: dict):
     for name, choices, default in (("type", CRITERION_TYPES, None), ("level", LEVELS, None),
-                                   ("wording", WORDINGS, "source")):
+                                   ("wording", WORDINGS, "source"), ("language", SOURCE_LANGUAGES, "en")):
         value = fields.get(name) or default
         if not isinstance(value, str) or value not in choices:
             yield name, _("Choose one of: %(types)s.", types=", ".join(choices))
@@ -112,6 +113,7 @@ def clean_criterion(fields: dict) -> dict:
     cleaned["type"] = fields["type"]
     cleaned["level"] = fields["level"]
     cleaned["wording"] = fields.get("wording") or "source"
+    cleaned["language"] = fields.get("language") or "en"
     factor = fields.get("impact_factor")
     cleaned["impact_factor"] = float(factor) if factor is not None else None
     return cleaned

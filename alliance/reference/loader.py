@@ -248,6 +248,7 @@ def _read_criterion(raw, index: int, data: dict, applies_to: tuple[str, ...], kn
     fields = {key: raw.get(key) for key in ("code", "title", "text", "type", "level", "verification",
                                             "source_section", "impact_factor", "impact_unit", "impact_source",
                                             "wording", "topic")}
+    fields["language"] = raw.get("language") or data.get("language") or "en"  # the wording's language
     # A criterion cites the library's document unless it names its own.
     fields["source"] = raw.get("source") or data["source"]
     fields["source_url"] = raw.get("source_url") or data.get("source_url") or ""
