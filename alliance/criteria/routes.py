@@ -32,10 +32,9 @@ def _led_set(slug: str, set_id: int):
 
 
 def _refused(error: ops.CriteriaError, back: str):
-    """A refused change: 403/409 as an error page, otherwise a message on the page the lead came from."""
+    """Invalid input: a message on the page the lead came from (a 403 or 409 is the error page, by the
+    mapping of alliance.web)."""
     db.session.rollback()
-    if error.status in (403, 409):
-        abort(error.status, description=str(error))
     flash(str(error), "error")
     return redirect(back)
 
@@ -90,8 +89,6 @@ def new(slug: str):
                                                 unit=form.unit.data or None)
             except ops.CriteriaError as error:
                 db.session.rollback()
-                if error.status == 403:
-                    abort(403)
                 target = getattr(form, error.field, None) if error.field else None
                 (target.errors if target is not None else form.form_errors).append(str(error))
             else:
@@ -145,18 +142,16 @@ def criterion(slug: str, set_id: int, criterion_id: int | None = None):
             else:
                 ops.update_criterion(current_user, criteria_set, existing.id, form.criterion_fields(),
                                      form.fingerprint.data or "")
-        except ops.CriteriaError as error:
+        except (ops.CriteriaError, ops.CriteriaLockedError) as error:
             db.session.rollback()
-            if error.status == 403:
-                abort(403)
             for name, message in error.fields.items():
                 getattr(form, name).errors.append(message)
             if not error.fields:
                 form.form_errors.append(str(error))
-            if error.status == 409 and existing is not None:
+            if isinstance(error, ops.CriteriaLockedError) and existing is not None:
                 criteria_set = ops.get_set(alliance.id, set_id)
                 if criteria_set.status != "draft":
-                    abort(409, description=str(error))
+                    raise  # published meanwhile: the 409 page
                 existing = next(c for c in criteria_set.criteria if c.id == criterion_id)
                 form.fingerprint.data = ops.criterion_fingerprint(existing)
         else:
@@ -215,9 +210,6 @@ def _change(slug: str, set_id: int, change, message: str | None):
     back = url_for("criteria.show", slug=slug, set_id=set_id)
     try:
         change(criteria_set)
-    except LookupError:
-        db.session.rollback()
-        abort(404)
     except ops.CriteriaError as error:
         return _refused(error, back)
     db.session.commit()

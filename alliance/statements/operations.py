@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.alliances.access import active_membership, is_lead
 from alliance.audit import record_event
+from alliance.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, StaleEditError
 from alliance.extensions import db
 from alliance.markdown import sanitise_markdown
 from alliance.models import (
@@ -40,26 +41,28 @@ NOTE_MAX = 500
 MAX_COMMITMENTS = 20
 
 
-class StatementError(Exception):
-    """A refused change, with the HTTP status it maps to and the form field it concerns."""
-
-    status = 400
-
-    def __init__(self, message: str, field_name: str | None = None):
-        super().__init__(message)
-        self.field = field_name
+class StatementError(InvalidError):
+    """A refused change; `field` names the form field to correct."""
 
 
-class StatementForbiddenError(StatementError):
-    status = 403
+class StatementForbiddenError(ForbiddenError):
+    """The user's organisation may not sign this statement; the message says why."""
 
 
-class StatementNotFoundError(StatementError):
-    status = 404
+class StatementNotFoundError(NotFoundError):
+    """No such statement or round among the user's alliances' (a draft's existence is confidential)."""
 
 
-class StatementConflictError(StatementError):
-    status = 409
+class StatementConflictError(ConflictError):
+    """The edition's status (or a signature already there) does not allow this change."""
+
+
+class StatementStaleError(StaleEditError):
+    """Someone changed the statement since the user read `expected`."""
+
+    def __init__(self, statement_id: int, expected: int | None = None, current_version: int | None = None):
+        super().__init__(_("Someone changed this statement meanwhile; reload it and try again."), expected=expected,
+                         current_version=current_version, model=JointStatement, row_id=statement_id)
 
 
 @dataclass
@@ -166,14 +169,16 @@ def _check_draft(statement: JointStatement, expected_version: int | None) -> Non
     if statement.status != "draft":
         raise StatementConflictError(f"This edition is {statement.status} and never changes; draft a new edition.")
     if expected_version != statement.version:
-        raise StatementConflictError(_("Someone changed this statement meanwhile; reload it and try again."))
+        raise StatementStaleError(statement.id, expected_version, statement.version)
 
 
-def _flush_versioned() -> None:
+def _flush_versioned(statement: JointStatement) -> None:
+    """Flush; another transaction that committed a change first makes it a StatementStaleError."""
+    statement_id, version = statement.id, statement.version
     try:
         db.session.flush()
     except StaleDataError:
-        raise StatementConflictError(_("Someone changed this statement meanwhile; reload it and try again.")) from None
+        raise StatementStaleError(statement_id, version) from None
 
 
 def _text(value: str, name: str, label: str) -> str:
@@ -277,7 +282,7 @@ def update_draft(user: User, statement_id: int, expected_version: int, fields: S
     # Commitments live in their own rows: force the edition's UPDATE so its version moves on every save and
     # a concurrent edit of the commitments alone still conflicts.
     flag_modified(statement, "title")
-    _flush_versioned()
+    _flush_versioned(statement)
     return statement
 
 
@@ -298,7 +303,7 @@ def publish(user: User, statement_id: int, expected_version: int) -> JointStatem
         older.status = "superseded"
     statement.status = "published"
     statement.published_at = utcnow()
-    _flush_versioned()
+    _flush_versioned(statement)
     record_event(user, "statement.published", "joint_statement", statement.id, round_id=statement.round_id,
                  edition=statement.edition, superseded=[older.id for older in previous])
     return statement
@@ -310,10 +315,10 @@ def withdraw(user: User, statement_id: int, expected_version: int) -> JointState
     if statement.status != "published":
         raise StatementConflictError(_("Only the current published edition can be withdrawn."))
     if expected_version != statement.version:
-        raise StatementConflictError(_("Someone changed this statement meanwhile; reload the page and try again."))
+        raise StatementStaleError(statement.id, expected_version, statement.version)
     statement.status = "withdrawn"
     statement.withdrawn_at = utcnow()
-    _flush_versioned()
+    _flush_versioned(statement)
     record_event(user, "statement.withdrawn", "joint_statement", statement.id, round_id=statement.round_id,
                  edition=statement.edition)
     return statement

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.alliances.access import is_lead
 from alliance.audit import record_event
+from alliance.errors import ConflictError, InvalidError, NotFoundError, StaleEditError
 from alliance.extensions import db
 from alliance.markdown import sanitise_markdown
 from alliance.models import SECTORS, Alliance, CriteriaSet, DemandRound, DemandSummary, Snapshot, User
@@ -31,22 +32,24 @@ TITLE_MAX = 200
 NARRATIVE_MAX = 20_000
 
 
-class SummaryError(Exception):
-    """A refused change, with the HTTP status it maps to and the form field it concerns."""
-
-    status = 400
-
-    def __init__(self, message: str, field_name: str | None = None):
-        super().__init__(message)
-        self.field = field_name
+class SummaryError(InvalidError):
+    """A refused change; `field` names the form field to correct."""
 
 
-class SummaryNotFoundError(SummaryError):
-    status = 404
+class SummaryNotFoundError(NotFoundError):
+    """No such summary or snapshot among the user's alliances' (a draft's existence is confidential)."""
 
 
-class SummaryConflictError(SummaryError):
-    status = 409
+class SummaryConflictError(ConflictError):
+    """The edition's status does not allow this change."""
+
+
+class SummaryStaleError(StaleEditError):
+    """Someone changed the summary since the user read `expected`."""
+
+    def __init__(self, summary_id: int, expected: int | None = None, current_version: int | None = None):
+        super().__init__("Someone changed this draft meanwhile; reload it, then make your change again.",
+                         expected=expected, current_version=current_version, model=DemandSummary, row_id=summary_id)
 
 
 @dataclass
@@ -179,7 +182,7 @@ def update_draft(user: User, summary_id: int, expected_version: int, fields: Sum
         _check_released(snapshot)
         summary.snapshot = snapshot
     _apply(summary, snapshot, fields)
-    _flush_versioned()
+    _flush_versioned(summary)
     return summary
 
 
@@ -200,7 +203,7 @@ def publish(user: User, summary_id: int, expected_version: int) -> DemandSummary
         older.status = "superseded"
     summary.status = "published"
     summary.published_at = now
-    _flush_versioned()
+    _flush_versioned(summary)
     record_event(user, "summary.published", "demand_summary", summary.id, series_id=summary.series_id,
                  edition=summary.edition, superseded=[older.id for older in previous])
     summary_published(summary.id)
@@ -213,10 +216,10 @@ def withdraw(user: User, summary_id: int, expected_version: int | None = None) -
     if summary.status != "published":
         raise SummaryConflictError("Only the current published edition can be withdrawn.")
     if expected_version is not None and expected_version != summary.version:
-        raise SummaryConflictError("Someone changed this summary meanwhile; reload the page and try again.")
+        raise SummaryStaleError(summary.id, expected_version, summary.version)
     summary.status = "withdrawn"
     summary.withdrawn_at = utcnow()
-    _flush_versioned()
+    _flush_versioned(summary)
     record_event(user, "summary.withdrawn", "demand_summary", summary.id, series_id=summary.series_id,
                  edition=summary.edition)
     return summary
@@ -268,14 +271,16 @@ def _check_draft(summary: DemandSummary, expected_version: int) -> None:
     if summary.status != "draft":
         raise SummaryConflictError("This edition is published; it never changes. Draft a new edition instead.")
     if expected_version != summary.version:
-        raise SummaryConflictError("Someone changed this draft meanwhile; reload it, then make your change again.")
+        raise SummaryStaleError(summary.id, expected_version, summary.version)
 
 
-def _flush_versioned() -> None:
+def _flush_versioned(summary: DemandSummary) -> None:
+    """Flush; another transaction that committed a change first makes it a SummaryStaleError."""
+    summary_id, version = summary.id, summary.version
     try:
         db.session.flush()
     except StaleDataError:
-        raise SummaryConflictError("Someone changed this summary meanwhile; reload it and try again.") from None
+        raise SummaryStaleError(summary_id, version) from None
 
 
 def lead_snapshots(user: User) -> list[Snapshot]:
