@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.extensions import db
 from alliance.models import READINESS, SECTORS, CriteriaSet, Subscription
@@ -65,9 +64,9 @@ def declare(set_id: int):
                     field = entries[position][name] if name in entries[position] else entries[position].status
                     field.errors = list(field.errors) + texts
             form.form_errors.append(_("Nothing was saved: correct the declarations listed below."))
-        except (ops.StaleDeclarationError, StaleDataError, IntegrityError):
+        except ops.StaleDeclarationError as error:
             db.session.rollback()
-            form.form_errors.append(str(ops.StaleDeclarationError([])))
+            form.form_errors.append(error.message)
         else:
             flash(_("Your readiness for %(title)s is saved.", title=criteria_set.title), "success")
             return redirect(url_for("suppliers.declare", set_id=set_id))
