@@ -166,9 +166,6 @@ def _act(organisation_id: int, action, success: str | None = None):
     except ops.MembershipError as error:
         db.session.rollback()
         flash(str(error), "error")
-    except LookupError:
-        db.session.rollback()
-        abort(404)
     else:
         commit_and_dispatch()
         if success:
