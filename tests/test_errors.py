@@ -30,7 +30,7 @@ from alliance.web import render_domain_error
 from tests.factories import api_token, csrf_token, login, make_pledging_round, pledge_fields
 
 MEMBERS = [
-    (InvalidError("Give a title.", "title"), 422, "validation_error", {"title": "Give a title."}),
+    (InvalidError("Give a title.", "title"), 422, "validation_error", {"title": ["Give a title."]}),
     (NotFoundError("No such pledge."), 404, "not_found", None),
     (ForbiddenError("Only a lead may do this."), 403, "forbidden", None),
     (ConflictError("This edition never changes."), 409, "conflict", None),

@@ -66,6 +66,9 @@ def json_domain_error(error: DomainError):
     """A refusal from domain code as the API's JSON error (alliance.web.render_domain_error calls it)."""
     detail = error.detail()
     detail["message"] = detail["message"] or default_exceptions[error.status].description
+    if "fields" in detail:  # a list of messages per field, as marshmallow's own 422s give them
+        detail["fields"] = {str(name): messages if isinstance(messages, list | dict) else [messages]
+                            for name, messages in detail["fields"].items()}
     current = getattr(error, "current", None)
     if current is not None and type(current) in CURRENT_SCHEMAS:
         detail["current"] = CURRENT_SCHEMAS[type(current)].dump(current)
