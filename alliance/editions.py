@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.audit import record_event
+from alliance.errors import ConflictError, StaleEditError
 from alliance.extensions import db
 from alliance.models import User
 from alliance.models.base import utcnow
@@ -27,11 +28,9 @@ class Series:
     key: str  # the column the editions of one series share, e.g. "round_id"
     event: str  # audit action prefix: "summary" records "summary.published"
     object_type: str  # audit object type, e.g. "demand_summary"
-    conflict: type[Exception]  # the kind's error for a refused change (409)
+    conflict: type[ConflictError]  # the kind's error for a change its status refuses (409)
+    stale: type[StaleEditError]  # the kind's error for a change made from an older version: (id, expected, current)
     not_a_draft: str  # a change to an edition that is no draft; may name {status}
-    changed_meanwhile: str  # a draft saved from an older version
-    saved_meanwhile: str  # another save won while this one was written
-    withdraw_changed_meanwhile: str  # a withdrawal from an older version
     draft_open: str  # a second draft of the series; may name the {edition} being drafted
 
     def record(self, user: User, action: str, edition, **details) -> None:
@@ -55,15 +54,16 @@ def check_draft(series: Series, edition, expected_version: int | None) -> None:
     if edition.status != "draft":
         raise series.conflict(str(series.not_a_draft).format(status=edition.status))
     if expected_version != edition.version:
-        raise series.conflict(str(series.changed_meanwhile))
+        raise series.stale(edition.id, expected_version, edition.version)
 
 
-def flush_versioned(series: Series) -> None:
-    """Flush; a concurrent save that moved the version on first is a conflict, not an overwrite."""
+def flush_versioned(series: Series, edition) -> None:
+    """Flush; a concurrent save that moved the version on first is a stale edit, not an overwrite."""
+    edition_id, version = edition.id, edition.version
     try:
         db.session.flush()
     except StaleDataError:
-        raise series.conflict(str(series.saved_meanwhile)) from None
+        raise series.stale(edition_id, version) from None
 
 
 def publish(series: Series, user: User, edition) -> None:
@@ -79,7 +79,7 @@ def publish(series: Series, user: User, edition) -> None:
         older.status = "superseded"
     edition.status = "published"
     edition.published_at = utcnow()
-    flush_versioned(series)
+    flush_versioned(series, edition)
     series.record(user, "published", edition, superseded=[older.id for older in previous])
 
 
@@ -88,10 +88,10 @@ def withdraw(series: Series, user: User, edition, expected_version: int | None) 
     if edition.status != "published":
         raise series.conflict(_("Only the current published edition can be withdrawn."))
     if expected_version != edition.version:
-        raise series.conflict(str(series.withdraw_changed_meanwhile))
+        raise series.stale(edition.id, expected_version, edition.version)
     edition.status = "withdrawn"
     edition.withdrawn_at = utcnow()
-    flush_versioned(series)
+    flush_versioned(series, edition)
     series.record(user, "withdrawn", edition)
 
 

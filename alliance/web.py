@@ -5,10 +5,11 @@ import importlib
 from flask import Flask, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, SecurityError, default_exceptions
 
 from alliance.criteria.categories import alliance_units
 from alliance.disclosure.rules import note_key
+from alliance.errors import DomainError, StaleEditError
 from alliance.extensions import db
 from alliance.formatting import country_name
 from alliance.markdown import render_markdown
@@ -58,6 +59,7 @@ def init_web(app: Flask) -> None:
         app.register_blueprint(importlib.import_module(name).bp)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(DomainError, render_domain_error)
     app.context_processor(lambda: {"navigation": _navigation()})
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(note_key, "note_key")
@@ -106,6 +108,21 @@ def render_http_error(error: HTTPException):
     if "Allow" in dict(error.get_headers()):  # a 405 names the methods the address takes
         response.headers["Allow"] = dict(error.get_headers())["Allow"]
     return response
+
+
+def render_domain_error(error: DomainError):
+    """The one mapping of a refusal that domain code raised and no route handled: its status, and the JSON
+    error under /api/ or the error page with its message. The transaction is rolled back first: nothing of a
+    refused change is kept, and a stale edit's current version can only be read after the rollback."""
+    db.session.rollback()
+    if isinstance(error, StaleEditError):
+        error.reload(db.session)
+    if request.path.startswith("/api/"):
+        from alliance.api.errors import json_domain_error
+
+        return json_domain_error(error)
+    page = default_exceptions[error.status](description=error.message or None)
+    return make_response(render_template("errors/error.html", error=page), error.status)
 
 
 def _navigation() -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from alliance.criteria import categories
 from alliance.criteria import operations as ops
+from alliance.errors import NotFoundError
 from alliance.extensions import db
 from alliance.models import Category, CriteriaSet
 from tests.factories import make_alliance, make_published_criteria
@@ -29,7 +30,7 @@ def test_only_a_drafts_own_criteria_open_for_editing(app):
         draft = db.session.get(CriteriaSet, draft_id)
         assert ops.editable_criterion(draft, None) is None  # a new criterion
         assert ops.editable_criterion(draft, second).id == second
-        with pytest.raises(LookupError):
+        with pytest.raises(NotFoundError):
             ops.editable_criterion(draft, published_criterion)  # another set's criterion
         published = db.session.get(CriteriaSet, published_id)
         with pytest.raises(ops.CriteriaLockedError, match="never changes"):

@@ -36,7 +36,7 @@ def test_a_summarys_new_edition_supersedes_it_once_published(app):
         assert second.edition == 2 and second.status == "draft"
         with pytest.raises(summaries.SummaryConflictError, match="^Edition 2 is already being drafted.$"):
             summaries.new_edition(lead, first_id)
-        with pytest.raises(summaries.SummaryConflictError, match="changed this draft meanwhile"):
+        with pytest.raises(summaries.SummaryStaleError, match="changed this draft meanwhile"):
             summaries.publish(lead, second.id, second.version + 1)
         summaries.publish(lead, second.id, second.version)
         db.session.commit()

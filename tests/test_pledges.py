@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alliance.extensions import db
 from alliance.models import DemandRound, PendingJob, Pledge, PledgeRevision, User
 from alliance.pledges import operations as ops
-from alliance.pledges.validation import PledgeInvalidError
+from alliance.pledges.validation import PledgeInvalidError, RoundClosedError
 from tests.factories import csrf_token, login, make_pledging_round, pledge_fields
 
 
@@ -99,9 +99,9 @@ def test_bad_input_is_refused_with_a_message_and_nothing_stored(app, world, chan
 ])
 def test_only_verified_member_buyers_pledge(app, world, who, message):
     with app.app_context():
-        with pytest.raises(PledgeInvalidError) as caught:
+        with pytest.raises(ops.PledgingForbiddenError, match=message) as caught:
             ops.create_pledge(_user(world[who]), world["round_id"], pledge_fields())
-        assert message in caught.value.fields["organisation"]
+        assert caught.value.status == 403
         db.session.rollback()
         assert _count() == 0
 
@@ -120,9 +120,9 @@ def test_no_pledge_change_outside_an_open_round(app, world, change, message):
         for attempt in (lambda: ops.create_pledge(actor, world["round_id"], pledge_fields()),
                         lambda: ops.update_pledge(actor, pledge_id, 1, {"quantity": "9"}),
                         lambda: ops.withdraw_pledge(actor, pledge_id, 1)):
-            with pytest.raises(PledgeInvalidError) as caught:
+            with pytest.raises(RoundClosedError, match=message) as caught:
                 attempt()
-            assert message in caught.value.fields["round"]
+            assert (caught.value.status, caught.value.code) == (422, "round_closed")
             db.session.rollback()
         pledge = db.session.get(Pledge, pledge_id)
         assert (pledge.quantity, pledge.status, _count()) == (150, "submitted", 1)
@@ -241,6 +241,7 @@ def test_stale_form_edit_shows_current_version_and_overwrites_nothing(app, world
     assert second.post(path, data={"csrf_token": token_second, "version": "1",
                                    **pledge_fields(quantity="222")}).status_code == 302
     response = first.post(path, data={"csrf_token": token_first, "version": "1", **pledge_fields(quantity="999")})
+    assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Someone in your organisation changed this pledge since you opened it" in html
     assert 'value="222"' in html and 'name="version" type="hidden" value="2"' in html

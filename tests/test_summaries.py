@@ -98,10 +98,11 @@ def test_only_the_alliances_leads_may_draft_and_publish(app, client):
     other = make_pledging_round(app, slug="health")
     draft_id = make_summary(app, world, status="draft")
     snapshot_id = make_summary_snapshot(app, world["round_id"])
-    for email in (world["a"], world["supplier"], other["lead"]):
+    # a lead of another alliance may draft summaries (of its own rounds: none compiled yet, so back to its list)
+    for email, drafting in ((world["a"], 403), (world["supplier"], 403), (other["lead"], 302)):
         login(client, email)
         assert client.get(f"/summaries/manage/{draft_id}").status_code == 404, email
-        assert client.get(f"/summaries/manage/new?snapshot={snapshot_id}").status_code in (302, 403), email
+        assert client.get(f"/summaries/manage/new?snapshot={snapshot_id}").status_code == drafting, email
         token = csrf_token(client, "/auth/account")
         assert client.post(f"/summaries/manage/{draft_id}/publish",
                            data={"csrf_token": token, "version": 1}).status_code == 404, email

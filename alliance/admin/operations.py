@@ -7,12 +7,13 @@ from sqlalchemy import orm
 
 from alliance.audit import record_event
 from alliance.auth.session import end_all_sessions
+from alliance.errors import InvalidError, NotFoundError
 from alliance.extensions import db
 from alliance.models import AuditEvent, MailMessage, Organisation, User
 from alliance.models.user import new_session_nonce
 
 
-class AdminError(ValueError):
+class AdminError(InvalidError):
     """A user-facing reason why an admin action was refused."""
 
 
@@ -62,14 +63,14 @@ def _escape_like(text: str) -> str:
 def _organisation(organisation_id: int) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise LookupError(organisation_id)
+        raise NotFoundError()
     return organisation
 
 
 def _user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise LookupError(user_id)
+        raise NotFoundError()
     return user
 
 

@@ -119,8 +119,6 @@ def _apply(change, endpoint: str, verb: str):
     """Run an admin change (returning the name of what it changed), commit, and say what happened."""
     try:
         name = change()
-    except LookupError:
-        abort(404)
     except ops.AdminError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from alliance.audit import record_event
+from alliance.errors import InvalidError, NotFoundError
 from alliance.extensions import db
 from alliance.formatting import is_currency
 from alliance.markdown import sanitise_markdown
@@ -25,12 +26,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CHARTER_MAX = 20_000
 
 
-class MembershipError(ValueError):
+class MembershipError(InvalidError):
     """A user-facing reason why an alliance or membership change was refused; `field` names a form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -169,7 +166,7 @@ def request_to_join(user: User, alliance: Alliance) -> Membership:
 def _alliance_membership(alliance: Alliance, membership_id: int) -> Membership:
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.alliance_id != alliance.id:
-        raise LookupError(membership_id)  # a route turns this into a 404: it belongs to another alliance
+        raise NotFoundError()  # it belongs to another alliance
     return membership
 
 

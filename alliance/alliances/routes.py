@@ -1,7 +1,7 @@
 """Alliance pages: the public list and page, join requests, decisions by leads, settings."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from alliance.alliances import membership as ops
@@ -94,8 +94,6 @@ def decide(slug: str, membership_id: int, decision: str):
     alliance = led_alliance_or_403(slug)
     try:
         membership = ops.decide_request(current_user, alliance, membership_id, approve=decision == "approve")
-    except LookupError:
-        abort(404)
     except ops.MembershipError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -112,8 +110,6 @@ def promote(slug: str, membership_id: int):
     alliance = led_alliance_or_403(slug)
     try:
         membership = ops.make_lead(current_user, alliance, membership_id)
-    except LookupError:
-        abort(404)
     except ops.MembershipError as error:
         db.session.rollback()
         flash(str(error), "error")

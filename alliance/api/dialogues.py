@@ -85,11 +85,6 @@ def _dialogue(dialogue_id: int) -> Dialogue:
     return dialogue
 
 
-def _abort_with(error: ops.DialogueError):
-    db.session.rollback()
-    api_abort(error.status, str(error), error.code, fields={error.field: [str(error)]} if error.field else None)
-
-
 @blp.route("", methods=["GET"])
 @blp.response(200, DialogueSchema(many=True))
 def list_dialogues():
@@ -106,12 +101,9 @@ def create_dialogue(data):
     """Open a dialogue (leads of the alliance only) on a round or a published summary."""
     user = require_user()
     alliance = api_alliance(data["alliance"])
-    try:
-        dialogue = ops.open_dialogue(user, alliance, data["title"], data["description"], data["closes_at"],
-                                     round_id=data["round_id"], summary_id=data["summary_id"],
-                                     rfi_questions=data["rfi_questions"])
-    except ops.DialogueError as error:
-        _abort_with(error)
+    dialogue = ops.open_dialogue(user, alliance, data["title"], data["description"], data["closes_at"],
+                                 round_id=data["round_id"], summary_id=data["summary_id"],
+                                 rfi_questions=data["rfi_questions"])
     commit_and_dispatch()
     return dialogue
 
@@ -145,10 +137,7 @@ def create_post(data, dialogue_id: int):
     """A supplier's question or RFI response, or a lead's answer or RFI question."""
     user = require_user()
     dialogue = _dialogue(dialogue_id)
-    try:
-        post = ops.add_post(user, dialogue, data["kind"], data["body"], data["parent_id"], data["leads_only"])
-    except ops.DialogueError as error:
-        _abort_with(error)
+    post = ops.add_post(user, dialogue, data["kind"], data["body"], data["parent_id"], data["leads_only"])
     commit_and_dispatch()
     view = next(view for view in ops.visible_posts(user, dialogue) if view.post.id == post.id)
     return _post_dict(view)

@@ -3,7 +3,9 @@
 import marshmallow as ma
 from flask import jsonify
 from flask_smorest import abort as smorest_abort
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+from alliance.errors import DomainError
 
 CODES = {
     400: "bad_request",
@@ -18,6 +20,11 @@ CODES = {
     422: "validation_error",
     429: "rate_limited",
 }
+
+
+# How the API shows an object as stored now after a stale edit (StaleEdit.current), by model; a feature's API
+# module registers its schema, e.g. CURRENT_SCHEMAS[Pledge] = PledgeSchema().
+CURRENT_SCHEMAS: dict[type, ma.Schema] = {}
 
 
 class ErrorDetailSchema(ma.Schema):
@@ -52,6 +59,21 @@ def json_error_response(error: HTTPException):
         response.headers[name] = value
     if error.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="alliance"'
+    return response
+
+
+def json_domain_error(error: DomainError):
+    """A refusal from domain code as the API's JSON error (alliance.web.render_domain_error calls it)."""
+    detail = error.detail()
+    detail["message"] = detail["message"] or default_exceptions[error.status].description
+    if "fields" in detail:  # a list of messages per field, as marshmallow's own 422s give them
+        detail["fields"] = {str(name): messages if isinstance(messages, list | dict) else [messages]
+                            for name, messages in detail["fields"].items()}
+    current = getattr(error, "current", None)
+    if current is not None and type(current) in CURRENT_SCHEMAS:
+        detail["current"] = CURRENT_SCHEMAS[type(current)].dump(current)
+    response = jsonify({"error": detail})
+    response.status_code = error.status
     return response
 
 

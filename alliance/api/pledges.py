@@ -6,18 +6,17 @@ caller may not see is a 404, exactly like one that does not exist.
 """
 
 import marshmallow as ma
-from flask import jsonify, request
+from flask import request
 
 from alliance.api.access import api_alliance
 from alliance.api.auth import require_user
-from alliance.api.errors import ErrorSchema, api_abort
+from alliance.api.errors import CURRENT_SCHEMAS, ErrorSchema, api_abort
 from alliance.api.fields import id_field
 from alliance.api.pagination import BoundedBlueprint, page_of
 from alliance.api.security import error_responses, requires_token
 from alliance.extensions import db
 from alliance.models import DemandRound, Pledge
 from alliance.pledges import operations as ops
-from alliance.pledges.validation import PledgeInvalidError
 from alliance.queue import commit_and_dispatch
 
 blp = BoundedBlueprint("api_pledges", __name__, description="Pledges: a buyer organisation's planned purchases (confidential)")
@@ -110,6 +109,9 @@ class ConflictSchema(ma.Schema):
     error = ma.fields.Nested(ConflictDetailSchema)
 
 
+CURRENT_SCHEMAS[Pledge] = PledgeSchema()  # a 409 version_conflict shows the pledge as stored now
+
+
 @blp.route("/alliances/<slug>/pledges")
 @requires_token(blp)
 @error_responses(blp, 404, not_found="No such alliance")
@@ -148,11 +150,7 @@ def create_pledge(data, slug: str):
     if demand_round is None or demand_round.alliance_id != alliance.id:
         api_abort(422, "The request has invalid fields.", "validation_error",
                   {"round_id": f"This alliance has no round {round_id}."})
-    try:
-        pledge = ops.create_pledge(user, round_id, data, status=status)
-    except PledgeInvalidError as error:
-        db.session.rollback()
-        _invalid(error)
+    pledge = ops.create_pledge(user, round_id, data, status=status)
     commit_and_dispatch()
     return pledge
 
@@ -163,7 +161,7 @@ def create_pledge(data, slug: str):
 @blp.alt_response(404, schema=ErrorSchema)
 def get_pledge(pledge_id: int):
     """One pledge, when it is your organisation's or you lead its alliance."""
-    return _visible(require_user(), pledge_id)
+    return ops.get_visible(require_user(), pledge_id)
 
 
 @blp.route("/pledges/<int:pledge_id>", methods=["PATCH"])
@@ -178,7 +176,7 @@ def update_pledge(data, pledge_id: int):
     user = require_user()
     version = data.pop("version")
     submit = data.pop("status", None) == "submitted"
-    return _change(user, pledge_id, lambda: ops.update_pledge(user, pledge_id, version, data, submit=submit))
+    return _change(lambda: ops.update_pledge(user, pledge_id, version, data, submit=submit))
 
 
 @blp.route("/pledges/<int:pledge_id>", methods=["DELETE"])
@@ -195,56 +193,18 @@ def withdraw_pledge(args, pledge_id: int):
     user = require_user()
     version = args.get("version", _if_match_version())
     if version is None:
-        _visible(user, pledge_id)
+        ops.get_visible(user, pledge_id)  # a pledge the caller may not see is a 404 before a 428
         api_abort(428, "Give the version you read: ?version=N, If-Match: \"N\" or {\"version\": N}.",
                   "version_required")
-    return _change(user, pledge_id, lambda: ops.withdraw_pledge(user, pledge_id, version))
+    return _change(lambda: ops.withdraw_pledge(user, pledge_id, version))
 
 
-def _change(user, pledge_id: int, change):
-    try:
-        pledge = change()
-    except ops.PledgeNotFoundError:
-        api_abort(404, f"No pledge {pledge_id}.")
-    except ops.PledgeReadOnlyError as error:
-        api_abort(403, str(error), "forbidden")
-    except ops.StaleVersionError as error:
-        db.session.rollback()
-        return _conflict(user, pledge_id, error)
-    except PledgeInvalidError as error:
-        db.session.rollback()
-        _invalid(error)
+def _change(change):
+    """A refused change is answered by alliance.web.render_domain_error (404, 403, 409 with the current
+    pledge, 422); this commits an accepted one."""
+    pledge = change()
     commit_and_dispatch()
     return pledge
-
-
-def _conflict(user, pledge_id: int, error: ops.StaleVersionError):
-    current = _visible(user, pledge_id)
-    response = jsonify({"error": {
-        "code": "version_conflict",
-        "message": f"The pledge changed since version {error.expected}; it is now version {current.version}. "
-                   "Read it again and apply your change to the current version.",
-        "current_version": current.version, "current": PledgeSchema().dump(current),
-    }})
-    response.status_code = 409
-    return response
-
-
-def _invalid(error: PledgeInvalidError):
-    if "organisation" in error.fields:
-        api_abort(403, error.fields["organisation"], "forbidden")
-    if "round" in error.fields:
-        api_abort(422, error.fields["round"], "round_closed")
-    if "status" in error.fields:
-        api_abort(422, error.fields["status"], "invalid_status")
-    api_abort(422, "The request has invalid fields.", "validation_error", error.fields)
-
-
-def _visible(user, pledge_id: int) -> Pledge:
-    try:
-        return ops.get_visible(user, pledge_id)
-    except ops.PledgeNotFoundError:
-        api_abort(404, f"No pledge {pledge_id}.")
 
 
 def _if_match_version() -> int | None:

@@ -1,8 +1,6 @@
 """GET|PUT /api/v1/suppliers/me/declarations: the caller's supplier organisation's readiness."""
 
 import marshmallow as ma
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.api.auth import require_user
 from alliance.api.blueprint import Blueprint
@@ -73,17 +71,6 @@ def put_declarations(items):
     user = _supplier()
     if len(items) > MAX_ITEMS:
         api_abort(422, f"Send at most {MAX_ITEMS} declarations at once.", "too_many_items")
-    try:
-        ops.save_declarations(user, items)
-        db.session.commit()
-    except ops.DeclarationError as error:
-        db.session.rollback()
-        api_abort(422, "Some declarations are invalid; nothing was saved.", "validation_error",
-                  fields={str(position): messages for position, messages in error.fields.items()})
-    except ops.StaleDeclarationError as error:
-        db.session.rollback()
-        api_abort(409, str(error), "stale_version", fields={"criterion_ids": error.criterion_ids})
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        api_abort(409, str(ops.StaleDeclarationError([])), "stale_version")
+    ops.save_declarations(user, items)
+    db.session.commit()
     return ops.own_declarations(user.organisation_id)

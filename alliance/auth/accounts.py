@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from alliance.auth.passwords import hash_password, normalise_email
 from alliance.auth.session import end_all_sessions
+from alliance.errors import InvalidError
 from alliance.extensions import db
 from alliance.language.recipients import page_locale, written_for
 from alliance.mail import queue_mail
@@ -21,12 +22,8 @@ from alliance.settings.tokens import revoke_all_tokens
 RESET_MAX_AGE = 3600
 
 
-class AccountError(ValueError):
+class AccountError(InvalidError):
     """A user-facing reason why an account operation was refused; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

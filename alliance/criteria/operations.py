@@ -16,6 +16,7 @@ from sqlalchemy import orm
 from alliance.alliances.access import is_lead
 from alliance.audit import record_event
 from alliance.criteria.categories import category_by_id, set_unit, unit_for
+from alliance.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from alliance.extensions import db
 from alliance.models import Alliance, Category, CriteriaSet, Criterion, User
 from alliance.models.base import utcnow
@@ -26,25 +27,16 @@ TITLE_MAX = 200
 NOTES_MAX = 5_000
 
 
-class CriteriaError(ValueError):
-    """A user-facing reason a change was refused. `status` is the HTTP status it maps to."""
-
-    status = 400
-
-    def __init__(self, message: str, field: str | None = None, fields: dict | None = None):
-        super().__init__(message)
-        self.field = field
-        self.fields = fields or {}
+class CriteriaError(InvalidError):
+    """A user-facing reason a change was refused: `field` or `fields` name what to correct."""
 
 
-class CriteriaForbiddenError(CriteriaError):
-    status = 403
+class CriteriaForbiddenError(ForbiddenError):
+    """Only the alliance's leads change its criteria sets."""
 
 
-class CriteriaLockedError(CriteriaError):
+class CriteriaLockedError(ConflictError):
     """The set is published or retired (or changed meanwhile): it cannot be edited."""
-
-    status = 409
 
 
 def _require_lead(actor: User, alliance_id: int) -> None:
@@ -238,7 +230,7 @@ def add_criterion(actor: User, criteria_set: CriteriaSet, fields: dict) -> Crite
 def _criterion_of(criteria_set: CriteriaSet, criterion_id: int) -> Criterion:
     criterion = next((c for c in criteria_set.criteria if c.id == criterion_id), None)
     if criterion is None:
-        raise LookupError(criterion_id)
+        raise NotFoundError()
     return criterion
 
 
@@ -258,7 +250,7 @@ def update_criterion(actor: User, criteria_set: CriteriaSet, criterion_id: int, 
 
 
 def editable_criterion(criteria_set: CriteriaSet, criterion_id: int | None) -> Criterion | None:
-    """The criterion a lead opens for editing, None for a new one. LookupError for an id that is not the
+    """The criterion a lead opens for editing, None for a new one. NotFoundError for an id that is not the
     set's; CriteriaLockedError when the set is no longer a draft."""
     criterion = None if criterion_id is None else _criterion_of(criteria_set, criterion_id)
     if criteria_set.status != "draft":

@@ -32,10 +32,9 @@ def _led_set(slug: str, set_id: int):
 
 
 def _refused(error: ops.CriteriaError, back: str):
-    """A refused change: 403/409 as an error page, otherwise a message on the page the lead came from."""
+    """Invalid input: a message on the page the lead came from (a 403 or 409 is the error page, by the
+    mapping of alliance.web)."""
     db.session.rollback()
-    if error.status in (403, 409):
-        abort(error.status, description=str(error))
     flash(str(error), "error")
     return redirect(back)
 
@@ -93,10 +92,8 @@ def new(slug: str):
 
 def _show_refusal(form, error: ops.CriteriaError) -> None:
     """A refused change on the form it came from: each field's message at its field, a message about the
-    whole change (or a field the form lacks) on top. Not allowed at all: 403."""
+    whole change (or a field the form lacks) on top."""
     db.session.rollback()
-    if error.status == 403:
-        abort(403)
     messages = error.fields or {error.field: str(error)}
     for name, message in messages.items():
         field = getattr(form, name, None) if name else None
@@ -126,7 +123,7 @@ def details(slug: str, set_id: int):
 @login_required
 def criterion(slug: str, set_id: int, criterion_id: int | None = None):
     alliance, criteria_set = _led_set(slug, set_id)
-    existing = _editable(criteria_set, criterion_id)
+    existing = ops.editable_criterion(criteria_set, criterion_id)
     form = CriterionForm(obj=existing)
     if not form.is_submitted():
         _fill_criterion_form(form, criteria_set, existing)
@@ -136,29 +133,23 @@ def criterion(slug: str, set_id: int, criterion_id: int | None = None):
                                form.fingerprint.data or "")
         except ops.CriteriaError as error:
             _show_refusal(form, error)
-            if error.status == 409 and existing is not None:
-                # Someone changed the set or the criterion meanwhile: show the form again over the current
-                # criterion, so that saving again overwrites what the lead has now seen.
-                criteria_set = ops.get_set(alliance.id, set_id) or abort(404)
-                existing = _editable(criteria_set, criterion_id, refusal=error)
-                form.fingerprint.data = ops.criterion_fingerprint(existing)
+        except ops.CriteriaLockedError as error:
+            # Someone changed the set or the criterion meanwhile: show the form again over the current
+            # criterion, so that saving again overwrites what the lead has now seen. A set published
+            # meanwhile (or a new criterion) answers the 409 page.
+            db.session.rollback()
+            criteria_set = ops.get_set(alliance.id, set_id)
+            if existing is None or criteria_set is None or criteria_set.status != "draft":
+                raise
+            existing = ops.editable_criterion(criteria_set, criterion_id)
+            form.form_errors.append(str(error))
+            form.fingerprint.data = ops.criterion_fingerprint(existing)
         else:
             db.session.commit()
             flash(_("Criterion saved."), "success")
             return redirect(url_for("criteria.show", slug=slug, set_id=set_id))
     return render_template("criteria/criterion.html", alliance=alliance, criteria_set=criteria_set, form=form,
                            criterion=existing)
-
-
-def _editable(criteria_set, criterion_id: int | None, refusal: ops.CriteriaError | None = None):
-    """The criterion to edit (None for a new one): 404 for an id that is not the set's, 409 once the set is
-    published or retired (with the refusal that found out, if any)."""
-    try:
-        return ops.editable_criterion(criteria_set, criterion_id)
-    except LookupError:
-        abort(404)
-    except ops.CriteriaLockedError as error:
-        abort(409, description=str(refusal or error))
 
 
 def _fill_criterion_form(form, criteria_set, existing) -> None:
@@ -219,9 +210,6 @@ def _change(slug: str, set_id: int, change, message: str | None):
     back = url_for("criteria.show", slug=slug, set_id=set_id)
     try:
         change(criteria_set)
-    except LookupError:
-        db.session.rollback()
-        abort(404)
     except ops.CriteriaError as error:
         return _refused(error, back)
     db.session.commit()

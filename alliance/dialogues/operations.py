@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from alliance.alliances.access import is_lead
+from alliance.errors import ConflictError, ForbiddenError, InvalidError
 from alliance.extensions import db
 from alliance.markdown import sanitise_markdown
 from alliance.models import Alliance, DemandRound, DemandSummary, Dialogue, Organisation, Post, User
@@ -28,12 +29,18 @@ SUPPLIER_KINDS = {"question", "response"}
 LEAD_KINDS = {"answer", "rfi"}
 
 
-class DialogueError(Exception):
-    """A refused action; `code` is the API's error code, `status` its HTTP status, `field` the culprit."""
+class DialogueError(InvalidError):
+    """Invalid input; `field` names the culprit."""
 
-    def __init__(self, message: str, code: str = "validation_error", status: int = 422, field: str | None = None):
-        super().__init__(message)
-        self.code, self.status, self.field = code, status, field
+
+class DialogueForbiddenError(ForbiddenError):
+    """The user's organisation may not do this in the dialogue (not a lead, not a supplier)."""
+
+
+class DialogueClosedError(ConflictError):
+    """The dialogue is closed: it takes no more posts."""
+
+    code = "dialogue_closed"
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ def open_dialogue(user: User, alliance: Alliance, title: str, description: str, 
                   summary_id: int | None = None, rfi_questions: list[str] = ()) -> Dialogue:
     """Open a dialogue as a lead of the alliance, with optional RFI questions. Flushes; the caller commits."""
     if not is_lead(user, alliance):
-        raise DialogueError(_("Only the alliance's leads open dialogues."), "forbidden", 403)
+        raise DialogueForbiddenError(_("Only the alliance's leads open dialogues."))
     title = (title or "").strip()
     if not 3 <= len(title) <= TITLE_MAX:
         raise DialogueError(_("Give a title of 3 to %(max)d characters.", max=TITLE_MAX), field="title")
@@ -100,14 +107,13 @@ def add_post(user: User, dialogue: Dialogue, kind: str, body: str, parent_id: in
     lead = is_lead(user, dialogue.alliance_id)
     supplier = user.organisation.kind == "supplier"
     if kind in SUPPLIER_KINDS and not supplier:
-        raise DialogueError(_("Only suppliers ask questions and respond to RFIs."), "forbidden", 403)
+        raise DialogueForbiddenError(_("Only suppliers ask questions and respond to RFIs."))
     if kind in LEAD_KINDS and not lead:
-        raise DialogueError(_("Only the alliance's leads answer and ask RFI questions."), "forbidden", 403)
+        raise DialogueForbiddenError(_("Only the alliance's leads answer and ask RFI questions."))
     if kind not in SUPPLIER_KINDS | LEAD_KINDS:
         raise DialogueError(_("Choose question, response, answer or rfi."), field="kind")
     if is_closed(dialogue):
-        raise DialogueError(_("This dialogue is closed: it takes no more questions, responses or answers."),
-                            "dialogue_closed", 409)
+        raise DialogueClosedError(_("This dialogue is closed: it takes no more questions, responses or answers."))
     body = sanitise_markdown(body or "")
     _check_body(body, "body")
     parent = None
@@ -131,7 +137,7 @@ def add_post(user: User, dialogue: Dialogue, kind: str, body: str, parent_id: in
 
 def close_dialogue(user: User, dialogue: Dialogue) -> None:
     if not is_lead(user, dialogue.alliance_id):
-        raise DialogueError(_("Only the alliance's leads close dialogues."), "forbidden", 403)
+        raise DialogueForbiddenError(_("Only the alliance's leads close dialogues."))
     dialogue.status = "closed"
     db.session.flush()
 

@@ -103,12 +103,10 @@ def post(dialogue_id: int):
             parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
             created = ops.add_post(current_user, dialogue, form.kind.data, form.body.data, parent_id,
                                    leads_only=form.leads_only.data)
-        except ops.DialogueError as error:
+        except (ops.DialogueError, ops.DialogueClosedError) as error:
             db.session.rollback()
-            if error.status == 403:
-                abort(403)
             form.form_errors.append(str(error))
-            return _render(dialogue, form, 409 if error.code == "dialogue_closed" else 422)
+            return _render(dialogue, form, error.status)
         commit_and_dispatch()
         flash(gettext("Your post is published.") if created.visibility == "public" else
               gettext("Your post is sent to the alliance's leads only."), "success")
@@ -120,10 +118,7 @@ def post(dialogue_id: int):
 @login_required
 def close(dialogue_id: int):
     dialogue = db.get_or_404(Dialogue, dialogue_id)
-    try:
-        ops.close_dialogue(current_user, dialogue)
-    except ops.DialogueError:
-        abort(403)
+    ops.close_dialogue(current_user, dialogue)
     db.session.commit()
     flash(gettext("The dialogue is closed; it is kept read-only."), "success")
     return redirect(url_for("dialogues.show", dialogue_id=dialogue.id))

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from alliance.audit import record_event
 from alliance.auth.passwords import hash_password, normalise_email
+from alliance.errors import ForbiddenError, NotFoundError
 from alliance.extensions import db
 from alliance.language.recipients import page_locale, written_for
 from alliance.mail import queue_mail
@@ -35,13 +36,13 @@ def open_invitations(organisation_id: int) -> list[Invitation]:
 def invite(actor: User, organisation_id: int, email: str, role: str) -> Invitation:
     """Invite an address as member or admin; an earlier open invitation of the address is replaced."""
     if not can_manage(actor, organisation_id):
-        raise PermissionError("Only an admin of this organisation or a platform admin invites.")
+        raise ForbiddenError(_("Only an admin of this organisation or a platform admin invites."))
     if role not in ("admin", "member"):
         raise MembershipError(_("Choose admin or member."))
     email = normalise_email(email)
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise LookupError(organisation_id)
+        raise NotFoundError()
     if db.session.scalar(sa.select(User.id).where(User.email == email, User.organisation_id == organisation_id)):
         raise MembershipError(_("This address is a member already."))
     for earlier in open_invitations(organisation_id):
@@ -77,11 +78,11 @@ def invite(actor: User, organisation_id: int, email: str, role: str) -> Invitati
 
 def revoke(actor: User, organisation_id: int, invitation_id: int) -> Invitation:
     if not can_manage(actor, organisation_id):
-        raise PermissionError("Only an admin of this organisation or a platform admin revokes invitations.")
+        raise ForbiddenError(_("Only an admin of this organisation or a platform admin revokes invitations."))
     invitation = db.session.scalar(sa.select(Invitation).where(
         Invitation.id == invitation_id, Invitation.organisation_id == organisation_id))
     if invitation is None:
-        raise LookupError(invitation_id)
+        raise NotFoundError()
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         record_event(actor, "organisation.invitation_revoked", "organisation_invitation", invitation.id,

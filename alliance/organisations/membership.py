@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from alliance.audit import record_event
+from alliance.errors import ForbiddenError, InvalidError, NotFoundError
 from alliance.extensions import db
 from alliance.models import JoinRequest, Organisation, User
 from alliance.models.base import utcnow
@@ -21,7 +22,7 @@ SEARCH_MIN_CHARS = 3
 DOMAIN_PATTERN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-class MembershipError(ValueError):
+class MembershipError(InvalidError):
     """A user-facing reason why a membership action was refused."""
 
 
@@ -129,11 +130,11 @@ def decide_request(actor: User, organisation_id: int, request_id: int, approve: 
                    role: str = "member") -> JoinRequest:
     """Approve or refuse a pending request to join `organisation_id`. LookupError if no such request there."""
     if not can_manage(actor, organisation_id):
-        raise PermissionError("Only an admin of this organisation or a platform admin decides.")
+        raise ForbiddenError(_("Only an admin of this organisation or a platform admin decides."))
     join = db.session.scalar(sa.select(JoinRequest).where(
         JoinRequest.id == request_id, JoinRequest.organisation_id == organisation_id).with_for_update())
     if join is None:
-        raise LookupError(request_id)
+        raise NotFoundError()
     if join.status != "pending":
         raise MembershipError(_("This request is decided already."))
     if role not in ("admin", "member"):
@@ -158,14 +159,14 @@ def _member(organisation_id: int, user_id: int) -> User:
         User.organisation_id == organisation_id, User.organisation_role == "admin").with_for_update())
     user = db.session.scalar(sa.select(User).where(User.id == user_id, User.organisation_id == organisation_id))
     if user is None:
-        raise LookupError(user_id)
+        raise NotFoundError()
     return user
 
 
 def set_role(actor: User, organisation_id: int, user_id: int, role: str) -> User:
     """Promote a member to admin or demote an admin; never demote the last admin."""
     if not can_manage(actor, organisation_id):
-        raise PermissionError("Only an admin of this organisation or a platform admin changes roles.")
+        raise ForbiddenError(_("Only an admin of this organisation or a platform admin changes roles."))
     if role not in ("admin", "member"):
         raise MembershipError(_("Choose admin or member."))
     user = _member(organisation_id, user_id)
@@ -181,7 +182,7 @@ def set_role(actor: User, organisation_id: int, user_id: int, role: str) -> User
 def remove_member(actor: User, organisation_id: int, user_id: int) -> User:
     """End a user's membership (they keep the account, with no rights); never remove the last admin."""
     if not can_manage(actor, organisation_id):
-        raise PermissionError("Only an admin of this organisation or a platform admin removes members.")
+        raise ForbiddenError(_("Only an admin of this organisation or a platform admin removes members."))
     user = _member(organisation_id, user_id)
     if user.organisation_role == "admin" and admin_count(organisation_id) <= 1:
         raise MembershipError(_("An organisation keeps at least one admin: make someone else admin first."))
@@ -212,10 +213,10 @@ def register_organisation(user: User, name: str, kind: str, org_type: str, count
 def set_email_domain(actor: User, organisation_id: int, domain: str) -> Organisation:
     """Set (or clear, with "") an organisation's verified e-mail domain. Platform admins only."""
     if not actor.is_admin:
-        raise PermissionError("Only a platform admin verifies an e-mail domain.")
+        raise ForbiddenError(_("Only a platform admin verifies an e-mail domain."))
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise LookupError(organisation_id)
+        raise NotFoundError()
     domain = (domain or "").strip().lower().lstrip("@")
     if domain and not DOMAIN_PATTERN.match(domain):
         raise MembershipError(_("Give a domain such as example.org."))

@@ -166,9 +166,6 @@ def _act(organisation_id: int, action, success: str | None = None):
     except ops.MembershipError as error:
         db.session.rollback()
         flash(str(error), "error")
-    except LookupError:
-        db.session.rollback()
-        abort(404)
     else:
         commit_and_dispatch()
         if success:
@@ -237,7 +234,7 @@ def revoke(organisation_id: int, invitation_id: int):
 @login_required
 def set_domain(organisation_id: int):
     if not current_user.is_admin:
-        abort(404)
+        abort(403)  # a platform admin's action: the organisation is no secret to its own admins
     form = DomainForm()
     if not form.validate_on_submit():
         abort(400)
@@ -250,7 +247,7 @@ def set_domain(organisation_id: int):
 def all_requests():
     """Platform admins: every pending request, above all those of organisations without an admin."""
     if not current_user.is_admin:
-        abort(404)
+        abort(403)  # a platform admin's page, like those under /admin/
     pending = ops.pending_requests()
     return render_template("organisations/requests.html", requests=pending,
                            without_admin={r.organisation_id for r in pending if ops.admin_count(r.organisation_id) == 0})

@@ -18,6 +18,7 @@ from flask import current_app
 
 from alliance.audit import record_event
 from alliance.database import is_postgres
+from alliance.errors import InvalidError
 from alliance.extensions import db
 from alliance.models import Pledge, PledgeRevision, User
 from alliance.models.base import utcnow
@@ -54,7 +55,7 @@ UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
 Progress = Callable[[float, str], None]
 
 
-class ImportFileError(ValueError):
+class ImportFileError(InvalidError):
     """The file as a whole cannot be read (format, encoding, columns, size); nothing was stored."""
 
 

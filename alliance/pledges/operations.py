@@ -8,33 +8,40 @@ Only the pledging organisation edits its pledges; the alliance's leads read them
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.alliances.access import active_membership, is_lead, led_alliance_ids
+from alliance.errors import ForbiddenError, NotFoundError, StaleEditError
 from alliance.extensions import db
 from alliance.formatting import major_amount
 from alliance.models import AllianceCategory, Category, DemandRound, Organisation, Pledge, PledgeRevision, User
-from alliance.pledges.validation import PledgeInvalidError, RoundContext, validate
+from alliance.pledges.validation import PledgeStatusError, RoundClosedError, RoundContext, validate
 from alliance.signals.triggers import pledges_changed
 
 EDITABLE_STATUSES = ("draft", "submitted")
 
 
-class PledgeNotFoundError(LookupError):
-    """No such pledge, or one the user may not know exists (answer 404)."""
+class PledgeNotFoundError(NotFoundError):
+    """No such pledge, or one the user may not know exists."""
 
 
-class PledgeReadOnlyError(PermissionError):
-    """The user sees the pledge (a lead) but it belongs to another organisation (answer 403)."""
+class PledgeReadOnlyError(ForbiddenError):
+    """The user sees the pledge (a lead) but it belongs to another organisation."""
 
 
-class StaleVersionError(Exception):
-    """The pledge changed since the caller read `expected` (answer 409 / show the current version)."""
+class PledgingForbiddenError(ForbiddenError):
+    """The user's organisation may not pledge in this alliance; the message says why (pledging_refusal)."""
 
-    def __init__(self, pledge_id: int, expected: int | None):
-        super().__init__(f"Pledge {pledge_id} changed since version {expected}.")
+
+class StaleVersionError(StaleEditError):
+    """The pledge changed since the caller read `expected`."""
+
+    def __init__(self, pledge_id: int, expected: int | None, current_version: int | None = None):
+        super().__init__(_("The pledge changed since version %(expected)s. Read it again and apply your change "
+                           "to the current version.", expected=expected),
+                         expected=expected, current_version=current_version, model=Pledge, row_id=pledge_id)
         self.pledge_id = pledge_id
-        self.expected = expected
 
 
 def round_visible_to(user: User, demand_round: DemandRound) -> bool:
@@ -70,7 +77,7 @@ def get_visible(user: User, pledge_id: int) -> Pledge:
     """The pledge when the user may see it; PledgeNotFoundError otherwise (existence is confidential)."""
     pledge = db.session.scalar(sa.select(Pledge).where(Pledge.id == pledge_id, visible_to(user)))
     if pledge is None:
-        raise PledgeNotFoundError(pledge_id)
+        raise PledgeNotFoundError(_("No pledge %(id)s.", id=pledge_id))
     return pledge
 
 
@@ -95,12 +102,12 @@ def create_pledge(actor: User, round_id: int, raw: dict, status: str = "draft", 
     """Create the actor's organisation's pledge in the round, as a draft or submitted."""
     demand_round = db.session.get(DemandRound, round_id)
     if demand_round is None:
-        raise PledgeNotFoundError(round_id)
+        raise PledgeNotFoundError(_("No round %(id)s.", id=round_id))
     refusal = pledging_refusal(actor, demand_round.alliance_id)
     if refusal:
-        raise PledgeInvalidError({"organisation": refusal})
+        raise PledgingForbiddenError(refusal)
     if status not in EDITABLE_STATUSES:
-        raise PledgeInvalidError({"status": "A new pledge is a draft or submitted."})
+        raise PledgeStatusError("A new pledge is a draft or submitted.")
     clean = validate(raw, RoundContext.load(round_id, today))
     pledge = Pledge(**clean, organisation_id=actor.organisation_id, status=status,
                     created_by_id=actor.id, updated_by_id=actor.id)
@@ -134,7 +141,7 @@ def submit_pledge(actor: User, pledge_id: int, expected_version: int, today: dat
     """Submit a draft: from now on it counts in the alliance's aggregates."""
     pledge = _editable(actor, pledge_id, expected_version, today)
     if pledge.status != "draft":
-        raise PledgeInvalidError({"status": "Only a draft can be submitted; this pledge is submitted already."})
+        raise PledgeStatusError("Only a draft can be submitted; this pledge is submitted already.")
     # A draft may have been saved against a version retired since: submitting re-checks everything.
     validate(_raw_fields(pledge), RoundContext.load(pledge.round_id, today))
     pledge.status, pledge.updated_by_id = "submitted", actor.id
@@ -219,16 +226,16 @@ def _editable(actor: User, pledge_id: int, expected_version: int | None, today: 
         raise PledgeReadOnlyError("Leads see every member's pledges but only the member itself changes them.")
     refusal = pledging_refusal(actor, pledge.demand_round.alliance_id)
     if refusal:
-        raise PledgeInvalidError({"organisation": refusal})
+        raise PledgingForbiddenError(refusal)
     closed = RoundContext.load(pledge.round_id, today).closed_reason
     if closed:
-        raise PledgeInvalidError({"round": closed})
+        raise RoundClosedError(closed)
     if expected_version is None or pledge.version != expected_version:
-        raise StaleVersionError(pledge.id, expected_version)
+        raise StaleVersionError(pledge.id, expected_version, pledge.version)
     if pledge.status not in statuses:
         if pledge.status == "withdrawn":
-            raise PledgeInvalidError({"status": "This pledge is withdrawn; reinstate it first."})
-        raise PledgeInvalidError({"status": "Only a withdrawn pledge can be reinstated."})
+            raise PledgeStatusError("This pledge is withdrawn; reinstate it first.")
+        raise PledgeStatusError("Only a withdrawn pledge can be reinstated.")
     return pledge
 
 

@@ -106,7 +106,8 @@ def edit(pledge_id: int):
                            editable=changeable and pledge.status != "withdrawn",
                            reinstatable=changeable and pledge.status == "withdrawn",
                            closed_reason=context.closed_reason, revisions=ops.revisions(pledge_id),
-                           action_form=ActionForm(version=pledge.version), attempt=_attempt_rows(attempt, form))
+                           action_form=ActionForm(version=pledge.version),
+                           attempt=_attempt_rows(attempt, form)), 200 if attempt is None else 409
 
 
 @bp.route("/<int:pledge_id>/withdraw", methods=["GET"])
@@ -136,7 +137,7 @@ def change_status(pledge_id: int, action: str):
         flash(STALE_MESSAGE, "warning")
     except PledgeInvalidError as error:
         db.session.rollback()
-        flash(" ".join(error.fields.values()), "error")
+        flash(error.message, "error")
     else:
         commit_and_dispatch()
         flash(DONE_MESSAGES[action], "success")
@@ -194,6 +195,8 @@ def _raw(form: PledgeForm) -> dict:
 
 
 def _show_errors(form: PledgeForm, error: PledgeInvalidError) -> None:
+    if not error.fields:  # about the round or the pledge's status, not one field
+        form.form_errors.append(error.message)
     for name, message in error.fields.items():
         if name in FIELDS:
             getattr(form, name).errors = [*getattr(form, name).errors, message]

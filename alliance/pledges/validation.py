@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from alliance.criteria.categories import alliance_units
+from alliance.errors import InvalidError
 from alliance.extensions import db
 from alliance.formatting import is_currency, parse_money
 from alliance.models import LEVELS, CriteriaSet, DemandRound
@@ -28,12 +29,29 @@ FIELDS = ("category", "criteria_version", "level", "quantity", "estimated_value"
           "delivery_quarter", "country", "region")
 
 
-class PledgeInvalidError(ValueError):
-    """The pledge was refused; `fields` maps a field name to its message ("round" for the round itself)."""
+class PledgeInvalidError(InvalidError):
+    """The pledge was refused; `fields` maps a field name to its message."""
 
-    def __init__(self, fields: dict[str, str]):
-        super().__init__(" ".join(fields.values()))
-        self.fields = fields
+    def __init__(self, fields: dict[str, str], message: str | None = None):
+        super().__init__(message or " ".join(fields.values()), fields=fields)
+
+
+class RoundClosedError(PledgeInvalidError):
+    """The round takes no pledges now (not open yet, or closed): no field of the pledge to correct."""
+
+    code = "round_closed"
+
+    def __init__(self, reason: str):
+        super().__init__({}, reason)
+
+
+class PledgeStatusError(PledgeInvalidError):
+    """The pledge's status does not allow this change (submitting a submitted pledge, editing a withdrawn one)."""
+
+    code = "invalid_status"
+
+    def __init__(self, reason: str):
+        super().__init__({}, reason)
 
 
 @dataclass
@@ -129,7 +147,7 @@ def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None 
     errors: dict[str, str] = {}
     clean: dict = {"round_id": context.round_id}
     if context.closed_reason:
-        raise PledgeInvalidError({"round": context.closed_reason})
+        raise RoundClosedError(context.closed_reason)
 
     cpv = _text(raw.get("category"))
     category = context.categories.get(cpv)

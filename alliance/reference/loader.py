@@ -29,6 +29,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from alliance.errors import InvalidError
 from alliance.extensions import db
 from alliance.models import SECTORS, Category
 from alliance.reference.criterion_rules import clean_criterion, criterion_problems
@@ -42,7 +43,7 @@ CATEGORY_COLUMNS = ("cpv_code", "name", "unit", "sector", "source")
 MAX_FILE_BYTES = 2_000_000
 
 
-class ReferenceDataError(ValueError):
+class ReferenceDataError(InvalidError):
     """A data file is malformed; the message names the file and the row or criterion."""
 
 

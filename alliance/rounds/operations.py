@@ -14,6 +14,7 @@ from sqlalchemy import orm
 
 from alliance.alliances.access import is_lead
 from alliance.audit import record_event
+from alliance.errors import ConflictError, ForbiddenError, InvalidError
 from alliance.extensions import db
 from alliance.formatting import is_currency
 from alliance.markdown import sanitise_markdown
@@ -29,22 +30,16 @@ STATEMENT_MAX = 20_000
 MAX_HORIZON_QUARTERS = 40  # ten years of delivery quarters
 
 
-class RoundError(ValueError):
-    """A user-facing reason a round change was refused; `field` names the form field, `status` the HTTP status."""
-
-    status = 400
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class RoundError(InvalidError):
+    """A user-facing reason a round change was refused; `field` names the form field."""
 
 
-class RoundForbiddenError(RoundError):
-    status = 403
+class RoundForbiddenError(ForbiddenError):
+    """Only the alliance's leads manage its rounds."""
 
 
-class RoundConflictError(RoundError):
-    status = 409
+class RoundConflictError(ConflictError):
+    """The round's status does not allow this change."""
 
 
 @dataclass

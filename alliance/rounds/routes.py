@@ -84,8 +84,6 @@ def edit(slug: str, round_id: int | None = None):
                 ops.update_round(current_user, demand_round, _round_input(form))
         except ops.RoundError as error:
             db.session.rollback()
-            if error.status in (403, 409):
-                abort(error.status, description=str(error))
             target = getattr(form, error.field, None) if error.field else None
             (target.errors if target is not None else form.form_errors).append(str(error))
         else:
@@ -106,10 +104,8 @@ def transition(slug: str, round_id: int, action: str):
             ops.open_round(current_user, demand_round)
         else:
             ops.close_round(current_user, demand_round)
-    except ops.RoundError as error:
+    except (ops.RoundError, ops.RoundConflictError) as error:
         db.session.rollback()
-        if error.status == 403:
-            abort(403)
         flash(str(error), "error")
     else:
         db.session.commit()

@@ -19,7 +19,7 @@ def tokens():
     if form.validate_on_submit():
         try:
             _, new_token = ops.create_token(current_user, form.name.data)
-        except ops.TokenError as error:
+        except (ops.TokenError, ops.TooManyTokensError) as error:
             db.session.rollback()
             form.name.errors.append(str(error))
         else:
@@ -36,7 +36,7 @@ def tokens():
 def revoke(token_id: int):
     try:
         row = ops.revoke_token(current_user, token_id)
-    except ops.TokenError as error:
+    except ops.TokenNotFoundError as error:  # revoked meanwhile (a second click): say so on the list
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("settings.tokens"))

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from alliance.audit import record_event
+from alliance.errors import ConflictError, InvalidError, NotFoundError
 from alliance.extensions import db
 from alliance.models import ApiToken, User
 from alliance.models.base import utcnow
@@ -20,8 +21,18 @@ MAX_ACTIVE_TOKENS = 20
 TOKEN_PREFIX = "alc_"
 
 
-class TokenError(Exception):
-    pass
+class TokenError(InvalidError):
+    """The token cannot be made as asked (no name)."""
+
+
+class TooManyTokensError(ConflictError):
+    """The user has the most active tokens allowed; one must be revoked first."""
+
+    code = "too_many_tokens"
+
+
+class TokenNotFoundError(NotFoundError):
+    """No active token of this user has this id (another user's tokens are not theirs to know of)."""
 
 
 def hash_token(token: str) -> str:
@@ -80,7 +91,7 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise TokenError(_("Name the token, e.g. after the script or service that uses it."))
     if len(active_tokens(user)) >= MAX_ACTIVE_TOKENS:
-        raise TokenError(_("You have %(max)d active tokens; revoke one you no longer use first.", max=MAX_ACTIVE_TOKENS))
+        raise TooManyTokensError(_("You have %(max)d active tokens; revoke one you no longer use first.", max=MAX_ACTIVE_TOKENS))
     row, token = issue_token(user, name)
     record_event(user, "api_token.created", "api_token", row.id, prefix=row.prefix, name=row.name)
     return row, token
@@ -90,7 +101,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (someone else's is reported as missing)."""
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
-        raise TokenError(_("No such active token."))
+        raise TokenNotFoundError(_("No such active token."))
     row.revoked_at = utcnow()
     record_event(user, "api_token.revoked", "api_token", row.id, prefix=row.prefix, name=row.name)
     db.session.flush()

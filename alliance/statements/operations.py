@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from alliance import editions as edition_life
 from alliance.alliances.access import active_membership, is_lead
 from alliance.audit import record_event
+from alliance.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, StaleEditError
 from alliance.extensions import db
 from alliance.markdown import sanitise_markdown
 from alliance.models import (
@@ -41,35 +42,34 @@ NOTE_MAX = 500
 MAX_COMMITMENTS = 20
 
 
-class StatementError(Exception):
-    """A refused change, with the HTTP status it maps to and the form field it concerns."""
-
-    status = 400
-
-    def __init__(self, message: str, field_name: str | None = None):
-        super().__init__(message)
-        self.field = field_name
+class StatementError(InvalidError):
+    """A refused change; `field` names the form field to correct."""
 
 
-class StatementForbiddenError(StatementError):
-    status = 403
+class StatementForbiddenError(ForbiddenError):
+    """The user's organisation may not sign this statement; the message says why."""
 
 
-class StatementNotFoundError(StatementError):
-    status = 404
+class StatementNotFoundError(NotFoundError):
+    """No such statement or round among the user's alliances' (a draft's existence is confidential)."""
 
 
-class StatementConflictError(StatementError):
-    status = 409
+class StatementConflictError(ConflictError):
+    """The edition's status (or a signature already there) does not allow this change."""
+
+
+class StatementStaleError(StaleEditError):
+    """Someone changed the statement since the user read `expected`."""
+
+    def __init__(self, statement_id: int, expected: int | None = None, current_version: int | None = None):
+        super().__init__(_("Someone changed this statement meanwhile; reload it and try again."), expected=expected,
+                         current_version=current_version, model=JointStatement, row_id=statement_id)
 
 
 SERIES = edition_life.Series(
     model=JointStatement, key="round_id", event="statement", object_type="joint_statement",
-    conflict=StatementConflictError,
+    conflict=StatementConflictError, stale=StatementStaleError,
     not_a_draft="This edition is {status} and never changes; draft a new edition.",
-    changed_meanwhile=_l("Someone changed this statement meanwhile; reload it and try again."),
-    saved_meanwhile=_l("Someone changed this statement meanwhile; reload it and try again."),
-    withdraw_changed_meanwhile=_l("Someone changed this statement meanwhile; reload the page and try again."),
     draft_open=_l("An edition of this statement is already being drafted."),
 )
 
@@ -272,7 +272,7 @@ def update_draft(user: User, statement_id: int, expected_version: int, fields: S
     # Commitments live in their own rows: force the edition's UPDATE so its version moves on every save and
     # a concurrent edit of the commitments alone still conflicts.
     flag_modified(statement, "title")
-    edition_life.flush_versioned(SERIES)
+    edition_life.flush_versioned(SERIES, statement)
     return statement
 
 

@@ -18,6 +18,9 @@ from alliance.statements.forms import COMMITMENT_ROWS, ConfirmForm, StatementFor
 
 bp = Blueprint("statements", __name__, url_prefix="/alliances/<slug>/rounds/<int:round_id>/statement")
 
+# Refusals a user can act on from the page (bad input, an edition that changed or never changes, a signature
+# already there): shown there. Anything else is the error page of alliance.web's mapping.
+REFUSED_CHANGES = (ops.StatementError, ops.StatementConflictError, ops.StatementStaleError)
 LEAD_ACTIONS = {
     "publish": ("Publish this edition",
                 "Once published, this edition never changes and the alliance's buyers can sign it. A published "
@@ -124,7 +127,7 @@ def new(slug: str, round_id: int):
         abort(403)
     try:
         statement = ops.create_draft(current_user, demand_round.id)
-    except ops.StatementError as error:
+    except REFUSED_CHANGES as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("rounds.statement", slug=slug, round_id=round_id))
@@ -176,12 +179,12 @@ def edit(slug: str, round_id: int, edition: int):
     if form.validate_on_submit():
         try:
             ops.update_draft(current_user, statement.id, submitted_version(form.version.data), _fields(form))
-        except ops.StatementError as error:
+        except REFUSED_CHANGES as error:
             db.session.rollback()
             target = getattr(form, error.field, None) if error.field else None
             (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors
              ).append(str(error))
-            status = 409 if isinstance(error, ops.StatementConflictError) else 422
+            status = error.status
         else:
             db.session.commit()
             flash(gettext("Draft saved."), "success")
@@ -204,7 +207,7 @@ def change(slug: str, round_id: int, edition: int, action: str):
         operation = {"publish": ops.publish, "withdraw": ops.withdraw, "discard": ops.discard_draft}[action]
         try:
             operation(current_user, statement.id, submitted_version(form.version.data))
-        except ops.StatementError as error:
+        except REFUSED_CHANGES as error:
             db.session.rollback()
             flash(str(error), "error")
             return redirect(back)
@@ -237,7 +240,7 @@ def signature(slug: str, round_id: int, edition: int, action: str):
     if form.validate_on_submit():
         try:
             (ops.sign if action == "sign" else ops.withdraw_signature)(current_user, statement.id)
-        except ops.StatementError as error:
+        except REFUSED_CHANGES as error:
             db.session.rollback()
             flash(str(error), "error")
             return redirect(back)

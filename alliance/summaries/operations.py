@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from alliance import editions as edition_life
 from alliance.alliances.access import is_lead
+from alliance.errors import ConflictError, InvalidError, NotFoundError, StaleEditError
 from alliance.extensions import db
 from alliance.markdown import sanitise_markdown
 from alliance.models import SECTORS, Alliance, CriteriaSet, DemandRound, DemandSummary, Snapshot, User
@@ -29,31 +30,30 @@ TITLE_MAX = 200
 NARRATIVE_MAX = 20_000
 
 
-class SummaryError(Exception):
-    """A refused change, with the HTTP status it maps to and the form field it concerns."""
-
-    status = 400
-
-    def __init__(self, message: str, field_name: str | None = None):
-        super().__init__(message)
-        self.field = field_name
+class SummaryError(InvalidError):
+    """A refused change; `field` names the form field to correct."""
 
 
-class SummaryNotFoundError(SummaryError):
-    status = 404
+class SummaryNotFoundError(NotFoundError):
+    """No such summary or snapshot among the user's alliances' (a draft's existence is confidential)."""
 
 
-class SummaryConflictError(SummaryError):
-    status = 409
+class SummaryConflictError(ConflictError):
+    """The edition's status does not allow this change."""
+
+
+class SummaryStaleError(StaleEditError):
+    """Someone changed the summary since the user read `expected`."""
+
+    def __init__(self, summary_id: int, expected: int | None = None, current_version: int | None = None):
+        super().__init__("Someone changed this draft meanwhile; reload it, then make your change again.",
+                         expected=expected, current_version=current_version, model=DemandSummary, row_id=summary_id)
 
 
 SERIES = edition_life.Series(
     model=DemandSummary, key="series_id", event="summary", object_type="demand_summary",
-    conflict=SummaryConflictError,
+    conflict=SummaryConflictError, stale=SummaryStaleError,
     not_a_draft="This edition is published; it never changes. Draft a new edition instead.",
-    changed_meanwhile="Someone changed this draft meanwhile; reload it, then make your change again.",
-    saved_meanwhile="Someone changed this summary meanwhile; reload it and try again.",
-    withdraw_changed_meanwhile="Someone changed this summary meanwhile; reload the page and try again.",
     draft_open="Edition {edition} is already being drafted.",
 )
 
@@ -188,7 +188,7 @@ def update_draft(user: User, summary_id: int, expected_version: int, fields: Sum
         _check_released(snapshot)
         summary.snapshot = snapshot
     _apply(summary, snapshot, fields)
-    edition_life.flush_versioned(SERIES)
+    edition_life.flush_versioned(SERIES, summary)
     return summary
 
 

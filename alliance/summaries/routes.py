@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from alliance.alliances.access import is_lead, led_alliance_ids
 from alliance.caching import cached_page, public_etag
 from alliance.criteria.categories import category_names
+from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.form_version import submitted_version
 from alliance.models import CRITERION_TYPES, SECTORS, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
@@ -20,6 +21,9 @@ from alliance.summaries.ocds import missing_configuration
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
 PAGE_SIZE = 20
+# Refusals a lead can act on from the page (bad input, an edition that changed or never changes): shown there.
+# Anything else (a summary that is not theirs) is the error page of alliance.web's mapping.
+REFUSED_CHANGES = (ops.SummaryError, ops.SummaryConflictError, ops.SummaryStaleError)
 
 
 @bp.route("/")
@@ -126,7 +130,7 @@ def _fields(form: SummaryForm) -> ops.SummaryFields:
                              categories=form.categories.data or [], criteria_set_ids=form.criteria_sets.data or [])
 
 
-def _form_error(form: SummaryForm, error: ops.SummaryError) -> None:
+def _form_error(form: SummaryForm, error: DomainError) -> None:
     db.session.rollback()
     target = getattr(form, error.field, None) if error.field else None
     if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
@@ -196,16 +200,18 @@ def edit(summary_id: int):
         form.categories.data = list(summary.views.get("categories", []))
         form.criteria_sets.data = [criteria_set.id for criteria_set in summary.criteria_sets]
         form.version.data = summary.version
+    status = 200
     if form.validate_on_submit():
         try:
             ops.update_draft(current_user, summary.id, submitted_version(form.version.data), _fields(form))
-        except ops.SummaryError as error:
+        except REFUSED_CHANGES as error:
             _form_error(form, error)
+            status = error.status
         else:
             db.session.commit()
             flash("Draft saved.", "success")
             return redirect(url_for("summaries.preview", summary_id=summary.id))
-    return render_template("summaries/form.html", form=form, summary=summary), (409 if form.form_errors else 200)
+    return render_template("summaries/form.html", form=form, summary=summary), status
 
 
 
@@ -243,7 +249,7 @@ def change(summary_id: int, action: str):
     }
     try:
         result = actions[action]()
-    except ops.SummaryError as error:
+    except REFUSED_CHANGES as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("summaries.preview", summary_id=summary_id))

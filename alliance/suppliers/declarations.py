@@ -11,7 +11,10 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
+from alliance.errors import InvalidError, StaleEditError
 from alliance.extensions import db
 from alliance.models import READINESS, Category, CriteriaSet, Criterion, DeclarationRevision, ReadinessDeclaration, User
 
@@ -20,20 +23,21 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)")
 FIELDS = ("status", "ready_by", "evidence_label", "evidence_reference", "note")
 
 
-class DeclarationError(Exception):
+class DeclarationError(InvalidError):
     """Invalid input; `fields` maps an item's position to its field messages. Nothing was written."""
 
     def __init__(self, fields: dict[int, dict[str, list[str]]]):
-        super().__init__("Some declarations are invalid.")
-        self.fields = fields
+        super().__init__(_("Some declarations are invalid; nothing was saved."), fields=fields)
 
 
-class StaleDeclarationError(Exception):
-    """Someone changed a declaration since the caller read it. Nothing was written."""
+class StaleDeclarationError(StaleEditError):
+    """Someone changed (or created) a declaration since the caller read it. Nothing was written."""
+
+    code = "stale_version"
 
     def __init__(self, criterion_ids: list[int]):
         super().__init__("Someone in your organisation changed these declarations meanwhile: reload to see "
-                         "the current ones, then make your change again.")
+                         "the current ones, then make your change again.", fields={"criterion_ids": criterion_ids})
         self.criterion_ids = criterion_ids
 
 
@@ -106,7 +110,10 @@ def save_declarations(user: User, items: list[dict], today: date | None = None) 
     if stale:
         raise StaleDeclarationError(stale)
     changed = [row for item in clean if (row := _written(user, existing.get(item["criterion_id"]), item)) is not None]
-    db.session.flush()  # a concurrent change since the read above raises StaleDataError here
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError):  # another member changed or created one of them since the read above
+        raise StaleDeclarationError([row.criterion_id for row in changed]) from None
     for row in changed:
         db.session.add(DeclarationRevision(declaration_id=row.id, version=row.version, changed_by_id=user.id,
                                            data=revision_data(row)))

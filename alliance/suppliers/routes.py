@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.extensions import db
 from alliance.models import READINESS, SECTORS, Subscription
@@ -77,9 +76,9 @@ def _saved(form: DeclarationsForm) -> bool:
                 field.errors = list(field.errors) + texts
         form.form_errors.append(_("Nothing was saved: correct the declarations listed below."))
         return False
-    except (ops.StaleDeclarationError, StaleDataError, IntegrityError):
+    except ops.StaleDeclarationError as error:
         db.session.rollback()
-        form.form_errors.append(str(ops.StaleDeclarationError([])))
+        form.form_errors.append(str(error))
         return False
     return True
 
