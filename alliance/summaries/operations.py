@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.alliances.access import is_lead
@@ -20,12 +21,12 @@ from alliance.models.base import utcnow
 from alliance.notifications.events import summary_published
 from alliance.signals.releases import latest_release
 
-VIEWS = {
-    "quarter": "Per delivery quarter",
-    "country": "Per country",
-    "level": "Per ambition level",
-    "readiness": "Supplier readiness",
-    "impact": "Estimated impact",
+VIEWS = {  # the optional tables of a summary, as the lead's form offers them
+    "quarter": _l("Per delivery quarter"),
+    "country": _l("Per country"),
+    "level": _l("Per ambition level"),
+    "readiness": _l("Supplier readiness"),
+    "impact": _l("Estimated impact"),
 }
 TITLE_MAX = 200
 NARRATIVE_MAX = 20_000
@@ -306,10 +307,10 @@ class ListFilters:
     quarter_to: str = ""
 
 
-def sectors_with_alliances() -> list[tuple[str, str]]:
-    """(code, name) of the sectors some alliance works in: the only ones worth filtering by."""
+def sectors_with_alliances() -> list[str]:
+    """The codes of the sectors some alliance works in (in SECTORS' order): the only ones worth filtering by."""
     used = set(db.session.scalars(sa.select(Alliance.sector).distinct()))
-    return [(code, name) for code, name in SECTORS.items() if code in used]
+    return [code for code in SECTORS if code in used]
 
 
 def published_query(filters: ListFilters | None = None) -> sa.Select:

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import is_lead, led_alliance_ids
@@ -9,7 +10,8 @@ from alliance.caching import cached_page, public_etag
 from alliance.criteria.categories import category_names
 from alliance.extensions import db
 from alliance.form_version import submitted_version
-from alliance.models import CRITERION_TYPES, SECTORS, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
+from alliance.language.labels import choices
+from alliance.models import SECTORS, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
 from alliance.pagination import paginate
 from alliance.queue import commit_and_dispatch
 from alliance.signals.tables import headline, summary_charts, summary_tables
@@ -28,9 +30,9 @@ def index():
     # Offer the sectors that have an alliance; a link naming another known sector still filters (to nothing).
     offered = ops.sectors_with_alliances()
     asked = request.args.get("sector", "")
-    if asked in SECTORS and asked not in dict(offered):
-        offered.append((asked, SECTORS[asked]))
-    form.sector.choices = [("", "Any sector")] + offered
+    if asked in SECTORS and asked not in offered:
+        offered.append(asked)
+    form.sector.choices = [("", _l("Any sector"))] + choices("sector", offered)
     filters = ops.ListFilters()
     if form.validate():
         filters = ops.ListFilters(sector=form.sector.data or "", cpv=(form.cpv.data or "").strip(),
@@ -76,8 +78,7 @@ def _show(summary: DemandSummary, editions: list[DemandSummary]):
     return cached_page(etag, lambda: render_template(
         "summaries/show.html", summary=summary, current_edition=current_edition, editions=editions,
         tables=summary_tables(summary), charts=summary_charts(summary), headline=headline(summary),
-        qa=qa, lead=is_lead(current_user, summary.alliance_id), criterion_types=CRITERION_TYPES,
-        ocds_configured=ocds_configured, statement=statement,
+        qa=qa, lead=is_lead(current_user, summary.alliance_id), ocds_configured=ocds_configured, statement=statement,
     ))
 
 
@@ -178,7 +179,7 @@ def preview(summary_id: int):
     summary = _lead_summary_or_404(summary_id)
     return render_template("summaries/preview.html", summary=summary, tables=summary_tables(summary),
                            headline=headline(summary), editions=ops.series_editions(summary.series_id),
-                           action_form=VersionForm(), criterion_types=CRITERION_TYPES)
+                           action_form=VersionForm())
 
 
 @bp.route("/manage/<int:summary_id>/edit", methods=["GET", "POST"])

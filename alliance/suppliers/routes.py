@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from alliance.extensions import db
-from alliance.models import READINESS, SECTORS, CriteriaSet, Subscription
+from alliance.models import CriteriaSet, Subscription
 from alliance.suppliers import declarations as ops
 from alliance.suppliers.forms import DeclarationsForm, SubscriptionForm
 
@@ -76,7 +76,7 @@ def declare(set_id: int):
     if any(criterion is None for _, criterion in rows):
         abort(400)
     return render_template("suppliers/declare.html", criteria_set=criteria_set, form=form, rows=rows,
-                           readiness=READINESS, is_evidence_link=ops.is_evidence_link,
+                           is_evidence_link=ops.is_evidence_link,
                            to_correct=[criterion for entry, criterion in rows if entry.errors])
 
 
@@ -106,7 +106,7 @@ def subscriptions():
     rows = db.session.scalars(
         sa.select(Subscription).where(Subscription.user_id == current_user.id).order_by(Subscription.created_at)
     ).all()
-    return render_template("suppliers/subscriptions.html", form=form, rows=rows, sectors=SECTORS)
+    return render_template("suppliers/subscriptions.html", form=form, rows=rows, )
 
 
 @bp.route("/subscriptions/<int:subscription_id>/delete", methods=["POST"])
