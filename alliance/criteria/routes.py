@@ -9,18 +9,11 @@ from alliance.criteria import categories as category_search
 from alliance.criteria import operations as ops
 from alliance.criteria.forms import CriterionForm, DetailsForm, NewSetForm, PublishForm
 from alliance.extensions import db
-from alliance.models import CRITERION_TYPES, LEVELS
-from alliance.reference.criterion_rules import WORDINGS
 from alliance.reference.loader import reference_library, reference_sets_for
 from alliance.tender.clauses import grouped_clauses, unfinished
 from alliance.units import unit_choices
 
 bp = Blueprint("criteria", __name__, url_prefix="/alliances/<slug>/criteria")
-
-
-@bp.context_processor
-def _names() -> dict:
-    return {"criterion_types": CRITERION_TYPES, "levels": LEVELS, "wordings": WORDINGS}
 
 
 def _led_set(slug: str, set_id: int):
@@ -130,8 +123,7 @@ def criterion(slug: str, set_id: int, criterion_id: int | None = None):
     if criterion_id is not None and existing is None:
         abort(404)
     if criteria_set.status != "draft":
-        abort(409, description=f"Version {criteria_set.version} is {criteria_set.status}: a published or retired "
-                               "version never changes. Draft a new version to change it.")
+        abort(409, description=ops.locked_reason(criteria_set.version, criteria_set.status))
     form = CriterionForm(obj=existing)
     if existing is not None and not form.is_submitted():
         form.fingerprint.data = ops.criterion_fingerprint(existing)

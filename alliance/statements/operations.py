@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,6 +39,17 @@ TITLE_MAX = 200
 TEXT_MAX = 20_000
 NOTE_MAX = 500
 MAX_COMMITMENTS = 20
+# Why an edition in its present state refuses a change or a signature: one whole sentence per state.
+FIXED_EDITION = {
+    "published": _l("This edition is published and never changes; draft a new edition."),
+    "withdrawn": _l("This edition is withdrawn and never changes; draft a new edition."),
+    "superseded": _l("This edition is superseded and never changes; draft a new edition."),
+}
+NOT_SIGNABLE = {
+    "draft": _l("This edition is a draft; only the current published edition can be signed."),
+    "withdrawn": _l("This edition is withdrawn; only the current published edition can be signed."),
+    "superseded": _l("This edition is superseded; only the current published edition can be signed."),
+}
 
 
 class StatementError(Exception):
@@ -164,7 +176,7 @@ def _lead_statement(user: User, statement_id: int) -> JointStatement:
 
 def _check_draft(statement: JointStatement, expected_version: int | None) -> None:
     if statement.status != "draft":
-        raise StatementConflictError(f"This edition is {statement.status} and never changes; draft a new edition.")
+        raise StatementConflictError(str(FIXED_EDITION[statement.status]))
     if expected_version != statement.version:
         raise StatementConflictError(_("Someone changed this statement meanwhile; reload it and try again."))
 
@@ -337,7 +349,7 @@ def signing_refusal(user: User | None, statement: JointStatement) -> str | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return _("Log in as a member of a buyer organisation of the alliance to sign.")
     if statement.status != "published":
-        return f"This edition is {statement.status}; only the current published edition can be signed."
+        return str(NOT_SIGNABLE[statement.status])
     organisation = user.organisation
     if organisation.kind != "buyer":
         return _("Only public buyers sign a joint statement of demand.")
