@@ -71,3 +71,15 @@ def test_a_refusal_about_a_state_is_one_sentence_in_the_readers_language(app, cl
     assert response.status_code == 409
     assert "Cette campagne est ouverte\u00a0; seule une campagne en brouillon peut être modifiée." in \
         response.get_data(as_text=True)
+
+
+def test_the_dashboard_names_levels_and_breakdowns_in_the_readers_language(app, client):
+    from tests.test_signals import compile_round, market
+
+    world = market(app)
+    compile_round(app, world["round_id"])
+    login(client, world["lead"])
+    french = client.get("/alliances/ict/signals", headers=FRENCH).get_data(as_text=True)
+    assert "Par niveau des critères" in french and '<th scope="row">Essentiel</th>' in french
+    assert '<th scope="row">core</th>' not in french
+    assert "(ouvert)" in french or '<span class="badge">ouvert</span>' in french
