@@ -188,8 +188,14 @@ def _attempt_rows(attempt: dict | None, current: PledgeForm) -> list[tuple[str, 
     """(label, current value, the user's value) for each field, after a refused stale edit."""
     if attempt is None:
         return None
-    return [(getattr(current, name).label.text, str(getattr(current, name).data or ""), str(attempt.get(name) or ""))
-            for name in FIELDS]
+    return [(getattr(current, name).label.text, _shown(getattr(current, name), getattr(current, name).data),
+             _shown(getattr(current, name), attempt.get(name))) for name in FIELDS]
+
+
+def _shown(field, value) -> str:
+    """A value as the form shows it: a choice's label (a level's name, not its code), else the text."""
+    text = str(value or "")
+    return next((str(label) for code, label in getattr(field, "choices", None) or [] if str(code) == text), text)
 
 
 def _raw(form: PledgeForm) -> dict:
