@@ -83,3 +83,15 @@ def test_the_dashboard_names_levels_and_breakdowns_in_the_readers_language(app, 
     assert "Par niveau des critères" in french and '<th scope="row">Essentiel</th>' in french
     assert '<th scope="row">core</th>' not in french
     assert "(ouvert)" in french or '<span class="badge">ouvert</span>' in french
+
+
+def test_a_withdrawn_summary_says_it_is_withdrawn_not_published(app, client):
+    from tests.factories import make_summary
+
+    world = make_pledging_round(app)
+    summary_id = make_summary(app, world, status="withdrawn")
+    login(client, world["lead"])
+    page = client.get(f"/summaries/manage/{summary_id}/edit", headers=FRENCH, follow_redirects=True)
+    assert "Cette édition est retirée et ne change jamais." in page.get_data(as_text=True)
+    english = client.get(f"/summaries/manage/{summary_id}/edit", follow_redirects=True).get_data(as_text=True)
+    assert "This edition is withdrawn and never changes." in english and "is published" not in english

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,6 +28,12 @@ VIEWS = {  # the optional tables of a summary, as the lead's form offers them
     "level": _l("Per ambition level"),
     "readiness": _l("Supplier readiness"),
     "impact": _l("Estimated impact"),
+}
+# Why an edition that is no longer a draft refuses a change: one whole sentence per state.
+FIXED_EDITION = {
+    "published": _l("This edition is published and never changes. Draft a new edition instead."),
+    "withdrawn": _l("This edition is withdrawn and never changes."),
+    "superseded": _l("This edition is superseded by a newer one and never changes."),
 }
 TITLE_MAX = 200
 NARRATIVE_MAX = 20_000
@@ -212,7 +219,7 @@ def withdraw(user: User, summary_id: int, expected_version: int | None = None) -
     """Take a published summary off the public lists; its address says it was withdrawn."""
     summary = _lead_summary(user, summary_id)
     if summary.status != "published":
-        raise SummaryConflictError("Only the current published edition can be withdrawn.")
+        raise SummaryConflictError(_("Only the current published edition can be withdrawn."))
     if expected_version is not None and expected_version != summary.version:
         raise SummaryConflictError("Someone changed this summary meanwhile; reload the page and try again.")
     summary.status = "withdrawn"
@@ -227,12 +234,12 @@ def new_edition(user: User, summary_id: int) -> DemandSummary:
     """Draft the next edition of a published summary, from the round's latest snapshot. One draft per series."""
     current = _lead_summary(user, summary_id)
     if current.status != "published":
-        raise SummaryConflictError("A new edition starts from the current published edition.")
+        raise SummaryConflictError(_("A new edition starts from the current published edition."))
     existing = db.session.scalar(
         sa.select(DemandSummary).where(DemandSummary.series_id == current.series_id, DemandSummary.status == "draft")
     )
     if existing is not None:
-        raise SummaryConflictError(f"Edition {existing.edition} is already being drafted.")
+        raise SummaryConflictError(_("Edition %(edition)s is already being drafted.", edition=existing.edition))
     last_edition = db.session.scalar(
         sa.select(sa.func.max(DemandSummary.edition)).where(DemandSummary.series_id == current.series_id)
     )
@@ -267,7 +274,7 @@ def discard_draft(user: User, summary_id: int, expected_version: int) -> None:
 
 def _check_draft(summary: DemandSummary, expected_version: int) -> None:
     if summary.status != "draft":
-        raise SummaryConflictError("This edition is published; it never changes. Draft a new edition instead.")
+        raise SummaryConflictError(str(FIXED_EDITION[summary.status]))
     if expected_version != summary.version:
         raise SummaryConflictError("Someone changed this draft meanwhile; reload it, then make your change again.")
 
