@@ -67,9 +67,10 @@ def new(slug: str):
     if chosen is not None and chosen not in categories:
         categories.insert(0, chosen)  # a search for another code must not drop the lead's choice
     form.category_id.choices = [(c.id, f"{c.cpv_code} {c.name}") for c in categories]
-    form.unit.choices = [("", "The unit the alliance counts it in already (new: the suggested unit)")] + unit_choices()
-    form.start.choices = [("empty", "An empty set"), ("previous", "A copy of the category's last version")] + [
-        (f"ref:{key}", f"Reference library: {library.title}") for key, library in sorted(reference_library().items())
+    form.unit.choices = [("", _("The unit the alliance counts it in already (new: the suggested unit)"))] + unit_choices()
+    form.start.choices = [("empty", _("An empty set")), ("previous", _("A copy of the category's last version"))] + [
+        (f"ref:{key}", _("Reference library: %(title)s", title=library.title))
+        for key, library in sorted(reference_library().items())
     ]
     if form.validate_on_submit():
         start = form.start.data or "empty"

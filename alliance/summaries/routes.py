@@ -121,7 +121,8 @@ def _fill_choices(form: SummaryForm, snapshot: Snapshot | None, alliance_id: int
         sa.select(CriteriaSet).where(CriteriaSet.alliance_id == alliance_id, CriteriaSet.status == "published")
         .order_by(CriteriaSet.title, CriteriaSet.version)
     ).all()
-    form.criteria_sets.choices = [(s.id, f"{s.title}, version {s.version} ({s.category.cpv_code})") for s in sets]
+    form.criteria_sets.choices = [(s.id, _("%(title)s, version %(version)s (%(cpv)s)", title=s.title, version=s.version,
+                                            cpv=s.category.cpv_code)) for s in sets]
 
 
 def _fields(form: SummaryForm) -> ops.SummaryFields:
