@@ -30,8 +30,8 @@ class Series:
     object_type: str  # audit object type, e.g. "demand_summary"
     conflict: type[ConflictError]  # the kind's error for a change its status refuses (409)
     stale: type[StaleEditError]  # the kind's error for a change made from an older version: (id, expected, current)
-    not_a_draft: str  # a change to an edition that is no draft; may name {status}
-    draft_open: str  # a second draft of the series; may name the {edition} being drafted
+    fixed_edition: dict  # status -> the refusal of a change to an edition that is no draft (a whole sentence)
+    draft_open: str  # a second draft of the series; may name the %(edition)s being drafted
 
     def record(self, user: User, action: str, edition, **details) -> None:
         """Write the audit event of an edition's change, naming its series and edition number."""
@@ -45,14 +45,14 @@ def next_edition_number(series: Series, series_value) -> int:
     model, key = series.model, getattr(series.model, series.key)
     draft = db.session.scalar(sa.select(model).where(key == series_value, model.status == "draft"))
     if draft is not None:
-        raise series.conflict(str(series.draft_open).format(edition=draft.edition))
+        raise series.conflict(str(series.draft_open) % {"edition": draft.edition})
     return (db.session.scalar(sa.select(sa.func.max(model.edition)).where(key == series_value)) or 0) + 1
 
 
 def check_draft(series: Series, edition, expected_version: int | None) -> None:
     """Refuse (conflict) unless the edition is a draft still at the version the editor started from."""
     if edition.status != "draft":
-        raise series.conflict(str(series.not_a_draft).format(status=edition.status))
+        raise series.conflict(str(series.fixed_edition[edition.status]))
     if expected_version != edition.version:
         raise series.stale(edition.id, expected_version, edition.version)
 

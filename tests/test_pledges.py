@@ -247,6 +247,7 @@ def test_stale_form_edit_shows_current_version_and_overwrites_nothing(app, world
     assert 'value="222"' in html and 'name="version" type="hidden" value="2"' in html
     conflict = " ".join(html.split("Your change was not saved", 1)[1].split("History", 1)[0].split())
     assert "<td>222</td> <td>999 <span" in conflict and "differs" in conflict  # current beside what was typed
+    assert "<td>Core</td> <td>Core</td>" in conflict  # a choice by its name, not its code
     with app.app_context():
         assert db.session.get(Pledge, pledge_id).quantity == 222
 

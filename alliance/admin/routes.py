@@ -4,6 +4,8 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from alliance.admin import operations as ops
@@ -11,7 +13,7 @@ from alliance.alliances.forms import K_HINT, P_HINT, PROTECTION_HINT, AllianceFo
 from alliance.alliances.membership import AllianceSettings, MembershipError, create_alliance
 from alliance.extensions import db
 from alliance.health.report import health_report
-from alliance.models import BUYER_TYPES, SUPPLIER_TYPES, MailMessage, Organisation
+from alliance.models import MailMessage, Organisation
 from alliance.pagination import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,11 +29,6 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
-
-
-@bp.context_processor
-def _names() -> dict:
-    return {"org_types": {**BUYER_TYPES, **SUPPLIER_TYPES}}
 
 
 def _search_arg(name: str) -> str:
@@ -68,8 +65,8 @@ def verify(organisation_id: int, action: str):
     def change():
         return ops.set_verified(current_user, organisation_id, action == "verify").name
 
-    verb = "is verified as a public body" if action == "verify" else "is no longer verified"
-    return _apply(change, "admin.organisations", verb)
+    done = _l("%(name)s is verified as a public body.") if action == "verify" else _l("%(name)s is no longer verified.")
+    return _apply(change, "admin.organisations", done)
 
 
 @bp.route("/organisations/<int:organisation_id>/<any(sme, not_sme):action>", methods=["POST"])
@@ -78,8 +75,8 @@ def sme(organisation_id: int, action: str):
     def change():
         return ops.set_sme(current_user, organisation_id, action == "sme").name
 
-    verb = "is marked as an SME" if action == "sme" else "is no longer marked as an SME"
-    return _apply(change, "admin.organisations", verb)
+    done = _l("%(name)s is marked as an SME.") if action == "sme" else _l("%(name)s is no longer marked as an SME.")
+    return _apply(change, "admin.organisations", done)
 
 
 @bp.route("/organisations/<int:organisation_id>/identifier", methods=["POST"])
@@ -89,7 +86,7 @@ def identifier(organisation_id: int):
         return ops.set_identifier(current_user, organisation_id, request.form.get("scheme", ""),
                                   request.form.get("identifier", "")).name
 
-    return _apply(change, "admin.organisations", "has its registered identifier updated")
+    return _apply(change, "admin.organisations", _l("%(name)s has its registered identifier updated."))
 
 
 @bp.route("/users")
@@ -110,13 +107,15 @@ def user_action(user_id: int, action: str):
             user = ops.set_admin(current_user, user_id, action == "grant_admin")
         return user.email
 
-    verbs = {"disable": "is disabled", "enable": "is enabled", "grant_admin": "is now a platform admin",
-             "revoke_admin": "is no longer a platform admin"}
-    return _apply(change, "admin.users", verbs[action])
+    done = {"disable": _l("%(name)s is disabled."), "enable": _l("%(name)s is enabled."),
+            "grant_admin": _l("%(name)s is now a platform admin."),
+            "revoke_admin": _l("%(name)s is no longer a platform admin.")}
+    return _apply(change, "admin.users", done[action])
 
 
-def _apply(change, endpoint: str, verb: str):
-    """Run an admin change (returning the name of what it changed), commit, and say what happened."""
+def _apply(change, endpoint: str, done):
+    """Run an admin change (returning the name of what it changed), commit, and say what happened: `done` is
+    the message with a %(name)s placeholder."""
     try:
         name = change()
     except ops.AdminError as error:
@@ -124,7 +123,7 @@ def _apply(change, endpoint: str, verb: str):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"{name} {verb}.", "success")
+        flash(done % {"name": name}, "success")
     return _back(endpoint)
 
 
@@ -136,7 +135,7 @@ def new_alliance():
         sa.select(Organisation.id, Organisation.name, Organisation.country)
         .where(Organisation.kind == "buyer", Organisation.verified.is_(True)).order_by(Organisation.name)
     ).all()
-    form.lead_organisation.choices = [(0, "Choose a verified buyer organisation")] + [
+    form.lead_organisation.choices = [(0, _("Choose a verified buyer organisation"))] + [
         (org.id, f"{org.name} ({org.country})") for org in buyers
     ]
     if form.validate_on_submit():
@@ -151,7 +150,7 @@ def new_alliance():
             target.errors.append(str(error)) if target is not None else form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"{alliance.name} is created.", "success")
+            flash(_("%(alliance)s is created.", alliance=alliance.name), "success")
             return redirect(url_for("alliances.show", slug=alliance.slug))
     return render_template("admin/alliance_new.html", form=form, k_hint=K_HINT, p_hint=P_HINT,
                            protection_hint=PROTECTION_HINT)

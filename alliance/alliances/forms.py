@@ -4,7 +4,7 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from alliance.alliances.membership import CHARTER_MAX, SLUG_PATTERN
-from alliance.models import SECTORS
+from alliance.language.labels import choices
 
 K_RULES = [InputRequired(_l("Give k, a whole number of at least 2.")),
            NumberRange(min=2, max=1000, message=_l("k must be from 2 to 1000."))]
@@ -37,7 +37,7 @@ class AllianceForm(FlaskForm):
         Regexp(SLUG_PATTERN, message=_l("Use lower-case letters, digits and single hyphens.")),
     ])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    sector = SelectField(_l("Sector"), choices=list(SECTORS.items()))
+    sector = SelectField(_l("Sector"), choices=choices("sector"))
     charter = TextAreaField(_l("Charter (Markdown)"), validators=CHARTER_RULES)
     k = IntegerField(_l("k: minimum buyers per published cell"), default=3, validators=K_RULES)
     p = IntegerField(_l("p: dominance threshold (%)"), default=80, validators=P_RULES)

@@ -2,28 +2,25 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from alliance.alliances import membership as ops
 from alliance.alliances.access import alliance_or_404, led_alliance_or_403
 from alliance.alliances.forms import K_HINT, P_HINT, PROTECTION_HINT, SettingsForm
 from alliance.extensions import db
-from alliance.models import BUYER_TYPES, SECTORS, Alliance, Membership
+from alliance.models import Alliance, Membership
 from alliance.queue import commit_and_dispatch
 
 bp = Blueprint("alliances", __name__, url_prefix="/alliances")
 
 # Other features' public pages about one alliance: (label, endpoint taking `slug`).
 SECTION_LINKS = [
-    ("Criteria sets", "criteria.index"),
-    ("Demand rounds", "rounds.index"),
-    ("Market signals", "signals.dashboard"),  # the public, disclosure-controlled view
+    (_l("Criteria sets"), "criteria.index"),
+    (_l("Demand rounds"), "rounds.index"),
+    (_l("Market signals"), "signals.dashboard"),  # the public, disclosure-controlled view
 ]
-
-
-@bp.context_processor
-def _names() -> dict:
-    return {"sector_names": SECTORS, "buyer_types": BUYER_TYPES}
 
 
 @bp.route("/")
@@ -64,7 +61,8 @@ def join(slug: str):
         flash(str(error), "error")
     else:
         commit_and_dispatch()  # the leads hear of it
-        flash(f"Your request to join {alliance.name} is sent. A lead of the alliance will decide.", "success")
+        flash(_("Your request to join %(alliance)s is sent. A lead of the alliance will decide.", alliance=alliance.name),
+              "success")
     return redirect(url_for("alliances.show", slug=slug))
 
 
@@ -82,9 +80,10 @@ def leave(slug: str):
     else:
         db.session.commit()
         if was_pending:
-            flash(f"Your request to join {alliance.name} is withdrawn.", "info")
+            flash(_("Your request to join %(alliance)s is withdrawn.", alliance=alliance.name), "info")
         else:
-            flash(f"{current_user.organisation.name} has left {alliance.name}.", "info")
+            flash(_("%(organisation)s has left %(alliance)s.", organisation=current_user.organisation.name,
+                    alliance=alliance.name), "info")
     return redirect(url_for("alliances.show", slug=slug))
 
 
@@ -99,8 +98,9 @@ def decide(slug: str, membership_id: int, decision: str):
         flash(str(error), "error")
     else:
         commit_and_dispatch()  # the organisation hears of the decision
-        verb = "is now a member" if decision == "approve" else "was declined"
-        flash(f"{membership.organisation.name} {verb}.", "success")
+        name = membership.organisation.name
+        flash(_("%(organisation)s is now a member.", organisation=name) if decision == "approve"
+              else _("%(organisation)s was declined.", organisation=name), "success")
     return redirect(url_for("alliances.show", slug=slug))
 
 
@@ -115,7 +115,8 @@ def promote(slug: str, membership_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"{membership.organisation.name} is now a lead of {alliance.name}.", "success")
+        flash(_("%(organisation)s is now a lead of %(alliance)s.", organisation=membership.organisation.name,
+                alliance=alliance.name), "success")
     return redirect(url_for("alliances.show", slug=slug))
 
 
@@ -139,7 +140,7 @@ def settings(slug: str):
             target.errors.append(str(error)) if target is not None else form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash("The alliance settings are saved.", "success")
+            flash(_("The alliance settings are saved."), "success")
             return redirect(url_for("alliances.show", slug=slug))
     return render_template("alliances/settings.html", alliance=alliance, form=form, k_hint=K_HINT, p_hint=P_HINT,
                            protection_hint=PROTECTION_HINT)

@@ -4,9 +4,9 @@ from wtforms import BooleanField, DecimalField, HiddenField, RadioField, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alliance.criteria.operations import NOTES_MAX, TITLE_MAX
+from alliance.language.labels import choices
 from alliance.language.source_text import language_choices
-from alliance.models import CRITERION_TYPES, LEVELS
-from alliance.reference.criterion_rules import MAX_LENGTHS, WORDINGS
+from alliance.reference.criterion_rules import MAX_LENGTHS
 
 
 def _limit(name: str) -> Length:
@@ -33,11 +33,11 @@ class CriterionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give a title.")), _limit("title")])
     text = TextAreaField(_l("Requirement text (the source's words; empty only where its wording is missing)"),
                          validators=[_limit("text")])
-    wording = SelectField(_l("The text is"), choices=list(WORDINGS.items()), default="source")
+    wording = SelectField(_l("The text is"), choices=choices("wording"), default="source")
     topic = StringField(_l("Topic (optional; criteria sharing a topic are alternatives, e.g. warranty)"),
                         validators=[_limit("topic")])
-    type = SelectField(_l("Type"), choices=list(CRITERION_TYPES.items()))
-    level = SelectField(_l("Level"), choices=list(LEVELS.items()))
+    type = SelectField(_l("Type"), choices=choices("criterion_type"))
+    level = SelectField(_l("Level"), choices=choices("level"))
     verification = TextAreaField(_l("Verification (a label is accepted “or equivalent”)"),
                                  validators=[_limit("verification")])
     source = StringField(_l("Source document"), validators=[DataRequired(_l("Name the source document.")), _limit("source")])

@@ -80,11 +80,17 @@ def _lock_set(criteria_set: CriteriaSet) -> CriteriaSet:
     )
     if status != "draft":
         db.session.refresh(criteria_set)
-        raise CriteriaLockedError(
-            f"Version {criteria_set.version} of this criteria set is {status}: a published or retired version "
-            "never changes. Draft a new version to change it."
-        )
+        raise CriteriaLockedError(locked_reason(criteria_set.version, status))
     return criteria_set
+
+
+def locked_reason(version: int, status: str) -> str:
+    """Why a version that is no longer a draft refuses a change: a whole sentence for each state."""
+    if status == "retired":
+        return _("Version %(version)s of this criteria set is retired: a published or retired version never "
+                 "changes. Draft a new version to change it.", version=version)
+    return _("Version %(version)s of this criteria set is published: a published or retired version never "
+             "changes. Draft a new version to change it.", version=version)
 
 
 def create_draft(actor: User, alliance: Alliance, category_id: int, title: str = "",
@@ -254,9 +260,7 @@ def editable_criterion(criteria_set: CriteriaSet, criterion_id: int | None) -> C
     set's; CriteriaLockedError when the set is no longer a draft."""
     criterion = None if criterion_id is None else _criterion_of(criteria_set, criterion_id)
     if criteria_set.status != "draft":
-        raise CriteriaLockedError(
-            f"Version {criteria_set.version} is {criteria_set.status}: a published or retired version never "
-            "changes. Draft a new version to change it.")
+        raise CriteriaLockedError(locked_reason(criteria_set.version, criteria_set.status))
     return criterion
 
 
@@ -367,7 +371,8 @@ def retire(actor: User, criteria_set: CriteriaSet) -> None:
     ).rowcount
     db.session.refresh(criteria_set)
     if not changed:
-        raise CriteriaLockedError(f"Only a published version can be retired; this one is {criteria_set.status}.")
+        raise CriteriaLockedError(_("This version is retired already.") if criteria_set.status == "retired"
+                                  else _("This version is a draft; only a published version can be retired."))
     record_event(actor, "criteria_set.retired", "criteria_set", criteria_set.id, version=criteria_set.version)
 
 

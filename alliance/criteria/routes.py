@@ -9,18 +9,11 @@ from alliance.criteria import categories as category_search
 from alliance.criteria import operations as ops
 from alliance.criteria.forms import CriterionForm, DetailsForm, NewSetForm, PublishForm
 from alliance.extensions import db
-from alliance.models import CRITERION_TYPES, LEVELS
-from alliance.reference.criterion_rules import WORDINGS
 from alliance.reference.loader import reference_library, reference_sets_for
 from alliance.tender.clauses import grouped_clauses, unfinished
 from alliance.units import unit_choices
 
 bp = Blueprint("criteria", __name__, url_prefix="/alliances/<slug>/criteria")
-
-
-@bp.context_processor
-def _names() -> dict:
-    return {"criterion_types": CRITERION_TYPES, "levels": LEVELS, "wordings": WORDINGS}
 
 
 def _led_set(slug: str, set_id: int):
@@ -69,9 +62,10 @@ def new(slug: str):
     query = (request.args.get("q") or "").strip()[:100]
     categories = category_search.categories_to_offer(alliance.id, alliance.sector, query, form.category_id.data)
     form.category_id.choices = [(c.id, f"{c.cpv_code} {c.name}") for c in categories]
-    form.unit.choices = [("", "The unit the alliance counts it in already (new: the suggested unit)")] + unit_choices()
-    form.start.choices = [("empty", "An empty set"), ("previous", "A copy of the category's last version")] + [
-        (f"ref:{key}", f"Reference library: {library.title}") for key, library in sorted(reference_library().items())
+    form.unit.choices = [("", _("The unit the alliance counts it in already (new: the suggested unit)"))] + unit_choices()
+    form.start.choices = [("empty", _("An empty set")), ("previous", _("A copy of the category's last version"))] + [
+        (f"ref:{key}", _("Reference library: %(title)s", title=library.title))
+        for key, library in sorted(reference_library().items())
     ]
     if form.validate_on_submit():
         try:

@@ -67,8 +67,8 @@ def _subjects(alliance_ids: set[int]) -> list[tuple[str, str]]:
     summaries = db.session.scalars(sa.select(DemandSummary).where(
         DemandSummary.alliance_id.in_(alliance_ids), DemandSummary.status == "published"
     ).order_by(DemandSummary.published_at.desc())).all()
-    return [(f"round-{r.id}", f"Round: {r.title}") for r in rounds] + \
-        [(f"summary-{s.id}", f"Summary: {s.title}") for s in summaries]
+    return [(f"round-{r.id}", gettext("Round: %(title)s", title=r.title)) for r in rounds] + \
+        [(f"summary-{s.id}", gettext("Summary: %(title)s", title=s.title)) for s in summaries]
 
 
 @bp.route("/<int:dialogue_id>")

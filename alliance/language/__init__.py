@@ -10,10 +10,10 @@ from datetime import date, datetime
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, format_date, get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from alliance.formatting import major_amount
+from alliance.language.labels import label
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 SESSION_KEY = "locale"
@@ -52,17 +52,9 @@ def day(value: date | datetime | None) -> str:
     return format_date(value.date() if isinstance(value, datetime) else value, format="medium")
 
 
-# The lifecycle states pages show (pledges, rounds, criteria sets, summaries, statements); the stored value
-# stays English, the page shows the word in the reader's language.
-STATUS_LABELS = {
-    "draft": _l("draft"), "submitted": _l("submitted"), "withdrawn": _l("withdrawn"), "published": _l("published"),
-    "open": _l("open"), "closed": _l("closed"), "retired": _l("retired"), "superseded": _l("superseded"),
-}
-
-
 def status_label(value: str | None) -> str:
     """A stored status in the reader's language; an unknown one as it is."""
-    return str(STATUS_LABELS.get(value, value or ""))
+    return label(value, "status")
 
 
 def init_language(app: Flask) -> None:
@@ -71,4 +63,5 @@ def init_language(app: Flask) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(day, "day")
     app.add_template_filter(status_label, "status_label")
+    app.add_template_filter(label, "label")  # {{ criterion.level|label('level') }}
     app.context_processor(lambda: {"languages": LANGUAGES, "current_locale": str(get_locale())})

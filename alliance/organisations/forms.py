@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from alliance.auth.forms import PASSWORD_RULES
 from alliance.formatting import country_choices
+from alliance.language.labels import choices, label
 from alliance.models import BUYER_TYPES, SUPPLIER_TYPES
 
 ROLE_CHOICES = [("member", _l("Member")), ("admin", _l("Organisation admin"))]
@@ -31,7 +32,7 @@ class NewOrganisationForm(FlaskForm):
     organisation_name = StringField(_l("Organisation name"), validators=[DataRequired(_l("Name the organisation.")),
                                                                      Length(max=200)])
     organisation_kind = SelectField(_l("Organisation kind"), choices=[("buyer", _l("Public buyer")), ("supplier", _l("Supplier"))])
-    organisation_type = SelectField(_l("Type"), choices=[(k, v) for k, v in {**BUYER_TYPES, **SUPPLIER_TYPES}.items()])
+    organisation_type = SelectField(_l("Type"), choices=choices("organisation_type", [*BUYER_TYPES, *SUPPLIER_TYPES]))
     country = SelectField(_l("Country"), choices=[("", _l("Choose a country"))] + country_choices(),
                           validators=[DataRequired(_l("Choose the organisation's country."))])
     sme = BooleanField(_l("We are a small or medium-sized enterprise (suppliers)"))
@@ -39,7 +40,7 @@ class NewOrganisationForm(FlaskForm):
     def validate_organisation_type(self, field):
         types = BUYER_TYPES if self.organisation_kind.data == "buyer" else SUPPLIER_TYPES
         if field.data not in types:
-            raise ValidationError(_("Choose one of: %(types)s.", types=", ".join(types.values())))
+            raise ValidationError(_("Choose one of: %(types)s.", types=", ".join(label(code, "organisation_type") for code in types)))
 
 
 class DecideForm(FlaskForm):

@@ -183,7 +183,8 @@ def decide(organisation_id: int, request_id: int):
         abort(400)
     return _act(organisation_id, lambda: ops.decide_request(
         current_user, organisation_id, request_id, decision == "approve", form.role.data),
-        _("The request of {result.user.name} is {result.status}."))
+        _("The request of {result.user.name} is approved.") if decision == "approve"
+        else _("The request of {result.user.name} is refused."))
 
 
 @bp.route("/<int:organisation_id>/members/<int:user_id>/role", methods=["POST"])
@@ -194,7 +195,8 @@ def set_role(organisation_id: int, user_id: int):
     if not form.validate_on_submit():
         abort(400)
     return _act(organisation_id, lambda: ops.set_role(current_user, organisation_id, user_id, form.role.data),
-                _("{result.name} is now {result.organisation_role}."))
+                _("{result.name} is now an admin of the organisation.") if form.role.data == "admin"
+                else _("{result.name} is now a member of the organisation."))
 
 
 @bp.route("/<int:organisation_id>/members/<int:user_id>/remove", methods=["POST"])

@@ -5,14 +5,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField
 
-from alliance.models import LEVELS
+from alliance.language.labels import choices
 
 
 class PledgeForm(FlaskForm):
     category = SelectField(_l("Category (CPV code)"), validate_choice=False)
     criteria_version = SelectField(_l("Criteria set version"), validate_choice=False,
                                    description=_l("The published versions of the round's criteria sets."))
-    level = SelectField(_l("Level of the criteria"), choices=list(LEVELS.items()))
+    level = SelectField(_l("Level of the criteria"), choices=choices("level"))
     quantity = StringField(_l("Quantity (units of the category)"))
     estimated_value = StringField(_l("Estimated value"),
                                   description=_l("In the round's currency, e.g. 135000, 135,000.00 or 135.000,00."))

@@ -3,6 +3,8 @@ and CSV/XLSX import. Routes are thin: the rules live in operations, validation a
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import is_lead
@@ -17,10 +19,10 @@ from alliance.pledges.validation import FIELDS, PledgeInvalidError, RoundContext
 from alliance.queue import commit_and_dispatch
 from alliance.rounds.operations import quarters_in_horizon
 
-STALE_MESSAGE = "Someone in your organisation changed this pledge since you opened it; here is the current version."
+STALE_MESSAGE = _l("Someone in your organisation changed this pledge since you opened it; here is the current version.")
 PER_PAGE = 50
-DONE_MESSAGES = {"submit": "The pledge is submitted.", "withdraw": "The pledge is withdrawn.",
-                 "reinstate": "The pledge is back as a draft: submit it to count it again."}
+DONE_MESSAGES = {"submit": _l("The pledge is submitted."), "withdraw": _l("The pledge is withdrawn."),
+                 "reinstate": _l("The pledge is back as a draft: submit it to count it again.")}
 
 
 @bp.route("/")
@@ -60,7 +62,7 @@ def round_page(round_id: int):
             _show_errors(form, error)
         else:
             commit_and_dispatch()
-            flash("Your pledge is submitted." if status == "submitted" else "Your draft pledge is saved.", "success")
+            flash(_("Your pledge is submitted.") if status == "submitted" else _("Your draft pledge is saved."), "success")
             return redirect(url_for("pledges.edit", pledge_id=pledge.id))
     own = db.session.scalars(
         sa.select(Pledge).where(Pledge.round_id == round_id, Pledge.organisation_id == current_user.organisation_id)
@@ -89,7 +91,7 @@ def edit(pledge_id: int):
                                   submit=request.form.get("action") == "submit")
             except ops.StaleVersionError:
                 db.session.rollback()
-                flash(STALE_MESSAGE, "warning")
+                flash(str(STALE_MESSAGE), "warning")
                 attempt = _raw(form)
                 pledge = _visible_or_404(pledge_id)
                 form = _pledge_form(pledge.demand_round, context, pledge, fresh=True)
@@ -98,7 +100,7 @@ def edit(pledge_id: int):
                 _show_errors(form, error)
             else:
                 commit_and_dispatch()
-                flash("The pledge is saved.", "success")
+                flash(_("The pledge is saved."), "success")
                 return redirect(url_for("pledges.edit", pledge_id=pledge_id))
     changeable = own and not context.closed_reason and \
         ops.pledging_refusal(current_user, pledge.demand_round.alliance_id) is None
@@ -134,13 +136,13 @@ def change_status(pledge_id: int, action: str):
         change(current_user, pledge_id, submitted_version(form.version.data))
     except ops.StaleVersionError:
         db.session.rollback()
-        flash(STALE_MESSAGE, "warning")
+        flash(str(STALE_MESSAGE), "warning")
     except PledgeInvalidError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
         commit_and_dispatch()
-        flash(DONE_MESSAGES[action], "success")
+        flash(str(DONE_MESSAGES[action]), "success")
     return redirect(url_for("pledges.edit", pledge_id=pledge_id))
 
 
@@ -173,8 +175,9 @@ def _pledge_form(demand_round: DemandRound, context: RoundContext, pledge: Pledg
         # fresh: after a stale edit, show the stored pledge, not what was posted.
         form = PledgeForm(formdata=None, data=data) if fresh else PledgeForm(data=data)
     form.category.choices = [(c.cpv_code, f"{c.cpv_code} {c.name}") for c in demand_round.categories]
-    form.criteria_version.choices = [("", "The latest published version")] + [
-        (str(version), f"Version {version}: {info.name}{' (retired)' if status == 'retired' else ''}")
+    form.criteria_version.choices = [("", _("The latest published version"))] + [
+        (str(version), _("Version %(version)s: %(name)s (retired)", version=version, name=info.name) if status == "retired"
+         else _("Version %(version)s: %(name)s", version=version, name=info.name))
         for info in context.categories.values() for version, (set_id, status) in sorted(info.versions.items())
         if status == "published" or (pledge is not None and set_id == pledge.criteria_set_id)
     ]
@@ -186,8 +189,14 @@ def _attempt_rows(attempt: dict | None, current: PledgeForm) -> list[tuple[str, 
     """(label, current value, the user's value) for each field, after a refused stale edit."""
     if attempt is None:
         return None
-    return [(getattr(current, name).label.text, str(getattr(current, name).data or ""), str(attempt.get(name) or ""))
-            for name in FIELDS]
+    return [(getattr(current, name).label.text, _shown(getattr(current, name), getattr(current, name).data),
+             _shown(getattr(current, name), attempt.get(name))) for name in FIELDS]
+
+
+def _shown(field, value) -> str:
+    """A value as the form shows it: a choice's label (a level's name, not its code), else the text."""
+    text = str(value or "")
+    return next((str(label) for code, label in getattr(field, "choices", None) or [] if str(code) == text), text)
 
 
 def _raw(form: PledgeForm) -> dict:

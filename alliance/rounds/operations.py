@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm
 
 from alliance.alliances.access import is_lead
@@ -17,6 +18,7 @@ from alliance.audit import record_event
 from alliance.errors import ConflictError, ForbiddenError, InvalidError
 from alliance.extensions import db
 from alliance.formatting import is_currency
+from alliance.language import day
 from alliance.markdown import sanitise_markdown
 from alliance.models import Alliance, Category, CriteriaSet, DemandRound, User
 from alliance.models.base import utcnow
@@ -28,6 +30,14 @@ EARLIEST_DAY = date(2000, 1, 1)
 MAX_YEARS_AHEAD = 10
 STATEMENT_MAX = 20_000
 MAX_HORIZON_QUARTERS = 40  # ten years of delivery quarters
+# Why a round in its present state refuses a change: one whole sentence per state, since a status word
+# does not slot into a sentence in every language.
+EDIT_REFUSALS = {"open": _l("This round is open; only a draft round can be edited."),
+                 "closed": _l("This round is closed; only a draft round can be edited.")}
+OPEN_REFUSALS = {"open": _l("This round is open already."),
+                 "closed": _l("This round is closed; only a draft round can be opened.")}
+CLOSE_REFUSALS = {"draft": _l("This round is a draft; only an open round can be closed."),
+                  "closed": _l("This round is closed already.")}
 
 
 class RoundError(InvalidError):
@@ -121,7 +131,8 @@ def _check_dates(data: RoundInput) -> None:
     latest = date.today() + timedelta(days=365 * MAX_YEARS_AHEAD)
     for name in ("opens_on", "closes_on"):
         if not EARLIEST_DAY <= getattr(data, name) <= latest:
-            raise RoundError(f"Give a day between {EARLIEST_DAY.isoformat()} and {latest.isoformat()}.", name)
+            raise RoundError(_("Give a day between %(first)s and %(last)s.", first=day(EARLIEST_DAY), last=day(latest)),
+                             name)
 
 
 def _check_delivery_horizon(data: RoundInput) -> None:
@@ -174,7 +185,7 @@ def update_round(actor: User, demand_round: DemandRound, data: RoundInput) -> No
     ).rowcount
     db.session.refresh(demand_round)
     if not changed:
-        raise RoundConflictError(f"This round is {demand_round.status}; only a draft round can be edited.")
+        raise RoundConflictError(str(EDIT_REFUSALS.get(demand_round.status, EDIT_REFUSALS["open"])))
     demand_round.categories = categories
     db.session.flush()
     record_event(actor, "round.updated", "demand_round", demand_round.id)
@@ -185,12 +196,12 @@ def open_round(actor: User, demand_round: DemandRound, today: date | None = None
     _require_lead(actor, demand_round.alliance_id)
     today = today or today_utc()
     if demand_round.closes_on < today:
-        raise RoundError(_("The closing day %(day)s has passed: change it first.", day=demand_round.closes_on.isoformat()))
+        raise RoundError(_("The closing day %(day)s has passed: change it first.", day=day(demand_round.closes_on)))
     published = {c.id for c in pledgeable_categories(demand_round.alliance_id)}
     missing = [c.name for c in demand_round.categories if c.id not in published]
     if missing:
         raise RoundError(f"No published criteria set for: {', '.join(missing)}.")
-    _transition(demand_round, "draft", {"status": "open"})
+    _transition(demand_round, "draft", {"status": "open"}, OPEN_REFUSALS)
     record_event(actor, "round.opened", "demand_round", demand_round.id)
 
 
@@ -198,18 +209,18 @@ def close_round(actor: User | None, demand_round: DemandRound) -> None:
     """Close an open round: its pledges are frozen from now on. actor None: the nightly job."""
     if actor is not None:
         _require_lead(actor, demand_round.alliance_id)
-    _transition(demand_round, "open", {"status": "closed", "closed_at": utcnow()})
+    _transition(demand_round, "open", {"status": "closed", "closed_at": utcnow()}, CLOSE_REFUSALS)
     record_event(actor, "round.closed", "demand_round", demand_round.id, automatic=actor is None)
 
 
-def _transition(demand_round: DemandRound, from_status: str, values: dict) -> None:
+def _transition(demand_round: DemandRound, from_status: str, values: dict, refusals: dict) -> None:
     changed = db.session.execute(
         sa.update(DemandRound).where(DemandRound.id == demand_round.id, DemandRound.status == from_status)
         .values(**values).execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(demand_round)
     if not changed:
-        raise RoundConflictError(f"This round is {demand_round.status}; it must be {from_status} for that.")
+        raise RoundConflictError(str(refusals[demand_round.status]))
 
 
 def close_overdue_rounds(today: date | None = None) -> list[int]:
@@ -237,9 +248,9 @@ def round_accepts_pledges(demand_round: DemandRound, today: date | None = None) 
     if demand_round.status == "closed":
         return False, _("This round is closed; its pledges are frozen.")
     if today < demand_round.opens_on:
-        return False, _("This round opens on %(day)s.", day=demand_round.opens_on.isoformat())
+        return False, _("This round opens on %(day)s.", day=day(demand_round.opens_on))
     if today > demand_round.closes_on:
-        return False, _("This round closed on %(day)s; its pledges are frozen.", day=demand_round.closes_on.isoformat())
+        return False, _("This round closed on %(day)s; its pledges are frozen.", day=day(demand_round.closes_on))
     return True, ""
 
 

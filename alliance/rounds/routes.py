@@ -68,7 +68,7 @@ def edit(slug: str, round_id: int | None = None):
     alliance = led_alliance_or_403(slug)
     demand_round = _round(alliance, round_id) if round_id is not None else None
     if demand_round is not None and demand_round.status != "draft":
-        abort(409, description=f"This round is {demand_round.status}; only a draft round can be edited.")
+        abort(409, description=str(ops.EDIT_REFUSALS.get(demand_round.status, ops.EDIT_REFUSALS["open"])))
     form = RoundForm(obj=demand_round)
     categories = ops.pledgeable_categories(alliance.id)
     form.category_ids.choices = [(c.id, f"{c.cpv_code} {c.name}") for c in categories]

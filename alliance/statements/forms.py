@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from alliance.models import LEVELS
+from alliance.language.labels import choices
 from alliance.statements.operations import NOTE_MAX, TEXT_MAX, TITLE_MAX
 
 COMMITMENT_ROWS = 6
@@ -29,7 +29,7 @@ class CommitmentForm(Form):
     criteria_set_id = SelectField(_l("Criteria set"), coerce=_optional_int, validate_choice=False)
     share_percent = IntegerField(_l("At least (%)"), validators=[Optional(), NumberRange(1, 100, _l("From 1 to 100."))])
     # Checked by the domain for the rows that are filled in; an empty row is skipped.
-    level = SelectField(_l("Level"), choices=list(LEVELS.items()), validate_choice=False, default="core")
+    level = SelectField(_l("Level"), choices=choices("level"), validate_choice=False, default="core")
     from_year = IntegerField(_l("From year"), validators=[Optional(), NumberRange(2000, 2100, _l("A year such as 2027."))])
     note = StringField(_l("Note"), validators=[Length(max=NOTE_MAX)])
 

@@ -40,6 +40,17 @@ TITLE_MAX = 200
 TEXT_MAX = 20_000
 NOTE_MAX = 500
 MAX_COMMITMENTS = 20
+# Why an edition in its present state refuses a change or a signature: one whole sentence per state.
+FIXED_EDITION = {
+    "published": _l("This edition is published and never changes; draft a new edition."),
+    "withdrawn": _l("This edition is withdrawn and never changes; draft a new edition."),
+    "superseded": _l("This edition is superseded and never changes; draft a new edition."),
+}
+NOT_SIGNABLE = {
+    "draft": _l("This edition is a draft; only the current published edition can be signed."),
+    "withdrawn": _l("This edition is withdrawn; only the current published edition can be signed."),
+    "superseded": _l("This edition is superseded; only the current published edition can be signed."),
+}
 
 
 class StatementError(InvalidError):
@@ -69,7 +80,7 @@ class StatementStaleError(StaleEditError):
 SERIES = edition_life.Series(
     model=JointStatement, key="round_id", event="statement", object_type="joint_statement",
     conflict=StatementConflictError, stale=StatementStaleError,
-    not_a_draft="This edition is {status} and never changes; draft a new edition.",
+    fixed_edition=FIXED_EDITION,
     draft_open=_l("An edition of this statement is already being drafted."),
 )
 
@@ -312,7 +323,7 @@ def signing_refusal(user: User | None, statement: JointStatement) -> str | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return _("Log in as a member of a buyer organisation of the alliance to sign.")
     if statement.status != "published":
-        return f"This edition is {statement.status}; only the current published edition can be signed."
+        return str(NOT_SIGNABLE[statement.status])
     organisation = user.organisation
     if organisation.kind != "buyer":
         return _("Only public buyers sign a joint statement of demand.")

@@ -140,9 +140,11 @@ def _fill_choices(form: StatementForm, statement: JointStatement) -> None:
     sets = ops.round_criteria_sets(statement.demand_round)
     for row in form.commitments:
         row.criteria_set_id.choices = [("", "—")] + [
-            (s.id, f"{s.title}, version {s.version} ({s.category.cpv_code})") for s in sets]
-    form.summary_id.choices = [("", "None")] + [
-        (s.id, f"{s.title} (edition {s.edition})") for s in ops.published_summaries(statement.round_id)]
+            (s.id, gettext("%(title)s, version %(version)s (%(cpv)s)", title=s.title, version=s.version,
+                           cpv=s.category.cpv_code)) for s in sets]
+    form.summary_id.choices = [("", gettext("No summary"))] + [
+        (s.id, gettext("%(title)s (edition %(edition)s)", title=s.title, edition=s.edition))
+        for s in ops.published_summaries(statement.round_id)]
 
 
 def _fields(form: StatementForm) -> ops.StatementFields:

@@ -6,7 +6,7 @@ from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from alliance.models import SECTORS
+from alliance.language.labels import choices
 from alliance.rounds.operations import QUARTER_PATTERN
 from alliance.summaries.operations import NARRATIVE_MAX, TITLE_MAX, VIEWS
 
@@ -41,7 +41,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form
 
-    sector = SelectField(_l("Sector"), choices=[("", _l("Any sector"))] + list(SECTORS.items()), validators=[Optional()])
+    sector = SelectField(_l("Sector"), choices=[("", _l("Any sector"))] + choices("sector"), validators=[Optional()])
     cpv = StringField(_l("CPV code (or its first digits)"), validators=[
         Optional(), Regexp(r"^\d{2,8}(-\d)?$", message=_l("Use the digits of a CPV code, for example 302 or 30213100.")),
     ])

@@ -9,6 +9,8 @@ import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from alliance import editions as edition_life
 from alliance.alliances.access import is_lead
@@ -19,12 +21,18 @@ from alliance.models import SECTORS, Alliance, CriteriaSet, DemandRound, DemandS
 from alliance.notifications.events import summary_published
 from alliance.signals.releases import latest_release
 
-VIEWS = {
-    "quarter": "Per delivery quarter",
-    "country": "Per country",
-    "level": "Per ambition level",
-    "readiness": "Supplier readiness",
-    "impact": "Estimated impact",
+VIEWS = {  # the optional tables of a summary, as the lead's form offers them
+    "quarter": _l("Per delivery quarter"),
+    "country": _l("Per country"),
+    "level": _l("Per ambition level"),
+    "readiness": _l("Supplier readiness"),
+    "impact": _l("Estimated impact"),
+}
+# Why an edition that is no longer a draft refuses a change: one whole sentence per state.
+FIXED_EDITION = {
+    "published": _l("This edition is published and never changes. Draft a new edition instead."),
+    "withdrawn": _l("This edition is withdrawn and never changes."),
+    "superseded": _l("This edition is superseded by a newer one and never changes."),
 }
 TITLE_MAX = 200
 NARRATIVE_MAX = 20_000
@@ -46,15 +54,15 @@ class SummaryStaleError(StaleEditError):
     """Someone changed the summary since the user read `expected`."""
 
     def __init__(self, summary_id: int, expected: int | None = None, current_version: int | None = None):
-        super().__init__("Someone changed this draft meanwhile; reload it, then make your change again.",
+        super().__init__(_("Someone changed this draft meanwhile; reload it, then make your change again."),
                          expected=expected, current_version=current_version, model=DemandSummary, row_id=summary_id)
 
 
 SERIES = edition_life.Series(
     model=DemandSummary, key="series_id", event="summary", object_type="demand_summary",
     conflict=SummaryConflictError, stale=SummaryStaleError,
-    not_a_draft="This edition is published; it never changes. Draft a new edition instead.",
-    draft_open="Edition {edition} is already being drafted.",
+    fixed_edition=FIXED_EDITION,
+    draft_open=_l("Edition %(edition)s is already being drafted."),
 )
 
 
@@ -270,10 +278,10 @@ class ListFilters:
     quarter_to: str = ""
 
 
-def sectors_with_alliances() -> list[tuple[str, str]]:
-    """(code, name) of the sectors some alliance works in: the only ones worth filtering by."""
+def sectors_with_alliances() -> list[str]:
+    """The codes of the sectors some alliance works in (in SECTORS' order): the only ones worth filtering by."""
     used = set(db.session.scalars(sa.select(Alliance.sector).distinct()))
-    return [(code, name) for code, name in SECTORS.items() if code in used]
+    return [code for code in SECTORS if code in used]
 
 
 def published_query(filters: ListFilters | None = None) -> sa.Select:

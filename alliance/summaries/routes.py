@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import is_lead, led_alliance_ids
@@ -10,7 +12,9 @@ from alliance.criteria.categories import category_names
 from alliance.errors import DomainError
 from alliance.extensions import db
 from alliance.form_version import submitted_version
-from alliance.models import CRITERION_TYPES, SECTORS, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
+from alliance.language import day
+from alliance.language.labels import choices
+from alliance.models import SECTORS, CriteriaSet, DemandSummary, Dialogue, Post, Snapshot
 from alliance.pagination import paginate
 from alliance.queue import commit_and_dispatch
 from alliance.signals.tables import headline, summary_charts, summary_tables
@@ -32,9 +36,9 @@ def index():
     # Offer the sectors that have an alliance; a link naming another known sector still filters (to nothing).
     offered = ops.sectors_with_alliances()
     asked = request.args.get("sector", "")
-    if asked in SECTORS and asked not in dict(offered):
-        offered.append((asked, SECTORS[asked]))
-    form.sector.choices = [("", "Any sector")] + offered
+    if asked in SECTORS and asked not in offered:
+        offered.append(asked)
+    form.sector.choices = [("", _l("Any sector"))] + choices("sector", offered)
     filters = ops.ListFilters()
     if form.validate():
         filters = ops.ListFilters(sector=form.sector.data or "", cpv=(form.cpv.data or "").strip(),
@@ -80,8 +84,7 @@ def _show(summary: DemandSummary, editions: list[DemandSummary]):
     return cached_page(etag, lambda: render_template(
         "summaries/show.html", summary=summary, current_edition=current_edition, editions=editions,
         tables=summary_tables(summary), charts=summary_charts(summary), headline=headline(summary),
-        qa=qa, lead=is_lead(current_user, summary.alliance_id), criterion_types=CRITERION_TYPES,
-        ocds_configured=ocds_configured, statement=statement,
+        qa=qa, lead=is_lead(current_user, summary.alliance_id), ocds_configured=ocds_configured, statement=statement,
     ))
 
 
@@ -122,7 +125,8 @@ def _fill_choices(form: SummaryForm, snapshot: Snapshot | None, alliance_id: int
         sa.select(CriteriaSet).where(CriteriaSet.alliance_id == alliance_id, CriteriaSet.status == "published")
         .order_by(CriteriaSet.title, CriteriaSet.version)
     ).all()
-    form.criteria_sets.choices = [(s.id, f"{s.title}, version {s.version} ({s.category.cpv_code})") for s in sets]
+    form.criteria_sets.choices = [(s.id, _("%(title)s, version %(version)s (%(cpv)s)", title=s.title, version=s.version,
+                                            cpv=s.category.cpv_code)) for s in sets]
 
 
 def _fields(form: SummaryForm) -> ops.SummaryFields:
@@ -144,11 +148,12 @@ def _form_error(form: SummaryForm, error: DomainError) -> None:
 def new():
     snapshots = ops.lead_snapshots(current_user)
     if not snapshots:
-        flash("There is no compiled snapshot of your alliances' rounds yet.", "info")
+        flash(_("There is no compiled snapshot of your alliances' rounds yet."), "info")
         return redirect(url_for("summaries.manage")) if led_alliance_ids(current_user) else abort(403)
     form = NewSummaryForm()
-    form.snapshot_id.choices = [(s.id, f"{s.demand_round.title}, public release {s.release_number}, "
-                                       f"compiled {s.compiled_at:%Y-%m-%d %H:%M}")
+    form.snapshot_id.choices = [(s.id, _("%(round)s, public release %(number)s, compiled %(date)s, %(time)s UTC",
+                                         round=s.demand_round.title, number=s.release_number, date=day(s.compiled_at),
+                                         time=f"{s.compiled_at:%H:%M}"))
                                 for s in snapshots]
     chosen_id = form.snapshot_id.data if form.is_submitted() else request.args.get("snapshot", type=int)
     snapshot = next((s for s in snapshots if s.id == chosen_id), snapshots[0])
@@ -164,7 +169,7 @@ def new():
             _form_error(form, error)
         else:
             db.session.commit()
-            flash("Draft saved. Check it, then publish it.", "success")
+            flash(_("Draft saved. Check it, then publish it."), "success")
             return redirect(url_for("summaries.preview", summary_id=summary.id))
     return render_template("summaries/form.html", form=form, summary=None)
 
@@ -182,7 +187,7 @@ def preview(summary_id: int):
     summary = _lead_summary_or_404(summary_id)
     return render_template("summaries/preview.html", summary=summary, tables=summary_tables(summary),
                            headline=headline(summary), editions=ops.series_editions(summary.series_id),
-                           action_form=VersionForm(), criterion_types=CRITERION_TYPES)
+                           action_form=VersionForm())
 
 
 @bp.route("/manage/<int:summary_id>/edit", methods=["GET", "POST"])
@@ -190,7 +195,7 @@ def preview(summary_id: int):
 def edit(summary_id: int):
     summary = _lead_summary_or_404(summary_id)
     if summary.status != "draft":
-        flash("This edition is published and never changes. Draft a new edition instead.", "error")
+        flash(str(ops.FIXED_EDITION.get(summary.status, ops.FIXED_EDITION["published"])), "error")
         return redirect(url_for("summaries.preview", summary_id=summary.id))
     form = SummaryForm()
     _fill_choices(form, summary.snapshot, summary.alliance_id)
@@ -209,18 +214,21 @@ def edit(summary_id: int):
             status = error.status
         else:
             db.session.commit()
-            flash("Draft saved.", "success")
+            flash(_("Draft saved."), "success")
             return redirect(url_for("summaries.preview", summary_id=summary.id))
     return render_template("summaries/form.html", form=form, summary=summary), status
 
 
 
+# action: (the button, the question the page asks, what follows)
 CONFIRMATIONS = {
-    "publish": ("Publish this edition", "Once published it never changes, it is listed publicly and subscribed "
-                "suppliers are told. A published earlier edition of the series is superseded."),
-    "withdraw": ("Withdraw this summary", "It leaves the public lists; its page, API answer and CSV, XLSX and OCDS "
-                 "exports answer 410 Gone, and an OCDS release records the withdrawal. This cannot be undone."),
-    "discard": ("Discard this draft", "The draft is deleted. This cannot be undone."),
+    "publish": (_l("Publish this edition"), _l("Publish this edition?"),
+                _l("Once published it never changes, it is listed publicly and subscribed suppliers are told. A "
+                   "published earlier edition of the series is superseded.")),
+    "withdraw": (_l("Withdraw this summary"), _l("Withdraw this summary?"),
+                 _l("It leaves the public lists; its page, API answer and CSV, XLSX and OCDS exports answer 410 Gone, "
+                    "and an OCDS release records the withdrawal. This cannot be undone.")),
+    "discard": (_l("Discard this draft"), _l("Discard this draft?"), _l("The draft is deleted. This cannot be undone.")),
 }
 
 
@@ -229,8 +237,8 @@ CONFIRMATIONS = {
 def confirm(summary_id: int, action: str):
     """The confirmation step of an irreversible action: a page with one form, no JavaScript needed."""
     summary = _lead_summary_or_404(summary_id)
-    label, explanation = CONFIRMATIONS[action]
-    return render_template("summaries/confirm.html", summary=summary, action=action, label=label,
+    label, question, explanation = CONFIRMATIONS[action]
+    return render_template("summaries/confirm.html", summary=summary, action=action, label=label, question=question,
                            explanation=explanation, action_form=VersionForm())
 
 
@@ -255,12 +263,12 @@ def change(summary_id: int, action: str):
         return redirect(url_for("summaries.preview", summary_id=summary_id))
     commit_and_dispatch()
     messages = {
-        "publish": ("Published. Subscribed suppliers are being told.", url_for("summaries.current",
-                                                                                 series_id=summary.series_id)),
-        "withdraw": ("Withdrawn: it is off the public lists; its address says it was withdrawn.",
+        "publish": (_("Published. Subscribed suppliers are being told."), url_for("summaries.current",
+                                                                                    series_id=summary.series_id)),
+        "withdraw": (_("Withdrawn: it is off the public lists; its address says it was withdrawn."),
                      url_for("summaries.manage")),
-        "discard": ("Draft discarded.", url_for("summaries.manage")),
-        "new-edition": ("A new edition is drafted from the round's latest snapshot.",
+        "discard": (_("Draft discarded."), url_for("summaries.manage")),
+        "new-edition": (_("A new edition is drafted from the round's latest snapshot."),
                         url_for("summaries.edit", summary_id=result.id) if result is not None else ""),
     }
     message, target = messages[action]

@@ -7,7 +7,7 @@ from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, Selec
 from wtforms.fields import DateField
 from wtforms.validators import Length, Optional, Regexp
 
-from alliance.models import READINESS, SECTORS
+from alliance.language.labels import choices
 from alliance.suppliers.declarations import LABEL_MAX, NOTE_MAX, REFERENCE_MAX
 
 CPV_PREFIX_PATTERN = r"^\d{2,8}$"
@@ -18,7 +18,7 @@ class DeclarationEntry(Form):
 
     criterion_id = IntegerField(widget=HiddenField.widget)
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
-    status = SelectField(_l("Readiness"), choices=[("", _l("Not declared"))] + list(READINESS.items()))
+    status = SelectField(_l("Readiness"), choices=[("", _l("Not declared"))] + choices("readiness"))
     ready_by = DateField(_l("Can meet by (date)"), validators=[Optional()])
     evidence_label = StringField(_l("Evidence: the label or certificate the criterion names"),
                                  validators=[Length(max=LABEL_MAX)])
@@ -31,7 +31,7 @@ class DeclarationsForm(FlaskForm):
 
 
 class SubscriptionForm(FlaskForm):
-    sector = SelectField(_l("Sector"), choices=[("", _l("Any sector (use a CPV code)"))] + list(SECTORS.items()))
+    sector = SelectField(_l("Sector"), choices=[("", _l("Any sector (use a CPV code)"))] + choices("sector"))
     cpv_prefix = StringField(_l("CPV code or its first digits (e.g. 302 for computer equipment)"), validators=[
         Optional(), Regexp(CPV_PREFIX_PATTERN, message=_l("Give 2 to 8 digits of a CPV code, e.g. 30213.")),
     ])

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from alliance.extensions import db
-from alliance.models import READINESS, SECTORS, Subscription
+from alliance.models import READINESS, Subscription
 from alliance.suppliers import declarations as ops
 from alliance.suppliers.forms import DeclarationsForm, SubscriptionForm
 
@@ -109,7 +109,7 @@ def subscriptions():
     rows = db.session.scalars(
         sa.select(Subscription).where(Subscription.user_id == current_user.id).order_by(Subscription.created_at)
     ).all()
-    return render_template("suppliers/subscriptions.html", form=form, rows=rows, sectors=SECTORS)
+    return render_template("suppliers/subscriptions.html", form=form, rows=rows, )
 
 
 @bp.route("/subscriptions/<int:subscription_id>/delete", methods=["POST"])

@@ -1,0 +1,52 @@
+"""The words people read for stored codes: statuses, criteria levels, sectors, criterion types, organisation
+types and supplier readiness, each in the reader's language.
+
+The database, the exports and the API keep the codes ("core", "by_date", "published"), and documents in
+English keep the English names of alliance.models; pages, form choices and messages take their words from
+here, so each label is written and translated once.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    # The lifecycle states of pledges, rounds, criteria sets, summaries and statements. In French and Spanish
+    # they agree with "statut"/"estado" (the column they are shown under), not with the thing they describe;
+    # a sentence about one thing's state is written whole, per state, where it is said.
+    "status": {
+        "draft": _l("draft"), "submitted": _l("submitted"), "withdrawn": _l("withdrawn"),
+        "published": _l("published"), "open": _l("open"), "closed": _l("closed"), "retired": _l("retired"),
+        "superseded": _l("superseded"),
+    },
+    # The two levels of the EU green public procurement criteria.
+    "level": {"core": _l("Core"), "comprehensive": _l("Comprehensive")},
+    "sector": {"ict": _l("ICT"), "health": _l("Health"), "construction": _l("Construction"), "food": _l("Food")},
+    "criterion_type": {
+        "selection": _l("Selection criterion"), "specification": _l("Technical specification"),
+        "award": _l("Award criterion"), "clause": _l("Contract performance clause"),
+    },
+    # Buyer types, then supplier types.
+    "organisation_type": {
+        "municipality": _l("Municipality"), "region": _l("Region"), "ministry": _l("Ministry"),
+        "agency": _l("Public agency"), "hospital": _l("Hospital"), "university": _l("University"),
+        "central_purchasing_body": _l("Central purchasing body"),
+        "company": _l("Company"), "cooperative": _l("Cooperative"), "social_enterprise": _l("Social enterprise"),
+    },
+    # Whose words a criterion's text is.
+    "wording": {
+        "source": _l("The source's own wording"), "translation": _l("Translated by the project from the source"),
+        "summary": _l("Summarised by the project from the source"), "missing": _l("The official wording is missing"),
+    },
+    "readiness": {"meets": _l("Meets now"), "by_date": _l("Can meet by a date"), "cannot": _l("Cannot meet")},
+}
+
+
+def label(code: str | None, kind: str = "status") -> str:
+    """The label of a stored code in the reader's language; an unknown code as it is."""
+    return str(LABELS[kind].get(code, code or ""))
+
+
+def choices(kind: str, codes=None) -> list[tuple[str, object]]:
+    """(code, label) pairs for a select field, in the order of `codes` (default: every code of the kind).
+    The labels stay lazy, so a form built at import time still speaks each reader's language."""
+    table = LABELS[kind]
+    return [(code, table.get(code, code)) for code in (table if codes is None else codes)]
