@@ -127,8 +127,15 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
     """(line number, {column: value}) per non-empty data row; ImportFileError when the file is unreadable."""
     _check_kind(data, filename)
     lines = _xlsx_lines(data) if is_xlsx(data) else _csv_lines(data)
+    names = _column_names(lines)
+    yield from _data_rows(lines, names)
+
+
+def _column_names(lines: Iterator[tuple[int, list]]) -> list[str]:
+    """The header line's column names (lower case, spaces as underscores), each a known column, every required
+    one present, none twice; ImportFileError saying which otherwise."""
     header_line, header = next(lines, (1, None))
-    if not header or not any(_blank(c) is False for c in header):
+    if not header or all(_blank(c) for c in header):
         raise ImportFileError("The file is empty: the first line must name the columns, e.g. " + ",".join(COLUMNS))
     names = [str(c or "").strip().lower().replace(" ", "_") for c in header]
     missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
@@ -139,6 +146,12 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
         raise ImportFileError(f"Line {header_line}: {'; '.join(parts)}. Expected columns: {', '.join(COLUMNS)}.")
     if len(set(names)) != len(names):
         raise ImportFileError(f"Line {header_line}: a column is named twice.")
+    return names
+
+
+def _data_rows(lines: Iterator[tuple[int, list]], names: list[str]) -> Iterator[tuple[int, dict]]:
+    """The lines after the header as {column: value}, skipping blank ones; a line with more values than columns
+    is yielded as {"__error__": reason}. ImportFileError past MAX_ROWS rows."""
     count = 0
     for line, cells in lines:
         if all(_blank(c) for c in cells):
