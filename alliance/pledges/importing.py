@@ -21,7 +21,7 @@ from alliance.database import is_postgres
 from alliance.extensions import db
 from alliance.models import Pledge, PledgeRevision, User
 from alliance.models.base import utcnow
-from alliance.pledges.operations import pledging_refusal
+from alliance.pledges.access import RoundAccess
 from alliance.pledges.validation import FIELDS, PledgeInvalidError, RoundContext, validate
 from alliance.signals.triggers import pledges_changed
 
@@ -165,15 +165,16 @@ def _data_rows(lines: Iterator[tuple[int, list]], names: list[str]) -> Iterator[
         yield line, {name: cells[i] if i < len(cells) else None for i, name in enumerate(names)}
 
 
-def import_file(actor: User, round_id: int, data: bytes, filename: str, progress: Progress | None = None) -> ImportResult:
-    """Validate every row of the file for the actor's organisation in the round; store all or nothing.
+def import_file(loaded: RoundAccess, data: bytes, filename: str, progress: Progress | None = None) -> ImportResult:
+    """Validate every row of the file for the user's organisation in the round loaded for them (access.load_round);
+    store all or nothing. A refusal to pledge, or a closed round, is the result's file error.
 
     Flushes, never commits: the caller commits when result.ok and rolls back otherwise.
     """
     progress = progress or (lambda fraction, message: None)
     result = ImportResult()
-    context = RoundContext.load(round_id)
-    refusal = pledging_refusal(actor, context.alliance_id) or context.closed_reason
+    actor, context, round_id = loaded.user, loaded.context, loaded.demand_round.id
+    refusal = loaded.refusal or context.closed_reason
     if refusal:
         result.file_error = refusal
         return result
