@@ -1,14 +1,15 @@
 """Who reaches a demand round or a pledge, and what they may do with it: loaded and checked once per request.
 
 indico's load → check → operate. A page or an API resource calls load_round() or load_pledge() once; the
-object it gets holds what was loaded (the round, its validation context, the pledge) with the user's rights
-in it, answers the access questions (visible, lead, own, refusal) and raises on a refusal (check_may_pledge,
-check_may_change). The operations in pledges/operations.py then take those loaded objects as they are:
-they neither reload them nor check again.
+object it gets holds what was loaded (the round, the user's membership of its alliance, the pledge, and on
+first use the round's validation context), answers the access questions (visible, lead, own, refusal) and
+raises on a refusal (check_may_pledge, check_may_change). The operations in pledges/operations.py then take
+those loaded objects as they are: they neither reload them nor check again.
 """
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -22,13 +23,30 @@ from alliance.pledges.validation import PledgeInvalidError, RoundContext
 
 @dataclass
 class RoundAccess:
-    """A demand round as one user reaches it: the round, its lookups for validation, the user's rights."""
+    """A demand round as one user reaches it: the round, the user's rights in it, its lookups for validation."""
 
     user: User
     demand_round: DemandRound
-    context: RoundContext
-    lead: bool  # the user's organisation leads the round's alliance
-    refusal: str | None  # why the user's organisation may not pledge in the round's alliance; None when it may
+    # The user's organisation's active membership of the round's alliance: one read answers both "does it
+    # lead the alliance?" and "may it pledge?".
+    membership: Membership | None
+    today: date | None = None  # the day the round's open or closed state is judged on; None: today
+
+    @property
+    def lead(self) -> bool:
+        """The user's organisation leads the round's alliance."""
+        return self.membership is not None and self.membership.role == "lead"
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the user's organisation may not pledge in the round's alliance; None when it may."""
+        return _refusal(self.user.organisation, self.membership)
+
+    @cached_property
+    def context(self) -> RoundContext:
+        """The round's categories, units and criteria versions, read on first use (a page that only checks
+        access, such as a lead's table, does not read them)."""
+        return RoundContext.for_round(self.demand_round, self.today)
 
     @property
     def visible(self) -> bool:
@@ -76,7 +94,7 @@ def load_round(user: User, round_id: int, today: date | None = None) -> RoundAcc
     demand_round = db.session.get(DemandRound, round_id)
     if demand_round is None:
         raise PledgeNotFoundError(round_id)
-    return _round_access(user, demand_round, today)
+    return round_reached(user, demand_round, today)
 
 
 def load_visible_round(user: User, round_id: int, today: date | None = None) -> RoundAccess:
@@ -91,7 +109,7 @@ def load_pledge(user: User, pledge_id: int, today: date | None = None) -> Pledge
     """The pledge when the user may see it, with its round as the user reaches it (to change the pledge or
     show its form); PledgeNotFoundError otherwise."""
     pledge = visible_pledge(user, pledge_id)
-    return PledgeAccess(pledge, _round_access(user, pledge.demand_round, today))
+    return PledgeAccess(pledge, round_reached(user, pledge.demand_round, today))
 
 
 def visible_pledge(user: User, pledge_id: int) -> Pledge:
@@ -124,18 +142,10 @@ def visible_to(user: User):
     return sa.or_(Pledge.organisation_id == user.organisation_id, Pledge.round_id.in_(led_rounds))
 
 
-def pledging_refusal(user: User, alliance_id: int) -> str | None:
-    """Why the user's organisation may not pledge in the alliance, or None when it may."""
-    membership = active_membership(user.organisation_id, alliance_id) if user.organisation_id else None
-    return _refusal(user.organisation, membership)
-
-
-def _round_access(user: User, demand_round: DemandRound, today: date | None) -> RoundAccess:
-    # One membership read answers both questions: does the organisation lead the alliance, may it pledge.
+def round_reached(user: User, demand_round: DemandRound, today: date | None = None) -> RoundAccess:
+    """A round already loaded, as the user reaches it (one membership read)."""
     membership = active_membership(user.organisation_id, demand_round.alliance_id) if user.organisation_id else None
-    return RoundAccess(user=user, demand_round=demand_round, context=RoundContext.for_round(demand_round, today),
-                       lead=membership is not None and membership.role == "lead",
-                       refusal=_refusal(user.organisation, membership))
+    return RoundAccess(user=user, demand_round=demand_round, membership=membership, today=today)
 
 
 def _refusal(organisation: Organisation | None, membership: Membership | None) -> str | None:

@@ -5,7 +5,6 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from alliance.alliances.access import is_lead
 from alliance.extensions import db
 from alliance.form_version import submitted_version
 from alliance.formatting import amount_for_input
@@ -36,8 +35,9 @@ def mine():
     open_rounds = db.session.scalars(
         sa.select(DemandRound).where(DemandRound.status == "open").order_by(DemandRound.closes_on)
     ).all()
-    pledgeable = [r for r in open_rounds if access.pledging_refusal(current_user, r.alliance_id) is None]
-    led = [r for r in open_rounds if is_lead(current_user, r.alliance_id)]
+    reached = [access.round_reached(current_user, r) for r in open_rounds]
+    pledgeable = [r.demand_round for r in reached if r.refusal is None]
+    led = [r.demand_round for r in reached if r.lead]
     return render_template("pledges/mine.html", page=page, pledgeable=pledgeable, led=led)
 
 
@@ -144,9 +144,10 @@ def change_status(pledge_id: int, action: str):
 @login_required
 def lead_view(round_id: int):
     """Every pledge of the round, for the alliance's leads (read-only), with totals summed in SQL."""
-    demand_round = db.get_or_404(DemandRound, round_id)
-    if not is_lead(current_user, demand_round.alliance_id):
+    loaded = _round_or_404(round_id)
+    if not loaded.lead:
         abort(404)
+    demand_round = loaded.demand_round
     status = request.args.get("status") if request.args.get("status") in ("draft", "submitted", "withdrawn") else None
     page = paginate(ops.round_pledges_query(round_id, status), per_page=PER_PAGE, error_out=True, bounded=True)
     return render_template("pledges/lead.html", demand_round=demand_round, page=page, status=status,
