@@ -97,19 +97,19 @@ def load_round(user: User, round_id: int, today: date | None = None) -> RoundAcc
     return round_reached(user, demand_round, today)
 
 
-def load_visible_round(user: User, round_id: int, today: date | None = None) -> RoundAccess:
+def load_visible_round(user: User, round_id: int) -> RoundAccess:
     """As load_round, for a page: PledgeNotFoundError also for a draft round the user does not lead."""
-    loaded = load_round(user, round_id, today)
+    loaded = load_round(user, round_id)
     if not loaded.visible:
         raise PledgeNotFoundError(round_id)
     return loaded
 
 
-def load_pledge(user: User, pledge_id: int, today: date | None = None) -> PledgeAccess:
+def load_pledge(user: User, pledge_id: int) -> PledgeAccess:
     """The pledge when the user may see it, with its round as the user reaches it (to change the pledge or
     show its form); PledgeNotFoundError otherwise."""
     pledge = visible_pledge(user, pledge_id)
-    return PledgeAccess(pledge, round_reached(user, pledge.demand_round, today))
+    return PledgeAccess(pledge, round_reached(user, pledge.demand_round))
 
 
 def visible_pledge(user: User, pledge_id: int) -> Pledge:

@@ -138,15 +138,20 @@ def _column_names(lines: Iterator[tuple[int, list]]) -> list[str]:
     if not header or all(_blank(c) for c in header):
         raise ImportFileError("The file is empty: the first line must name the columns, e.g. " + ",".join(COLUMNS))
     names = [str(c or "").strip().lower().replace(" ", "_") for c in header]
-    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
-    unknown = [n for n in names if n and n not in COLUMNS]
-    if missing or unknown:
-        parts = [f"missing column(s): {', '.join(missing)}"] if missing else []
-        parts += [f"unknown column(s): {', '.join(unknown)[:200]}"] if unknown else []
-        raise ImportFileError(f"Line {header_line}: {'; '.join(parts)}. Expected columns: {', '.join(COLUMNS)}.")
+    problems = _column_problems(names)
+    if problems:
+        raise ImportFileError(f"Line {header_line}: {'; '.join(problems)}. Expected columns: {', '.join(COLUMNS)}.")
     if len(set(names)) != len(names):
         raise ImportFileError(f"Line {header_line}: a column is named twice.")
     return names
+
+
+def _column_problems(names: list[str]) -> list[str]:
+    """The required columns the header lacks and the columns it names that do not exist, as the message says."""
+    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
+    unknown = [n for n in names if n and n not in COLUMNS]
+    return ([f"missing column(s): {', '.join(missing)}"] if missing else []) + \
+        ([f"unknown column(s): {', '.join(unknown)[:200]}"] if unknown else [])
 
 
 def _data_rows(lines: Iterator[tuple[int, list]], names: list[str]) -> Iterator[tuple[int, dict]]:
