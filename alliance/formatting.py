@@ -36,14 +36,18 @@ _GROUPING_SPACES = re.compile(r"[ \u00a0\u202f']")
 _DIGITS = re.compile(r"[0-9]+")
 
 
-def parse_money(text: str | int | float | Decimal, currency: str) -> int:
+def parse_money(text: str | int | float | Decimal, currency: str, decimal_mark: str | None = None) -> int:
     """An amount typed the English or the European way, in minor units: '1,234.50', '1.234,50' and '1 234,50'
-    EUR are all 123450. Raises ValueError with a message that says exactly what to type."""
+    EUR are all 123450. Raises ValueError with a message that says exactly what to type.
+
+    decimal_mark: the mark the reader writes decimals with, when known (a form in the reader's language, the
+    API's JSON). It settles the one ambiguous case, a lone mark before three digits in a three-decimal
+    currency: "1.001" KWD is 1001 fils when "." is the decimal mark, and refused as ambiguous without one."""
     raw = _GROUPING_SPACES.sub("", str(text).strip())
     if raw.startswith("-"):
         raise ValueError(_("An amount must be zero or more."))
     digits = minor_unit_digits(currency)
-    amount = Decimal(_plain_decimal(raw, text, digits))
+    amount = Decimal(_plain_decimal(raw, text, digits, decimal_mark))
     minor = amount.scaleb(digits)
     if minor != minor.to_integral_value():
         raise ValueError(ngettext("%(currency)s has %(num)d decimal place at most.",
@@ -53,7 +57,7 @@ def parse_money(text: str | int | float | Decimal, currency: str) -> int:
     return int(minor)
 
 
-def _plain_decimal(raw: str, text, decimals: int) -> str:
+def _plain_decimal(raw: str, text, decimals: int, decimal_mark: str | None) -> str:
     """'1.234,50' → '1234.50'. The last of two different marks is the decimal mark; a lone mark followed by
     exactly three digits groups thousands (no currency we take has three decimals but the ones it names)."""
     example = "1234.50" if decimals else "1234"
@@ -64,28 +68,42 @@ def _plain_decimal(raw: str, text, decimals: int) -> str:
     marks = [c for c in raw if c in ".,"]
     if not marks:
         return raw
-    whole, fraction, decimal_mark = _split_at_decimal_mark(raw, text, marks, decimals)
+    whole, fraction, found_mark = _split_at_decimal_mark(raw, text, marks, decimals, decimal_mark)
     groups = re.split(r"[.,]", whole)
-    if not _grouped_in_thousands(groups) or (decimal_mark and not fraction):
+    if not _grouped_in_thousands(groups) or (found_mark and not fraction):
         raise invalid
     return "".join(groups) + (f".{fraction}" if fraction else "")
 
 
-def _split_at_decimal_mark(raw: str, text, marks: list[str], decimals: int) -> tuple[str, str, str | None]:
+def _split_at_decimal_mark(raw: str, text, marks: list[str], decimals: int,
+                           reader_mark: str | None) -> tuple[str, str, str | None]:
     """(whole part, fraction, decimal mark or None). The last of two different marks is the decimal mark, as is
-    a mark that appears once; a lone mark followed by exactly three digits groups thousands."""
+    a mark that appears once; a lone mark followed by exactly three digits groups thousands, unless the currency
+    has three decimals: then it is the decimal mark if it is the reader's, and ambiguous otherwise."""
     decimal_mark = marks[-1] if len(set(marks)) == 2 or marks.count(marks[-1]) == 1 else None
     whole, fraction = raw.rsplit(decimal_mark, 1) if decimal_mark else (raw, "")
     if not (decimal_mark and len(marks) == 1 and len(fraction) == 3 and len(whole) <= 3):
         return whole, fraction, decimal_mark
     if decimals != 3:
         return raw, "", None  # "1,234" or "1.234": a thousands mark
-    raise ValueError(f"'{str(text)[:40]}' could be read two ways: write {raw.replace(',', '').replace('.', '')} "
-                     f"or {raw.replace(',', '.')} with no thousands mark.")
+    if marks[0] == reader_mark:
+        return whole, fraction, reader_mark
+    raise ValueError(_("'%(text)s' could be read two ways: write %(whole)s or %(decimal)s with no thousands mark.",
+                       text=str(text)[:40], whole=raw.replace(",", "").replace(".", ""),
+                       decimal=raw.replace(marks[0], reader_mark or ".")))
 
 
 def _grouped_in_thousands(groups: list[str]) -> bool:
     return len(groups) == 1 or (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]))
+
+
+def amount_for_input(minor: int | None, currency: str, decimal_mark: str = ".") -> str:
+    """An amount as a form field shows it for editing: the currency's decimals, the reader's decimal mark and
+    no grouping, e.g. 123450 EUR → "1234.50" or "1234,50". parse_money(text, currency, decimal_mark) reads it
+    back to the same minor units, also 1001 KWD ("1.001"), so an unchanged form saves unchanged."""
+    if minor is None:
+        return ""
+    return f"{major_amount(minor, currency):f}".replace(".", decimal_mark)
 
 
 def format_money(minor: int | None, currency: str) -> str:

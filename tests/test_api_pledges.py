@@ -188,3 +188,20 @@ def test_changing_the_category_takes_its_latest_criteria_version(app, client, wo
                             headers=_headers(client, world["a"]))
     assert response.status_code == 200
     assert (response.get_json()["category"], response.get_json()["criteria_version"]) == ("30231310-3", 1)
+
+
+def test_a_three_decimal_amount_reads_back_and_survives_a_change_of_another_field(app, client):
+    world = make_pledging_round(app, currency="KWD")
+    headers = _headers(client, world["a"])
+    body = _body(world, currency="KWD", estimated_value="1.001")  # JSON's decimal point: 1.001 KWD, not 1001
+    created = client.post("/api/v1/alliances/ict/pledges", json=body, headers=headers)
+    assert created.status_code == 201 and created.get_json()["value_minor"] == 1001
+    url = f"/api/v1/pledges/{created.get_json()['id']}"
+    read = client.get(url, headers=headers).get_json()
+    assert read["estimated_value"] == "1.001"
+    changed = client.patch(url, json={"version": 1, "quantity": 151}, headers=headers)  # the amount not re-read
+    assert changed.status_code == 200 and changed.get_json()["value_minor"] == 1001
+    sent_back = client.patch(url, json={"version": 2, "estimated_value": read["estimated_value"]}, headers=headers)
+    assert sent_back.status_code == 200 and sent_back.get_json()["value_minor"] == 1001
+    with app.app_context():
+        assert db.session.get(Pledge, created.get_json()["id"]).value_minor == 1001

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from alliance.formatting import format_money, major_amount, parse_money
+from alliance.formatting import amount_for_input, format_money, major_amount, parse_money
 
 
 @pytest.mark.parametrize(("minor", "currency", "amount"), [
@@ -36,8 +36,21 @@ def test_parse_money_refuses_what_it_cannot_read_and_says_why(typed, currency, m
         parse_money(typed, currency)
 
 
-def test_a_pledge_amount_round_trips_through_its_form_value():
-    # Not (1001, "KWD"): "1.001" is refused as ambiguous, so such a pledge cannot be saved again from its
-    # edit form unchanged; left for the pledge-amount item of issue 14 (store and edit the amount as is).
-    for minor, currency in ((123450, "EUR"), (7, "JPY"), (1234567, "KWD"), (10**17, "EUR")):
-        assert parse_money(f"{major_amount(minor, currency):f}", currency) == minor
+@pytest.mark.parametrize("decimal_mark", [".", ","])
+@pytest.mark.parametrize(("minor", "currency"), [
+    (123450, "EUR"), (5, "EUR"), (7, "JPY"), (1234567, "KWD"), (1001, "KWD"), (500, "BHD"), (0, "KWD"), (10**17, "EUR"),
+])
+def test_a_stored_amount_shown_in_a_form_reads_back_to_the_same_minor_units(minor, currency, decimal_mark):
+    shown = amount_for_input(minor, currency, decimal_mark)
+    assert decimal_mark in shown or currency == "JPY"
+    assert parse_money(shown, currency, decimal_mark) == minor
+
+
+def test_the_readers_decimal_mark_settles_a_lone_mark_before_three_digits_in_a_three_decimal_currency():
+    assert amount_for_input(1001, "KWD", ".") == "1.001" and amount_for_input(1001, "KWD", ",") == "1,001"
+    assert parse_money("1.001", "KWD", ".") == 1001 and parse_money("1,001", "KWD", ",") == 1001
+    assert parse_money("1,001", "EUR", ".") == parse_money("1.001", "EUR", ",") == 100100  # EUR: thousands
+    with pytest.raises(ValueError, match="could be read two ways: write 1001 or 1,001 "):
+        parse_money("1.001", "KWD", ",")  # not the reader's decimal mark: still ambiguous, and says what to type
+    with pytest.raises(ValueError, match="could be read two ways: write 1001 or 1.001 "):
+        parse_money("1.001", "KWD")  # no reader known (a CSV file)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alliance.extensions import db
 from alliance.models import PendingJob, Pledge, PledgeRevision, User
 from alliance.pledges import importing
+from alliance.pledges.access import load_round
 from tests.factories import csrf_token, login, make_pledging_round
 
 HEADER = "category,criteria_version,level,quantity,estimated_value,currency,delivery_quarter,country,region,status"
@@ -29,7 +30,7 @@ def _csv(*lines, header=HEADER) -> bytes:
 def _import(app, world, data, filename="pledges.csv"):
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == world["a"]))
-        result = importing.import_file(user, world["round_id"], data, filename)
+        result = importing.import_file(load_round(user, world["round_id"]), data, filename)
         db.session.commit() if result.ok else db.session.rollback()
         return result
 
@@ -125,7 +126,7 @@ def test_xlsx_with_numbers_and_trailing_blank_rows(app, world):
 def test_non_member_and_closed_round_import_nothing(app, world):
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == world["outsider"]))
-        result = importing.import_file(user, world["round_id"], _csv(GOOD), "x.csv")
+        result = importing.import_file(load_round(user, world["round_id"]), _csv(GOOD), "x.csv")
         assert "not a member" in result.file_error
     assert _counts(app) == (0, 0)
 

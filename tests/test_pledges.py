@@ -1,12 +1,15 @@
 """Pledges: the domain rules (validation, versions, revisions, rounds) and the web pages per role."""
 
+import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
 
 from alliance.extensions import db
 from alliance.models import DemandRound, PendingJob, Pledge, PledgeRevision, User
+from alliance.pledges import access
 from alliance.pledges import operations as ops
 from alliance.pledges.validation import PledgeInvalidError, RoundClosedError
 from tests.factories import csrf_token, login, make_pledging_round, pledge_fields
@@ -25,9 +28,23 @@ def world(app):
     return make_pledging_round(app)
 
 
+def _new(actor, round_id, fields, status="draft"):
+    """Create as a page does: load the round for the actor, check the right to pledge, then operate."""
+    loaded = access.load_round(actor, round_id)
+    loaded.check_may_pledge()
+    return ops.create_pledge(actor, loaded.context, fields, status=status)
+
+
+def _change(operation, actor, pledge_id, *args, **kwargs):
+    """Change as a page does: load the pledge for the actor, check the right to change it, then operate."""
+    loaded = access.load_pledge(actor, pledge_id)
+    loaded.check_may_change()
+    return operation(actor, loaded.pledge, loaded.context, *args, **kwargs)
+
+
 def _create(app, world, email="a", status="submitted", **changes):
     with app.app_context():
-        pledge = ops.create_pledge(_user(world[email]), world["round_id"], pledge_fields(**changes), status=status)
+        pledge = _new(_user(world[email]), world["round_id"], pledge_fields(**changes), status=status)
         db.session.commit()
         return pledge.id
 
@@ -55,7 +72,7 @@ def test_blank_criteria_version_means_latest_published(app, world):
 @pytest.mark.parametrize("typed", ["1234.50", "1,234.50", "1.234,50", "1 234,50", "1234,5", "1\u202f234,50"])
 def test_amounts_typed_the_english_or_the_european_way_are_read_alike(app, world, typed):
     with app.app_context():
-        pledge = ops.create_pledge(_user(world["a"]), world["round_id"], pledge_fields(estimated_value=typed))
+        pledge = _new(_user(world["a"]), world["round_id"], pledge_fields(estimated_value=typed))
         assert pledge.value_minor == 123450
         db.session.rollback()
 
@@ -88,7 +105,7 @@ def test_amounts_typed_the_english_or_the_european_way_are_read_alike(app, world
 def test_bad_input_is_refused_with_a_message_and_nothing_stored(app, world, changes, field, message):
     with app.app_context():
         with pytest.raises(PledgeInvalidError) as caught:
-            ops.create_pledge(_user(world["a"]), world["round_id"], pledge_fields(**changes))
+            _new(_user(world["a"]), world["round_id"], pledge_fields(**changes))
         assert message.lower() in caught.value.fields[field].lower()
         db.session.rollback()
         assert _count() == 0 and _count(PledgeRevision) == 0 and _count(PendingJob) == 0
@@ -100,7 +117,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_stored(app, world, chan
 def test_only_verified_member_buyers_pledge(app, world, who, message):
     with app.app_context():
         with pytest.raises(ops.PledgingForbiddenError, match=message) as caught:
-            ops.create_pledge(_user(world[who]), world["round_id"], pledge_fields())
+            _new(_user(world[who]), world["round_id"], pledge_fields())
         assert caught.value.status == 403
         db.session.rollback()
         assert _count() == 0
@@ -117,9 +134,9 @@ def test_no_pledge_change_outside_an_open_round(app, world, change, message):
         db.session.execute(sa.update(DemandRound).values(**change))
         db.session.commit()
         actor = _user(world["a"])
-        for attempt in (lambda: ops.create_pledge(actor, world["round_id"], pledge_fields()),
-                        lambda: ops.update_pledge(actor, pledge_id, 1, {"quantity": "9"}),
-                        lambda: ops.withdraw_pledge(actor, pledge_id, 1)):
+        for attempt in (lambda: _new(actor, world["round_id"], pledge_fields()),
+                        lambda: _change(ops.update_pledge, actor, pledge_id, 1, {"quantity": "9"}),
+                        lambda: _change(ops.withdraw_pledge, actor, pledge_id, 1)):
             with pytest.raises(RoundClosedError, match=message) as caught:
                 attempt()
             assert (caught.value.status, caught.value.code) == (422, "round_closed")
@@ -132,10 +149,10 @@ def test_update_with_stale_version_changes_nothing(app, world):
     pledge_id = _create(app, world)
     with app.app_context():
         colleague = _user(world["a2"])
-        ops.update_pledge(colleague, pledge_id, 1, {"quantity": "200"})
+        _change(ops.update_pledge, colleague, pledge_id, 1, {"quantity": "200"})
         db.session.commit()
         with pytest.raises(ops.StaleVersionError):
-            ops.update_pledge(_user(world["a"]), pledge_id, 1, {"quantity": "999"})
+            _change(ops.update_pledge, _user(world["a"]), pledge_id, 1, {"quantity": "999"})
         db.session.rollback()
         pledge = db.session.get(Pledge, pledge_id)
         assert (pledge.quantity, pledge.version) == (200, 2)
@@ -147,11 +164,11 @@ def test_draft_submit_and_withdraw(app, world):
     pledge_id = _create(app, world, status="draft")
     with app.app_context():
         actor = _user(world["a"])
-        ops.submit_pledge(actor, pledge_id, 1)
-        ops.withdraw_pledge(actor, pledge_id, 2)
+        _change(ops.submit_pledge, actor, pledge_id, 1)
+        _change(ops.withdraw_pledge, actor, pledge_id, 2)
         db.session.commit()
         with pytest.raises(PledgeInvalidError, match="withdrawn"):
-            ops.update_pledge(actor, pledge_id, 3, {"quantity": "9"})
+            _change(ops.update_pledge, actor, pledge_id, 3, {"quantity": "9"})
         db.session.rollback()
         assert [r.action for r in ops.revisions(pledge_id)] == ["withdrawn", "submitted", "created"]
 
@@ -165,21 +182,21 @@ def test_pledge_keeps_its_version_when_retired_but_a_draft_cannot_be_submitted_o
         db.session.get(CriteriaSet, world["sets"]["30213100-6/v3"]).status = "published"
         db.session.commit()
         actor = _user(world["a"])
-        ops.update_pledge(actor, pledge_id, 1, {"quantity": "300"})
+        _change(ops.update_pledge, actor, pledge_id, 1, {"quantity": "300"})
         with pytest.raises(PledgeInvalidError, match="retired; pledge to version 3"):
-            ops.submit_pledge(actor, pledge_id, 2)
+            _change(ops.submit_pledge, actor, pledge_id, 2)
 
 
 def test_lead_sees_but_does_not_edit_and_others_do_not_see(app, world):
     pledge_id = _create(app, world)
     with app.app_context():
-        assert ops.get_visible(_user(world["lead"]), pledge_id).id == pledge_id
-        assert ops.get_visible(_user(world["a2"]), pledge_id).id == pledge_id
+        assert access.visible_pledge(_user(world["lead"]), pledge_id).id == pledge_id
+        assert access.visible_pledge(_user(world["a2"]), pledge_id).id == pledge_id
         with pytest.raises(ops.PledgeReadOnlyError):
-            ops.update_pledge(_user(world["lead"]), pledge_id, 1, {"quantity": "1"})
+            _change(ops.update_pledge, _user(world["lead"]), pledge_id, 1, {"quantity": "1"})
         for other in ("b", "supplier", "outsider"):
             with pytest.raises(ops.PledgeNotFoundError):
-                ops.get_visible(_user(world[other]), pledge_id)
+                access.visible_pledge(_user(world[other]), pledge_id)
 
 
 def test_round_totals_are_per_category_of_submitted_pledges(app, world):
@@ -386,3 +403,39 @@ def test_demo_pledges_are_realistic_idempotent_and_leave_suppressed_cells(app):
         assert len(tablets) >= 3 and max(tablets) / sum(tablets) > 0.8  # one buyer dominates: suppressed
         assert db.session.scalar(sa.select(sa.func.count(sa.distinct(Pledge.round_id)))) == 2
         assert _count(PledgeRevision) == _count()
+
+
+
+# --- an amount in a three-decimal currency, saved again from its own edit form ------------------------------
+
+def _unchanged_form(html: str) -> dict:
+    """What a browser sends when the page's pledge form is submitted as shown."""
+    form = next(f for f in re.findall(r"<form.*?</form>", html, re.S) if 'name="estimated_value"' in f)
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name, value = re.search(r'name="([^"]*)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = unescape(value.group(1)) if value else ""
+    for name, options in re.findall(r'<select[^>]*name="([^"]*)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option(?=[^>]*selected)[^>]*value="([^"]*)"', options) or \
+            re.search(r'<option[^>]*value="([^"]*)"', options)
+        fields[name] = unescape(chosen.group(1))
+    return fields
+
+
+@pytest.mark.parametrize(("locale", "shown"), [("en", "1.001"), ("fr", "1,001"), ("es", "1,001")])
+def test_a_three_decimal_amount_is_saved_again_unchanged_from_its_edit_form(app, client, locale, shown):
+    world = make_pledging_round(app, currency="KWD")
+    pledge_id = _create(app, world, currency="KWD", estimated_value="2")
+    with app.app_context():
+        db.session.get(Pledge, pledge_id).value_minor = 1001  # 1.001 KWD: a lone mark before three digits
+        _user(world["a"]).locale = locale
+        db.session.commit()
+    login(client, world["a"])
+    fields = _unchanged_form(client.get(f"/pledges/{pledge_id}").get_data(as_text=True))
+    assert fields["estimated_value"] == shown  # in the reader's own decimal mark
+    response = client.post(f"/pledges/{pledge_id}", data=fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Pledge, pledge_id).value_minor == 1001
+        assert ops.revisions(pledge_id)[0].data["value_minor"] == 1001

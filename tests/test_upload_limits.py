@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alliance.extensions import db
 from alliance.models import PendingJob, Pledge, User
 from alliance.pledges import importing
+from alliance.pledges.access import load_round
 from tests.factories import csrf_token, login, make_pledging_round
 
 HEADER = "category,criteria_version,level,quantity,estimated_value,currency,delivery_quarter,country,region,status"
@@ -57,7 +58,7 @@ def _state_dimension(content: bytes, ref: bytes) -> bytes:
 def _import(app, world, data, filename="pledges.xlsx"):
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == world["a"]))
-        result = importing.import_file(user, world["round_id"], data, filename)
+        result = importing.import_file(load_round(user, world["round_id"]), data, filename)
         db.session.commit() if result.ok else db.session.rollback()
         return result
 

@@ -2,7 +2,7 @@
 
 from alliance.extensions import db
 from alliance.models import User
-from alliance.pledges import importing
+from alliance.pledges import access, importing
 from alliance.queue import commit_and_dispatch
 from workers.context import job, job_logger, report_progress
 
@@ -17,7 +17,8 @@ def import_pledges(upload_name: str, round_id: int, user_id: int) -> dict:
         return importing.ImportResult(file_error="The uploaded file is no longer there; upload it again.").as_dict()
     try:
         user = db.session.get(User, user_id)
-        result = importing.import_file(user, round_id, path.read_bytes(), upload_name, progress=report_progress)
+        loaded = access.load_round(user, round_id)  # the user's rights as they are now, not at upload
+        result = importing.import_file(loaded, path.read_bytes(), upload_name, progress=report_progress)
         if result.ok:
             commit_and_dispatch()
         else:

@@ -14,13 +14,15 @@ from alliance.api.errors import CURRENT_SCHEMAS, ErrorSchema, api_abort
 from alliance.api.fields import id_field
 from alliance.api.pagination import BoundedBlueprint, page_of
 from alliance.api.security import error_responses, requires_token
-from alliance.extensions import db
-from alliance.models import DemandRound, Pledge
+from alliance.models import Alliance, Pledge
+from alliance.pledges import access
 from alliance.pledges import operations as ops
 from alliance.queue import commit_and_dispatch
 
 blp = BoundedBlueprint("api_pledges", __name__, description="Pledges: a buyer organisation's planned purchases (confidential)")
 STATUSES = ("draft", "submitted", "withdrawn")
+# JSON writes decimals with a point, and so does this API's estimated_value: "1.001" KWD is 1.001, not 1001.
+JSON_DECIMAL_MARK = "."
 
 
 class OrganisationRefSchema(ma.Schema):
@@ -129,7 +131,7 @@ def list_pledges(filters, slug: str, pagination_parameters):
     alliance = api_alliance(slug)
     if user.organisation.kind != "buyer":
         api_abort(403, "Suppliers see published summaries, not pledges.", "forbidden")
-    query = ops.alliance_pledges_query(user, alliance.id, filters.get("round_id"), filters.get("status"))
+    query = access.alliance_pledges_query(user, alliance.id, filters.get("round_id"), filters.get("status"))
     return page_of(query, pagination_parameters, bounded=True)
 
 
@@ -143,14 +145,10 @@ def list_pledges(filters, slug: str, pagination_parameters):
 def create_pledge(data, slug: str):
     """Pledge for your organisation in one of the alliance's open rounds (as a draft or submitted)."""
     user = require_user()
-    alliance = api_alliance(slug)
-    round_id = data.pop("round_id")
+    round_access = _round(user, api_alliance(slug), data.pop("round_id"))
     status = data.pop("status")
-    demand_round = db.session.get(DemandRound, round_id)
-    if demand_round is None or demand_round.alliance_id != alliance.id:
-        api_abort(422, "The request has invalid fields.", "validation_error",
-                  {"round_id": f"This alliance has no round {round_id}."})
-    pledge = ops.create_pledge(user, round_id, data, status=status)
+    round_access.check_may_pledge()
+    pledge = ops.create_pledge(user, round_access.context, data, status=status, decimal_mark=JSON_DECIMAL_MARK)
     commit_and_dispatch()
     return pledge
 
@@ -161,7 +159,7 @@ def create_pledge(data, slug: str):
 @blp.alt_response(404, schema=ErrorSchema)
 def get_pledge(pledge_id: int):
     """One pledge, when it is your organisation's or you lead its alliance."""
-    return ops.get_visible(require_user(), pledge_id)
+    return access.visible_pledge(require_user(), pledge_id)
 
 
 @blp.route("/pledges/<int:pledge_id>", methods=["PATCH"])
@@ -176,7 +174,9 @@ def update_pledge(data, pledge_id: int):
     user = require_user()
     version = data.pop("version")
     submit = data.pop("status", None) == "submitted"
-    return _change(lambda: ops.update_pledge(user, pledge_id, version, data, submit=submit))
+    loaded = access.load_pledge(user, pledge_id)
+    return _change(loaded, lambda: ops.update_pledge(user, loaded.pledge, loaded.context, version, data, submit=submit,
+                                                     decimal_mark=JSON_DECIMAL_MARK))
 
 
 @blp.route("/pledges/<int:pledge_id>", methods=["DELETE"])
@@ -192,19 +192,32 @@ def withdraw_pledge(args, pledge_id: int):
     `If-Match: "N"`, or as a JSON body `{"version": N}`; the withdrawn pledge stays in the history."""
     user = require_user()
     version = args.get("version", _if_match_version())
+    loaded = access.load_pledge(user, pledge_id)  # a pledge the caller may not see is a 404 before a 428
     if version is None:
-        ops.get_visible(user, pledge_id)  # a pledge the caller may not see is a 404 before a 428
         api_abort(428, "Give the version you read: ?version=N, If-Match: \"N\" or {\"version\": N}.",
                   "version_required")
-    return _change(lambda: ops.withdraw_pledge(user, pledge_id, version))
+    return _change(loaded, lambda: ops.withdraw_pledge(user, loaded.pledge, loaded.context, version))
 
 
-def _change(change):
-    """A refused change is answered by alliance.web.render_domain_error (404, 403, 409 with the current
-    pledge, 422); this commits an accepted one."""
+def _change(loaded: access.PledgeAccess, change):
+    """Check that the caller may change the loaded pledge, change it and commit. A refusal (403, 409 with the
+    current pledge, 422) is answered by alliance.web.render_domain_error."""
+    loaded.check_may_change()
     pledge = change()
     commit_and_dispatch()
     return pledge
+
+
+def _round(user, alliance: Alliance, round_id: int) -> access.RoundAccess:
+    """The alliance's round the caller pledges in, as the caller reaches it; 422 for any other round id."""
+    try:
+        loaded = access.load_round(user, round_id)
+    except ops.PledgeNotFoundError:
+        loaded = None
+    if loaded is None or loaded.demand_round.alliance_id != alliance.id:
+        api_abort(422, "The request has invalid fields.", "validation_error",
+                  {"round_id": f"This alliance has no round {round_id}."})
+    return loaded
 
 
 def _if_match_version() -> int | None:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from alliance.extensions import db
 from alliance.models import Alliance, DemandRound, Pledge, User
+from alliance.pledges.access import load_round
 from alliance.pledges.operations import create_pledge
 
 LAPTOPS, DESKTOPS, MONITORS, TABLETS, PHONES = "30213100-6", "30213300-8", "30231310-3", "30213200-7", "32250000-0"
@@ -116,10 +117,12 @@ def _load_round(slug: str, plan: tuple) -> None:
         if user is None or cpv not in offered or user.organisation_id in pledged:
             continue
         value = _value(quantity, unit_price)
-        create_pledge(user, demand_round.id, {
+        loaded = load_round(user, demand_round.id, today=demand_round.opens_on)
+        loaded.check_may_pledge()
+        create_pledge(user, loaded.context, {
             "category": cpv, "criteria_version": "", "level": level, "quantity": quantity, "estimated_value": value,
             "currency": demand_round.currency, "delivery_quarter": quarter, "country": user.organisation.country,
-        }, status=status, today=demand_round.opens_on)
+        }, status=status)
     db.session.flush()
 
 

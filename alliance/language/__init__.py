@@ -7,7 +7,7 @@ exports keep their plain, machine-readable formats.
 
 from datetime import date, datetime
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_decimal_symbol
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, format_date, get_locale
 from flask_login import current_user
@@ -43,6 +43,11 @@ def number(value: int | float | None) -> str:
     if value is None:
         return ""
     return format_decimal(value, locale=str(get_locale()))
+
+
+def decimal_mark() -> str:
+    """The reader's decimal mark: "." (en), "," (fr, es). A form shows amounts with it and reads them back so."""
+    return get_decimal_symbol(str(get_locale()))
 
 
 def day(value: date | datetime | None) -> str:

@@ -6,10 +6,9 @@ from flask_login import current_user, login_required
 
 from alliance.extensions import db
 from alliance.models import DemandRound, PendingJob, User
-from alliance.pledges import bp, importing
+from alliance.pledges import access, bp, importing
 from alliance.pledges.forms import ImportForm
-from alliance.pledges.operations import pledging_refusal, round_visible_to
-from alliance.pledges.validation import RoundContext
+from alliance.pledges.operations import PledgeNotFoundError
 from alliance.queue import commit_and_dispatch, fetch_job, request_job, rq_job_id
 
 IMPORT_FUNC = "workers.pledges.import_pledges"
@@ -18,7 +17,8 @@ IMPORT_FUNC = "workers.pledges.import_pledges"
 @bp.route("/rounds/<int:round_id>/import", methods=["GET", "POST"])
 @login_required
 def import_file(round_id: int):
-    demand_round = _importable_round(round_id)
+    loaded = _importable_round(round_id)
+    demand_round = loaded.demand_round
     form = ImportForm()
     result = None
     if form.validate_on_submit():
@@ -31,7 +31,7 @@ def import_file(round_id: int):
         else:
             if rows > importing.BACKGROUND_ROWS:
                 return _start_background_import(demand_round, data)
-            result = importing.import_file(current_user, round_id, data, filename)
+            result = importing.import_file(loaded, data, filename)
             if result.ok:
                 commit_and_dispatch()
                 flash(f"{result.imported:,} pledges imported.", "success")
@@ -41,16 +41,16 @@ def import_file(round_id: int):
                            columns=importing.COLUMNS, max_rows=importing.MAX_ROWS)
 
 
-def _importable_round(round_id: int) -> DemandRound:
+def _importable_round(round_id: int) -> access.RoundAccess:
     """The round, if the user's organisation may import pledges into it: a draft round is 404 to all but its
     leads, as on its own page; a refusal to pledge is 403, for the template as for the import itself."""
-    demand_round = db.get_or_404(DemandRound, round_id)
-    if not round_visible_to(current_user, demand_round):
+    try:
+        loaded = access.load_visible_round(current_user, round_id)
+    except PledgeNotFoundError:
         abort(404)
-    refusal = pledging_refusal(current_user, demand_round.alliance_id)
-    if refusal:
-        abort(403, refusal)
-    return demand_round
+    if loaded.refusal:
+        abort(403, loaded.refusal)
+    return loaded
 
 
 def _start_background_import(demand_round: DemandRound, data: bytes):
@@ -86,8 +86,8 @@ def import_progress(pending_id: int):
 @login_required
 def import_template(round_id: int):
     """A template that imports unchanged into this round: its categories, versions, currency and quarters."""
-    _importable_round(round_id)
-    csv_text = importing.template_csv(RoundContext.load(round_id), current_user.organisation.country)
+    loaded = _importable_round(round_id)
+    csv_text = importing.template_csv(loaded.context, current_user.organisation.country)
     return Response(csv_text, mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=pledges-round-{round_id}-template.csv"})
 

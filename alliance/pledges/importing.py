@@ -22,7 +22,7 @@ from alliance.errors import InvalidError
 from alliance.extensions import db
 from alliance.models import Pledge, PledgeRevision, User
 from alliance.models.base import utcnow
-from alliance.pledges.operations import pledging_refusal
+from alliance.pledges.access import RoundAccess
 from alliance.pledges.validation import FIELDS, PledgeInvalidError, RoundContext, validate
 from alliance.signals.triggers import pledges_changed
 
@@ -128,18 +128,36 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
     """(line number, {column: value}) per non-empty data row; ImportFileError when the file is unreadable."""
     _check_kind(data, filename)
     lines = _xlsx_lines(data) if is_xlsx(data) else _csv_lines(data)
+    names = _column_names(lines)
+    yield from _data_rows(lines, names)
+
+
+def _column_names(lines: Iterator[tuple[int, list]]) -> list[str]:
+    """The header line's column names (lower case, spaces as underscores), each a known column, every required
+    one present, none twice; ImportFileError saying which otherwise."""
     header_line, header = next(lines, (1, None))
-    if not header or not any(_blank(c) is False for c in header):
+    if not header or all(_blank(c) for c in header):
         raise ImportFileError("The file is empty: the first line must name the columns, e.g. " + ",".join(COLUMNS))
     names = [str(c or "").strip().lower().replace(" ", "_") for c in header]
-    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
-    unknown = [n for n in names if n and n not in COLUMNS]
-    if missing or unknown:
-        parts = [f"missing column(s): {', '.join(missing)}"] if missing else []
-        parts += [f"unknown column(s): {', '.join(unknown)[:200]}"] if unknown else []
-        raise ImportFileError(f"Line {header_line}: {'; '.join(parts)}. Expected columns: {', '.join(COLUMNS)}.")
+    problems = _column_problems(names)
+    if problems:
+        raise ImportFileError(f"Line {header_line}: {'; '.join(problems)}. Expected columns: {', '.join(COLUMNS)}.")
     if len(set(names)) != len(names):
         raise ImportFileError(f"Line {header_line}: a column is named twice.")
+    return names
+
+
+def _column_problems(names: list[str]) -> list[str]:
+    """The required columns the header lacks and the columns it names that do not exist, as the message says."""
+    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
+    unknown = [n for n in names if n and n not in COLUMNS]
+    return ([f"missing column(s): {', '.join(missing)}"] if missing else []) + \
+        ([f"unknown column(s): {', '.join(unknown)[:200]}"] if unknown else [])
+
+
+def _data_rows(lines: Iterator[tuple[int, list]], names: list[str]) -> Iterator[tuple[int, dict]]:
+    """The lines after the header as {column: value}, skipping blank ones; a line with more values than columns
+    is yielded as {"__error__": reason}. ImportFileError past MAX_ROWS rows."""
     count = 0
     for line, cells in lines:
         if all(_blank(c) for c in cells):
@@ -153,15 +171,16 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
         yield line, {name: cells[i] if i < len(cells) else None for i, name in enumerate(names)}
 
 
-def import_file(actor: User, round_id: int, data: bytes, filename: str, progress: Progress | None = None) -> ImportResult:
-    """Validate every row of the file for the actor's organisation in the round; store all or nothing.
+def import_file(loaded: RoundAccess, data: bytes, filename: str, progress: Progress | None = None) -> ImportResult:
+    """Validate every row of the file for the user's organisation in the round loaded for them (access.load_round);
+    store all or nothing. A refusal to pledge, or a closed round, is the result's file error.
 
     Flushes, never commits: the caller commits when result.ok and rolls back otherwise.
     """
     progress = progress or (lambda fraction, message: None)
     result = ImportResult()
-    context = RoundContext.load(round_id)
-    refusal = pledging_refusal(actor, context.alliance_id) or context.closed_reason
+    actor, context, round_id = loaded.user, loaded.context, loaded.demand_round.id
+    refusal = loaded.refusal or context.closed_reason
     if refusal:
         result.file_error = refusal
         return result

@@ -1,20 +1,18 @@
 """Pledges: create, edit, submit and withdraw while the round accepts them, each change kept as a revision.
 
-Functions take the acting user and ids, flush, never commit; the caller commits with
-alliance.queue.commit_and_dispatch() so the compile job requested here runs after the commit.
-Only the pledging organisation edits its pledges; the alliance's leads read them.
+Functions take the acting user and the objects the caller loaded and checked with pledges/access.py (the
+round's RoundContext, the pledge): they neither reload them nor check the user's rights again. They flush,
+never commit; the caller commits with alliance.queue.commit_and_dispatch() so the compile job requested here
+runs after the commit. Only the pledging organisation edits its pledges; the alliance's leads read them.
 """
-
-from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from alliance.alliances.access import active_membership, is_lead, led_alliance_ids
 from alliance.errors import ForbiddenError, NotFoundError, StaleEditError
 from alliance.extensions import db
-from alliance.formatting import major_amount
+from alliance.formatting import amount_for_input
 from alliance.models import AllianceCategory, Category, DemandRound, Organisation, Pledge, PledgeRevision, User
 from alliance.pledges.validation import PledgeStatusError, RoundClosedError, RoundContext, validate
 from alliance.signals.triggers import pledges_changed
@@ -31,7 +29,7 @@ class PledgeReadOnlyError(ForbiddenError):
 
 
 class PledgingForbiddenError(ForbiddenError):
-    """The user's organisation may not pledge in this alliance; the message says why (pledging_refusal)."""
+    """The user's organisation may not pledge in this alliance; the message says why (access.RoundAccess.refusal)."""
 
 
 class StaleVersionError(StaleEditError):
@@ -44,122 +42,87 @@ class StaleVersionError(StaleEditError):
         self.pledge_id = pledge_id
 
 
-def round_visible_to(user: User, demand_round: DemandRound) -> bool:
-    """A draft round is its alliance leads' work in progress (404 to anyone else); an opened one is public."""
-    return demand_round.status != "draft" or is_lead(user, demand_round.alliance_id)
+def pledge_data(pledge: Pledge, context: RoundContext | None = None) -> dict:
+    """The pledge's fields as kept in a revision and shown in a form.
 
-
-def pledging_refusal(user: User, alliance_id: int) -> str | None:
-    """Why the user's organisation may not pledge in the alliance, or None when it may."""
-    organisation = user.organisation
-    if organisation is None:
-        return "You are not an active member of an organisation."
-    if organisation.kind != "buyer":
-        return "Only public buyer organisations pledge; suppliers read the published summaries."
-    if active_membership(organisation.id, alliance_id) is None:
-        return "Your organisation is not a member of this alliance; ask to join it first."
-    if not organisation.verified:
-        return "Your organisation must be verified by a platform admin before it can pledge."
-    return None
-
-
-def visible_to(user: User):
-    """SQL condition: pledges of the user's organisation, and every pledge of alliances it leads."""
-    condition = Pledge.organisation_id == user.organisation_id
-    led = led_alliance_ids(user)
-    if led:
-        led_rounds = sa.select(DemandRound.id).where(DemandRound.alliance_id.in_(led))
-        condition = sa.or_(condition, Pledge.round_id.in_(led_rounds))
-    return condition
-
-
-def get_visible(user: User, pledge_id: int) -> Pledge:
-    """The pledge when the user may see it; PledgeNotFoundError otherwise (existence is confidential)."""
-    pledge = db.session.scalar(sa.select(Pledge).where(Pledge.id == pledge_id, visible_to(user)))
-    if pledge is None:
-        raise PledgeNotFoundError(_("No pledge %(id)s.", id=pledge_id))
-    return pledge
-
-
-def pledge_data(pledge: Pledge) -> dict:
-    """The pledge's fields as kept in a revision and shown in a form."""
+    With its round's context, the category code and criteria version come from the lookups loaded there rather
+    than from the pledge's category and criteria set, which cost a query each (and after a change of category,
+    another query each, as the pledge may point to others now)."""
+    category = context.category_by_id(pledge.category_id) if context else None
+    versions = category.versions.items() if category else ()
+    criteria_version = next((version for version, (set_id, _) in versions if set_id == pledge.criteria_set_id), None)
+    if criteria_version is None:  # no context, or a category or criteria set the round no longer offers
+        category, criteria_version = pledge.category, pledge.criteria_set.version
     return {
-        "category": pledge.category.cpv_code, "criteria_set_id": pledge.criteria_set_id,
-        "criteria_version": pledge.criteria_set.version, "level": pledge.level, "quantity": pledge.quantity,
-        "value_minor": pledge.value_minor, "currency": pledge.currency, "delivery_quarter": pledge.delivery_quarter,
-        "country": pledge.country, "region": pledge.region, "status": pledge.status,
+        "category": category.cpv_code, "criteria_set_id": pledge.criteria_set_id, "criteria_version": criteria_version,
+        "level": pledge.level, "quantity": pledge.quantity, "value_minor": pledge.value_minor,
+        "currency": pledge.currency, "delivery_quarter": pledge.delivery_quarter, "country": pledge.country,
+        "region": pledge.region, "status": pledge.status,
     }
 
 
 def plain_amount(pledge: Pledge) -> str:
-    """The estimated value as a plain decimal, e.g. "1234.50", as a form or CSV takes it."""
-    if pledge.value_minor is None:
-        return ""
-    return f"{major_amount(pledge.value_minor, pledge.currency):f}"
+    """The estimated value as a plain decimal with a point, e.g. "1234.50" or "1.001" (KWD), as the API shows it."""
+    return amount_for_input(pledge.value_minor, pledge.currency)
 
 
-def create_pledge(actor: User, round_id: int, raw: dict, status: str = "draft", today: date | None = None) -> Pledge:
-    """Create the actor's organisation's pledge in the round, as a draft or submitted."""
-    demand_round = db.session.get(DemandRound, round_id)
-    if demand_round is None:
-        raise PledgeNotFoundError(_("No round %(id)s.", id=round_id))
-    refusal = pledging_refusal(actor, demand_round.alliance_id)
-    if refusal:
-        raise PledgingForbiddenError(refusal)
+def create_pledge(actor: User, context: RoundContext, raw: dict, status: str = "draft",
+                  decimal_mark: str | None = None) -> Pledge:
+    """Create the actor's organisation's pledge in context's round, as a draft or submitted."""
     if status not in EDITABLE_STATUSES:
         raise PledgeStatusError("A new pledge is a draft or submitted.")
-    clean = validate(raw, RoundContext.load(round_id, today))
+    clean = validate(raw, context, decimal_mark=decimal_mark)
     pledge = Pledge(**clean, organisation_id=actor.organisation_id, status=status,
                     created_by_id=actor.id, updated_by_id=actor.id)
     db.session.add(pledge)
-    return _changed(pledge, actor, "created" if status == "draft" else "submitted")
+    return _changed(pledge, context, actor, "created" if status == "draft" else "submitted")
 
 
-def update_pledge(actor: User, pledge_id: int, expected_version: int, raw: dict, submit: bool = False,
-                  today: date | None = None) -> Pledge:
+def update_pledge(actor: User, pledge: Pledge, context: RoundContext, expected_version: int | None, raw: dict,
+                  submit: bool = False, decimal_mark: str | None = None) -> Pledge:
     """Change the pledge's fields (raw may hold only some); submit=True also submits a draft.
 
     Raises StaleVersionError when expected_version is not the stored one, also when another transaction
     commits first between our read and our UPDATE (SQLAlchemy's version check on flush).
     """
-    pledge = _editable(actor, pledge_id, expected_version, today)
+    _check_changeable(pledge, context, expected_version)
+    stored = pledge_data(pledge, context)
     given = {k: v for k, v in raw.items() if v is not None}
-    if given.get("category", pledge.category.cpv_code) != pledge.category.cpv_code:
+    if given.get("category", stored["category"]) != stored["category"]:
         given.setdefault("criteria_version", "")  # another category: its latest version unless one is named
-    merged = {**_raw_fields(pledge), **given}
-    clean = validate(merged, RoundContext.load(pledge.round_id, today), keep_criteria_set_id=pledge.criteria_set_id)
+    clean = validate(stored | given, context, keep_criteria_set_id=pledge.criteria_set_id, decimal_mark=decimal_mark)
     for name, value in clean.items():
         setattr(pledge, name, value)
     action = "updated"
     if submit and pledge.status == "draft":
         pledge.status, action = "submitted", "submitted"
     pledge.updated_by_id = actor.id
-    return _changed(pledge, actor, action)
+    return _changed(pledge, context, actor, action)
 
 
-def submit_pledge(actor: User, pledge_id: int, expected_version: int, today: date | None = None) -> Pledge:
+def submit_pledge(actor: User, pledge: Pledge, context: RoundContext, expected_version: int | None) -> Pledge:
     """Submit a draft: from now on it counts in the alliance's aggregates."""
-    pledge = _editable(actor, pledge_id, expected_version, today)
+    _check_changeable(pledge, context, expected_version)
     if pledge.status != "draft":
         raise PledgeStatusError("Only a draft can be submitted; this pledge is submitted already.")
     # A draft may have been saved against a version retired since: submitting re-checks everything.
-    validate(_raw_fields(pledge), RoundContext.load(pledge.round_id, today))
+    validate(pledge_data(pledge, context), context)
     pledge.status, pledge.updated_by_id = "submitted", actor.id
-    return _changed(pledge, actor, "submitted")
+    return _changed(pledge, context, actor, "submitted")
 
 
-def withdraw_pledge(actor: User, pledge_id: int, expected_version: int, today: date | None = None) -> Pledge:
+def withdraw_pledge(actor: User, pledge: Pledge, context: RoundContext, expected_version: int | None) -> Pledge:
     """Withdraw the pledge; it stays in the history but no longer counts."""
-    pledge = _editable(actor, pledge_id, expected_version, today)
+    _check_changeable(pledge, context, expected_version)
     pledge.status, pledge.updated_by_id = "withdrawn", actor.id
-    return _changed(pledge, actor, "withdrawn")
+    return _changed(pledge, context, actor, "withdrawn")
 
 
-def reinstate_pledge(actor: User, pledge_id: int, expected_version: int, today: date | None = None) -> Pledge:
+def reinstate_pledge(actor: User, pledge: Pledge, context: RoundContext, expected_version: int | None) -> Pledge:
     """Bring a withdrawn pledge back as a draft while the round is open; it counts again once submitted."""
-    pledge = _editable(actor, pledge_id, expected_version, today, statuses=("withdrawn",))
+    _check_changeable(pledge, context, expected_version, statuses=("withdrawn",))
     pledge.status, pledge.updated_by_id = "draft", actor.id
-    return _changed(pledge, actor, "reinstated")
+    return _changed(pledge, context, actor, "reinstated")
 
 
 def revisions(pledge_id: int) -> list[PledgeRevision]:
@@ -199,17 +162,6 @@ def round_totals(round_id: int) -> list[sa.Row]:
     ).all()
 
 
-def alliance_pledges_query(user: User, alliance_id: int, round_id: int | None = None, status: str | None = None):
-    """The alliance's pledges the user may see (its organisation's; every member's for a lead), by id."""
-    query = (
-        sa.select(Pledge).join(DemandRound, DemandRound.id == Pledge.round_id)
-        .where(DemandRound.alliance_id == alliance_id, visible_to(user)).order_by(Pledge.id)
-    )
-    if round_id is not None:
-        query = query.where(Pledge.round_id == round_id)
-    return query.where(Pledge.status == status) if status else query
-
-
 def round_pledges_query(round_id: int, status: str | None = None):
     """All pledges of a round with their organisation, for a lead's table."""
     query = (
@@ -219,40 +171,29 @@ def round_pledges_query(round_id: int, status: str | None = None):
     return query.where(Pledge.status == status) if status else query
 
 
-def _editable(actor: User, pledge_id: int, expected_version: int | None, today: date | None,
-              statuses: tuple[str, ...] = EDITABLE_STATUSES) -> Pledge:
-    pledge = get_visible(actor, pledge_id)
-    if pledge.organisation_id != actor.organisation_id:
-        raise PledgeReadOnlyError("Leads see every member's pledges but only the member itself changes them.")
-    refusal = pledging_refusal(actor, pledge.demand_round.alliance_id)
-    if refusal:
-        raise PledgingForbiddenError(refusal)
-    closed = RoundContext.load(pledge.round_id, today).closed_reason
-    if closed:
-        raise RoundClosedError(closed)
+def _check_changeable(pledge: Pledge, context: RoundContext, expected_version: int | None,
+                      statuses: tuple[str, ...] = EDITABLE_STATUSES) -> None:
+    """The round still takes changes, the caller read the current version, and the pledge's status allows it."""
+    if context.closed_reason:
+        raise RoundClosedError(context.closed_reason)
     if expected_version is None or pledge.version != expected_version:
         raise StaleVersionError(pledge.id, expected_version, pledge.version)
     if pledge.status not in statuses:
         if pledge.status == "withdrawn":
             raise PledgeStatusError("This pledge is withdrawn; reinstate it first.")
         raise PledgeStatusError("Only a withdrawn pledge can be reinstated.")
-    return pledge
 
 
-def _raw_fields(pledge: Pledge) -> dict:
-    return pledge_data(pledge) | {"estimated_value": plain_amount(pledge)}
-
-
-def _changed(pledge: Pledge, actor: User, action: str) -> Pledge:
+def _changed(pledge: Pledge, context: RoundContext, actor: User, action: str) -> Pledge:
     pledge_id, version = pledge.id, pledge.version
     try:
         db.session.flush()
     except StaleDataError:
         raise StaleVersionError(pledge_id, version) from None
-    db.session.expire(pledge, ["category", "criteria_set", "demand_round"])
+    # The category or criteria set may have changed: read them anew when the page or the API shows them.
+    db.session.expire(pledge, ["category", "criteria_set"])
     db.session.add(PledgeRevision(pledge_id=pledge.id, version=pledge.version, action=action,
-                                  changed_by_id=actor.id, data=pledge_data(pledge)))
+                                  changed_by_id=actor.id, data=pledge_data(pledge, context)))
     pledges_changed(pledge.round_id)
     db.session.flush()
     return pledge
-

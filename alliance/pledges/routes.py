@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from alliance.alliances.access import is_lead
 from alliance.extensions import db
 from alliance.form_version import submitted_version
+from alliance.formatting import amount_for_input
+from alliance.language import decimal_mark
 from alliance.models import DemandRound, Pledge
 from alliance.pagination import paginate
-from alliance.pledges import bp
+from alliance.pledges import access, bp
 from alliance.pledges import operations as ops
 from alliance.pledges.forms import ActionForm, PledgeForm
 from alliance.pledges.validation import FIELDS, PledgeInvalidError, RoundContext
@@ -36,8 +37,9 @@ def mine():
     open_rounds = db.session.scalars(
         sa.select(DemandRound).where(DemandRound.status == "open").order_by(DemandRound.closes_on)
     ).all()
-    pledgeable = [r for r in open_rounds if ops.pledging_refusal(current_user, r.alliance_id) is None]
-    led = [r for r in open_rounds if is_lead(current_user, r.alliance_id)]
+    reached = [access.round_reached(current_user, r) for r in open_rounds]
+    pledgeable = [r.demand_round for r in reached if r.refusal is None]
+    led = [r.demand_round for r in reached if r.lead]
     return render_template("pledges/mine.html", page=page, pledgeable=pledgeable, led=led)
 
 
@@ -45,55 +47,51 @@ def mine():
 @login_required
 def round_page(round_id: int):
     """The buyer's pledges in one round and the form for a new one."""
-    demand_round = db.get_or_404(DemandRound, round_id)
-    if not ops.round_visible_to(current_user, demand_round):
-        abort(404)
-    refusal = ops.pledging_refusal(current_user, demand_round.alliance_id)
-    context = RoundContext.load(round_id)
+    loaded = _round_or_404(round_id)
+    demand_round, context = loaded.demand_round, loaded.context
     form = _pledge_form(demand_round, context)
-    if request.method == "POST" and refusal:
+    if request.method == "POST" and loaded.refusal:
         abort(403)
     if form.validate_on_submit():
         status = "submitted" if request.form.get("action") == "submit" else "draft"
         try:
-            pledge = ops.create_pledge(current_user, round_id, _raw(form), status=status)
+            pledge = ops.create_pledge(current_user, context, _raw(form), status=status, decimal_mark=decimal_mark())
         except PledgeInvalidError as error:
             db.session.rollback()
             _show_errors(form, error)
         else:
+            pledge_id = pledge.id  # read before the commit, which expires the pledge
             commit_and_dispatch()
             flash(_("Your pledge is submitted.") if status == "submitted" else _("Your draft pledge is saved."), "success")
-            return redirect(url_for("pledges.edit", pledge_id=pledge.id))
+            return redirect(url_for("pledges.edit", pledge_id=pledge_id))
     own = db.session.scalars(
         sa.select(Pledge).where(Pledge.round_id == round_id, Pledge.organisation_id == current_user.organisation_id)
         .order_by(Pledge.id.desc())
     ).all()
     return render_template("pledges/round.html", demand_round=demand_round, form=form, pledges=own,
-                           refusal=refusal or context.closed_reason, context=context,
-                           lead=is_lead(current_user, demand_round.alliance_id))
+                           refusal=loaded.refusal or context.closed_reason, context=context, lead=loaded.lead)
 
 
 @bp.route("/<int:pledge_id>", methods=["GET", "POST"])
 @login_required
 def edit(pledge_id: int):
     """One pledge: its form (own organisation, open round), submit/withdraw, and its revisions."""
-    pledge = _visible_or_404(pledge_id)
-    own = pledge.organisation_id == current_user.organisation_id
-    context = RoundContext.load(pledge.round_id)
+    loaded = _pledge_or_404(pledge_id)
+    pledge, context = loaded.pledge, loaded.context
     form = _pledge_form(pledge.demand_round, context, pledge)
     attempt = None  # what the user typed, shown beside the current version after a stale edit
     if request.method == "POST":
-        if not own:
+        if not loaded.own:
             abort(403)
         if form.validate_on_submit():
             try:
-                ops.update_pledge(current_user, pledge_id, submitted_version(form.version.data), _raw(form),
-                                  submit=request.form.get("action") == "submit")
+                loaded.check_may_change()
+                ops.update_pledge(current_user, pledge, context, submitted_version(form.version.data), _raw(form),
+                                  submit=request.form.get("action") == "submit", decimal_mark=decimal_mark())
             except ops.StaleVersionError:
-                db.session.rollback()
+                db.session.rollback()  # expires the pledge: it is read anew, as a colleague saved it
                 flash(str(STALE_MESSAGE), "warning")
                 attempt = _raw(form)
-                pledge = _visible_or_404(pledge_id)
                 form = _pledge_form(pledge.demand_round, context, pledge, fresh=True)
             except PledgeInvalidError as error:
                 db.session.rollback()
@@ -102,11 +100,9 @@ def edit(pledge_id: int):
                 commit_and_dispatch()
                 flash(_("The pledge is saved."), "success")
                 return redirect(url_for("pledges.edit", pledge_id=pledge_id))
-    changeable = own and not context.closed_reason and \
-        ops.pledging_refusal(current_user, pledge.demand_round.alliance_id) is None
-    return render_template("pledges/edit.html", pledge=pledge, form=form, own=own,
-                           editable=changeable and pledge.status != "withdrawn",
-                           reinstatable=changeable and pledge.status == "withdrawn",
+    return render_template("pledges/edit.html", pledge=pledge, form=form, own=loaded.own,
+                           editable=loaded.changeable and pledge.status != "withdrawn",
+                           reinstatable=loaded.changeable and pledge.status == "withdrawn",
                            closed_reason=context.closed_reason, revisions=ops.revisions(pledge_id),
                            action_form=ActionForm(version=pledge.version),
                            attempt=_attempt_rows(attempt, form)), 200 if attempt is None else 409
@@ -125,15 +121,16 @@ def confirm_withdraw(pledge_id: int):
 @bp.route("/<int:pledge_id>/<any(submit, withdraw, reinstate):action>", methods=["POST"])
 @login_required
 def change_status(pledge_id: int, action: str):
-    pledge = _visible_or_404(pledge_id)
-    if pledge.organisation_id != current_user.organisation_id:
+    loaded = _pledge_or_404(pledge_id)
+    if not loaded.own:
         abort(403)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     change = {"submit": ops.submit_pledge, "withdraw": ops.withdraw_pledge, "reinstate": ops.reinstate_pledge}[action]
     try:
-        change(current_user, pledge_id, submitted_version(form.version.data))
+        loaded.check_may_change()
+        change(current_user, loaded.pledge, loaded.context, submitted_version(form.version.data))
     except ops.StaleVersionError:
         db.session.rollback()
         flash(str(STALE_MESSAGE), "warning")
@@ -150,18 +147,37 @@ def change_status(pledge_id: int, action: str):
 @login_required
 def lead_view(round_id: int):
     """Every pledge of the round, for the alliance's leads (read-only), with totals summed in SQL."""
-    demand_round = db.get_or_404(DemandRound, round_id)
-    if not is_lead(current_user, demand_round.alliance_id):
+    loaded = _round_or_404(round_id)
+    if not loaded.lead:
         abort(404)
+    demand_round = loaded.demand_round
     status = request.args.get("status") if request.args.get("status") in ("draft", "submitted", "withdrawn") else None
     page = paginate(ops.round_pledges_query(round_id, status), per_page=PER_PAGE, error_out=True, bounded=True)
     return render_template("pledges/lead.html", demand_round=demand_round, page=page, status=status,
                            totals=ops.round_totals(round_id))
 
 
-def _visible_or_404(pledge_id: int) -> Pledge:
+def _round_or_404(round_id: int) -> access.RoundAccess:
+    """The round as the current user reaches it; 404 when there is none or it is a draft they do not lead."""
     try:
-        return ops.get_visible(current_user, pledge_id)
+        return access.load_visible_round(current_user, round_id)
+    except ops.PledgeNotFoundError:
+        abort(404)
+
+
+def _pledge_or_404(pledge_id: int) -> access.PledgeAccess:
+    """The pledge and its round as the current user reaches them (to show its form or change it); 404 when
+    the user may not see it."""
+    try:
+        return access.load_pledge(current_user, pledge_id)
+    except ops.PledgeNotFoundError:
+        abort(404)
+
+
+def _visible_or_404(pledge_id: int) -> Pledge:
+    """The pledge alone, to read it; 404 when the user may not see it."""
+    try:
+        return access.visible_pledge(current_user, pledge_id)
     except ops.PledgeNotFoundError:
         abort(404)
 
@@ -171,7 +187,9 @@ def _pledge_form(demand_round: DemandRound, context: RoundContext, pledge: Pledg
     if pledge is None:
         form = PledgeForm(currency=demand_round.currency, country=current_user.organisation.country)
     else:
-        data = ops.pledge_data(pledge) | {"estimated_value": ops.plain_amount(pledge), "version": pledge.version}
+        # The stored amount as the reader types it, which the form's save reads back to the same minor units.
+        amount = amount_for_input(pledge.value_minor, pledge.currency, decimal_mark())
+        data = ops.pledge_data(pledge, context) | {"estimated_value": amount, "version": pledge.version}
         # fresh: after a stale edit, show the stored pledge, not what was posted.
         form = PledgeForm(formdata=None, data=data) if fresh else PledgeForm(data=data)
     form.category.choices = [(c.cpv_code, f"{c.cpv_code} {c.name}") for c in demand_round.categories]

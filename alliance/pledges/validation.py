@@ -86,6 +86,11 @@ class RoundContext:
         demand_round = db.session.get(DemandRound, round_id)
         if demand_round is None:
             raise LookupError(round_id)
+        return cls.for_round(demand_round, today)
+
+    @classmethod
+    def for_round(cls, demand_round: DemandRound, today: date | None = None) -> "RoundContext":
+        """The context of a round already loaded (its categories are read here if they are not yet)."""
         units = alliance_units(demand_round.alliance_id)
         categories = {c.cpv_code: CategoryInfo(c.id, c.cpv_code, c.name, units.get(c.id, c.unit))
                       for c in demand_round.categories}
@@ -138,17 +143,35 @@ def parse_quantity(value, unit: str = "") -> int:
     return quantity
 
 
-def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None = None) -> dict:
+def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None = None,
+             decimal_mark: str | None = None) -> dict:
     """Clean column values for a pledge in context's round; raises PledgeInvalidError with every field's problem.
 
-    raw holds the FIELDS (strings or numbers); a blank criteria_version means the latest published one.
+    raw holds the FIELDS (strings or numbers); a blank criteria_version means the latest published one. Instead
+    of estimated_value, raw may hold the value_minor a pledge has stored, which is kept as it is.
     keep_criteria_set_id: the set an edited pledge already points to, which it may keep once retired.
+    decimal_mark: the mark the reader writes decimals with ("." or ","), which settles an amount such as
+    "1.001" in a three-decimal currency; None refuses such an amount as ambiguous.
     """
-    errors: dict[str, str] = {}
-    clean: dict = {"round_id": context.round_id}
     if context.closed_reason:
         raise RoundClosedError(context.closed_reason)
+    errors: dict[str, str] = {}
+    clean: dict = {"round_id": context.round_id}
+    # In the form's order, so the messages come in the order a reader meets the fields.
+    category = _category(raw, context, clean, errors, keep_criteria_set_id)
+    _level(raw, clean, errors)
+    _quantity(raw, category, clean, errors)
+    _currency(raw, context, clean, errors)
+    _value(raw, context.currency, clean, errors, decimal_mark)
+    _delivery_quarter(raw, context, clean, errors)
+    _country_and_region(raw, clean, errors)
+    if errors:
+        raise PledgeInvalidError(errors)
+    return clean
 
+
+def _category(raw: dict, context: RoundContext, clean: dict, errors: dict,
+              keep_set_id: int | None) -> CategoryInfo | None:
     cpv = _text(raw.get("category"))
     category = context.categories.get(cpv)
     if not cpv:
@@ -157,18 +180,25 @@ def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None 
         errors["category"] = _("%(cpv)s is not one of this round's categories.", cpv=cpv[:20])
     else:
         clean["category_id"] = category.id
-        _criteria(raw.get("criteria_version"), category, clean, errors, keep_criteria_set_id)
+        _criteria(raw.get("criteria_version"), category, clean, errors, keep_set_id)
+    return category
 
+
+def _level(raw: dict, clean: dict, errors: dict) -> None:
     level = _text(raw.get("level")).lower()
     if level not in LEVELS:
         errors["level"] = _("Choose the level: core or comprehensive.")
     clean["level"] = level
 
+
+def _quantity(raw: dict, category: CategoryInfo | None, clean: dict, errors: dict) -> None:
     try:
         clean["quantity"] = parse_quantity(raw.get("quantity"), category.unit if category else "")
     except ValueError as error:
         errors["quantity"] = str(error)
 
+
+def _currency(raw: dict, context: RoundContext, clean: dict, errors: dict) -> None:
     currency = _text(raw.get("currency")).upper() or context.currency
     if not re.fullmatch(r"[A-Z]{3}", currency) or not is_currency(currency):
         errors["currency"] = _("'%(currency)s' is not an ISO 4217 currency code (e.g. %(example)s).",
@@ -177,8 +207,9 @@ def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None 
         errors["currency"] = _("This round collects estimated values in %(expected)s, not %(currency)s.",
                                expected=context.currency, currency=currency)
     clean["currency"] = currency
-    _value(raw.get("estimated_value"), context.currency, clean, errors)
 
+
+def _delivery_quarter(raw: dict, context: RoundContext, clean: dict, errors: dict) -> None:
     quarter = _text(raw.get("delivery_quarter")).upper()
     if not QUARTER_PATTERN.match(quarter):
         errors["delivery_quarter"] = _("Give the delivery quarter as YYYY-Qn, e.g. 2027-Q2.")
@@ -189,6 +220,8 @@ def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None 
                                        quarter=quarter, span=span)
     clean["delivery_quarter"] = quarter
 
+
+def _country_and_region(raw: dict, clean: dict, errors: dict) -> None:
     country = _text(raw.get("country")).upper()
     if country not in COUNTRIES:
         errors["country"] = _("Give the delivery country as an ISO 3166 two-letter code, e.g. SE.")
@@ -201,10 +234,6 @@ def validate(raw: dict, context: RoundContext, keep_criteria_set_id: int | None 
         errors["region"] = _("The region %(region)s is not in %(country)s: NUTS codes start with the country code.",
                               region=region, country=country)
     clean["region"] = region
-
-    if errors:
-        raise PledgeInvalidError(errors)
-    return clean
 
 
 def _criteria(raw_version, category: CategoryInfo, clean: dict, errors: dict, keep_set_id: int | None) -> None:
@@ -234,12 +263,15 @@ def _criteria(raw_version, category: CategoryInfo, clean: dict, errors: dict, ke
         clean["criteria_set_id"] = found[0]
 
 
-def _value(raw_value, currency: str, clean: dict, errors: dict) -> None:
-    text = _text(raw_value)
+def _value(raw: dict, currency: str, clean: dict, errors: dict, decimal_mark: str | None) -> None:
+    if raw.get("estimated_value") is None and isinstance(raw.get("value_minor"), int):
+        clean["value_minor"] = raw["value_minor"]  # the stored amount, kept exactly: not formatted and read back
+        return
+    text = _text(raw.get("estimated_value"))
     if text == "":
         errors["estimated_value"] = _("Give the estimated value in %(currency)s.", currency=currency)
         return
     try:
-        clean["value_minor"] = parse_money(text, currency)
+        clean["value_minor"] = parse_money(text, currency, decimal_mark)
     except ValueError as error:
         errors["estimated_value"] = str(error)

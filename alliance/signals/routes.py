@@ -36,8 +36,10 @@ def dashboard(slug: str):
     if chosen and demand_round is None:
         abort(404)
     # Built from an immutable snapshot: the tag needs only ids, so a repeat visit reads no snapshot data.
-    etag = public_etag(alliance.id, alliance.name, [(r.id, r.status, r.title) for r in rounds],
-                       latest_snapshot_id(demand_round.id) if demand_round else None)
+    # Signed-in readers get no tag (public_etag), so their page does not read the snapshot id for one.
+    etag = None if current_user.is_authenticated else public_etag(
+        alliance.id, alliance.name, [(r.id, r.status, r.title) for r in rounds],
+        latest_snapshot_id(demand_round.id) if demand_round else None)
 
     def render() -> str:
         snapshot = latest_snapshot(demand_round.id, view="lead" if lead else "public") if demand_round else None
