@@ -119,3 +119,38 @@ def test_a_platform_admin_cannot_date_a_buyers_pledge_import_from_the_audit_log(
     login(admin, email_of(app, make_user(app, is_admin=True)))
     page = admin.get("/admin/audit").get_data(as_text=True)
     assert "pledges.imported" not in page and world["a"] not in page
+
+
+def test_a_platform_admin_cannot_let_an_account_into_an_organisation_that_has_its_own_admin(app):
+    """A platform admin is no buyer and no lead: approving its own second account into the alliance's lead
+    organisation, or inviting one, would let it read every member's pledges."""
+    from alliance.models import Invitation
+    from tests.membership_helpers import make_join_request, make_unattached_user, organisation_of, post_form
+
+    world = open_market(app)
+    with app.app_context():
+        from alliance.models import User
+
+        db.session.scalar(sa.select(User).where(User.email == world["lead"])).organisation_role = "admin"
+        db.session.commit()
+    admin = app.test_client()
+    login(admin, email_of(app, make_user(app, is_admin=True)))
+    mole = make_unattached_user(app, "mole@elsewhere.example")
+    join_id = make_join_request(app, mole, world["lead_org"])
+    manage = f"/organisations/{world['lead_org']}/manage"
+    post_form(admin, f"/organisations/{world['lead_org']}/requests/{join_id}", decision="approve", role="admin",
+              page=manage)
+    post_form(admin, f"/organisations/{world['lead_org']}/invitations", email="mole2@elsewhere.example",
+              role="admin", page=manage)
+    assert organisation_of(app, mole) == (None, None)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
+    mole_client = app.test_client()
+    login(mole_client, "mole@elsewhere.example")
+    assert mole_client.get(f"/pledges/rounds/{world['round_id']}/all").status_code != 200
+    # The organisation's own admin still decides.
+    lead = app.test_client()
+    login(lead, world["lead"])
+    post_form(lead, f"/organisations/{world['lead_org']}/requests/{join_id}", decision="approve", role="member",
+              page=manage)
+    assert organisation_of(app, mole) == (world["lead_org"], "member")
