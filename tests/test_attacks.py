@@ -176,3 +176,30 @@ def test_a_data_user_cannot_count_the_compiles_held_between_two_releases(app, cl
     # The public learns the release number and its date, nothing that numbers the compiles.
     for answer in (release_1, release_2):
         assert answer["snapshot_id"] in (None, answer["release"]["number"])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "alliance/disclosure/rules.py (helper `disclosure`): the dominance rule checks only the largest buyer's "
+    "share (n=1, p %), so a cell of 790 + 200 + 10 units (79 %) is published and the 200-unit buyer bounds "
+    "the 790-unit buyer at 1000 - 200 - 1 = 799, within 1.2 %. Add the p% rule (Hundepool et al., "
+    "Statistical Disclosure Control, 2012, 4.2.2; sdcTable/tau-argus 'p%'): a figure is sensitive when "
+    "total - largest - second largest < P/100 x largest, per measure, and is then hidden like a p-rule figure."))
+def test_a_rival_in_a_published_cell_cannot_bound_the_largest_buyers_pledge_within_p_percent(app, client,
+                                                                                            run_worker):
+    from tests.test_signals import LAPTOPS, add_pledges
+
+    world = open_market(app)
+    # One new cell, 2027-Q3 in Sweden: A 790 laptops, B (the attacker) 200, the lead's organisation 10.
+    add_pledges(app, world, [(world["a_org"], "2027-Q3", "SE", "core", 790, 790 * 90_000),
+                             (world["b_org"], "2027-Q3", "SE", "core", 200, 200 * 90_000),
+                             (world["lead_org"], "2027-Q3", "SE", "core", 10, 10 * 90_000)])
+    compile_via_api(app, client, world, run_worker)
+    cell = next(row for row in public_latest(client)["data"]["cells"]
+                if (row["category"], row["quarter"], row["country"]) == (LAPTOPS, "2027-Q3", "SE"))
+    protection = 20
+    for measure, own, largest, least in (("quantity", 200, 790, 1), ("value_minor", 200 * 90_000, 790 * 90_000, 0)):
+        if cell[measure] is None:
+            continue
+        # B knows its own share and that every other buyer pledged at least `least`.
+        upper = cell[measure] - own - least
+        assert upper >= largest * (1 + protection / 100), f"B bounds A's {measure} at {upper} (true {largest})"
