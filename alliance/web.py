@@ -88,6 +88,12 @@ def _security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # A signed-in user's page may hold their organisation's pledges or a lead's figures: neither the
+    # browser (Back after logout on a shared computer) nor a shared cache may keep it. Read from g, so a
+    # response that never loaded the user (a static file) costs no query.
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated:
+        headers.setdefault("Cache-Control", "no-store")
     return response
 
 

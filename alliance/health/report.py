@@ -13,11 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from alliance.extensions import db
-from alliance.models import Alliance, DemandRound, Snapshot
+from alliance.models import Alliance, DemandRound, Pledge, Snapshot
 from alliance.models.base import utcnow
 from alliance.queue import outbox_health, queue_health
 
-# Every open round is compiled at least nightly; older than this, the schedule or the workers are stuck.
+# A pledge change is compiled within seconds, and every open round nightly; a change still waiting after
+# this long means the schedule or the workers are stuck.
 COMPILE_FRESH_FOR = timedelta(hours=26)
 # Work due this long ago and still not started means no worker or no scheduler is running.
 BACKLOG_STUCK_AFTER_SECONDS = 300
@@ -74,21 +75,36 @@ def health_report() -> HealthReport:
 
 
 def open_round_compiles() -> list[dict]:
-    """Each open round with its last successful compile (the newest snapshot) and whether it is fresh."""
+    """Each open round with its last successful compile (the newest snapshot) and whether it is fresh.
+
+    Fresh: compiled once, and no pledge change has waited COMPILE_FRESH_FOR for a compile. Not "compiled
+    within 26 hours": a compile of unchanged pledges writes no snapshot, so on a quiet round the public
+    yes/no would turn "no" 26 hours after the last edit and back to "yes" the minute of the next one.
+    """
     last = (
         sa.select(Snapshot.round_id, sa.func.max(Snapshot.compiled_at).label("compiled_at"))
         .group_by(Snapshot.round_id).subquery()
     )
+    changed = (
+        sa.select(Pledge.round_id, sa.func.max(Pledge.updated_at).label("changed_at"))
+        .group_by(Pledge.round_id).subquery()
+    )
     rows = db.session.execute(
-        sa.select(DemandRound.id, Alliance.slug, last.c.compiled_at)
+        sa.select(DemandRound.id, Alliance.slug, last.c.compiled_at, changed.c.changed_at)
         .join(Alliance, Alliance.id == DemandRound.alliance_id)
         .outerjoin(last, last.c.round_id == DemandRound.id)
+        .outerjoin(changed, changed.c.round_id == DemandRound.id)
         .where(DemandRound.status == "open").order_by(DemandRound.id)
     ).all()
     now = utcnow()
     return [
         {"round_id": round_id, "alliance": slug,
          "last_compiled_at": compiled_at.isoformat() if compiled_at else None,
-         "fresh": compiled_at is not None and now - compiled_at < COMPILE_FRESH_FOR}
-        for round_id, slug, compiled_at in rows
+         "fresh": compiled_at is not None and not _waiting_too_long(changed_at, compiled_at, now)}
+        for round_id, slug, compiled_at, changed_at in rows
     ]
+
+
+def _waiting_too_long(changed_at, compiled_at, now) -> bool:
+    """Whether a pledge change newer than the last compile has waited longer than COMPILE_FRESH_FOR."""
+    return changed_at is not None and changed_at > compiled_at and now - changed_at >= COMPILE_FRESH_FOR

@@ -19,7 +19,7 @@ from alliance.mail import queue_mail
 from alliance.models import Invitation, Organisation, User
 from alliance.models.base import utcnow
 from alliance.models.user import new_session_nonce
-from alliance.organisations.membership import MembershipError, can_manage, make_member
+from alliance.organisations.membership import MembershipError, can_manage, check_may_admit, make_member
 from alliance.public_address import public_url
 from alliance.settings.tokens import hash_token
 
@@ -39,6 +39,7 @@ def invite(actor: User, organisation_id: int, email: str, role: str) -> Invitati
         raise ForbiddenError(_("Only an admin of this organisation or a platform admin invites."))
     if role not in ("admin", "member"):
         raise MembershipError(_("Choose admin or member."))
+    check_may_admit(actor, organisation_id)
     email = normalise_email(email)
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:

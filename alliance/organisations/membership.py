@@ -31,6 +31,15 @@ def can_manage(actor: User, organisation_id: int) -> bool:
     return actor.is_admin or (actor.organisation_id == organisation_id and actor.organisation_role == "admin")
 
 
+def check_may_admit(actor: User, organisation_id: int) -> None:
+    """Letting someone in (approving a request, inviting) is for the organisation's own admins; a platform
+    admin does it only for an organisation without one. Whoever is let in reads the organisation's pledges
+    (every member's, in an alliance's lead organisation), which a platform admin may not."""
+    if actor.is_admin and not (actor.organisation_id == organisation_id and actor.organisation_role == "admin") \
+            and admin_count(organisation_id) > 0:
+        raise MembershipError(_("This organisation has its own admin, who decides who joins it."))
+
+
 def admin_count(organisation_id: int) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
         User.organisation_id == organisation_id, User.organisation_role == "admin", User.disabled.is_(False)))
@@ -141,6 +150,7 @@ def decide_request(actor: User, organisation_id: int, request_id: int, approve: 
         raise MembershipError(_("Choose admin or member."))
     requester = db.session.scalar(sa.select(User).where(User.id == join.user_id).with_for_update())
     if approve:
+        check_may_admit(actor, organisation_id)
         if requester.organisation_id is not None:
             raise MembershipError(_("%(name)s is a member of an organisation already.", name=requester.name))
         make_member(requester, organisation_id, role)
