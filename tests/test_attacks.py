@@ -96,11 +96,6 @@ def test_pages_with_a_buyers_pledges_are_kept_by_no_browser_or_shared_cache(app,
     assert public.headers["Cache-Control"] == "public, no-cache"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "alliance/pledges/importing.py (helper `pledges-ops`): import_file records a 'pledges.imported' audit "
-    "event (actor, organisation, round, time) in the platform audit log; the pledges' own revisions "
-    "already keep who imported what and when for the organisation and the leads. Drop that record_event "
-    "(or record it without actor and organisation)."))
 def test_a_platform_admin_cannot_date_a_buyers_pledge_import_from_the_audit_log(app, client):
     import io
 

@@ -300,9 +300,8 @@ def test_audit_log_keeps_no_count_of_a_buyers_pledges(app):
                            content_type="multipart/form-data")
     assert response.status_code == 302
     with app.app_context():
-        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "pledges.imported"))
-        assert event is not None and "37" not in repr(event.detail)
+        assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "pledges.imported")) == 0
     admin_client = app.test_client()
     login(admin_client, admin)
     page = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert "pledges.imported" in page and ": 37" not in page
+    assert "pledges.imported" not in page and world["a"] not in page

@@ -16,7 +16,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from alliance.audit import record_event
 from alliance.database import is_postgres
 from alliance.errors import InvalidError
 from alliance.extensions import db
@@ -215,9 +214,8 @@ def import_file(loaded: RoundAccess, data: bytes, filename: str, progress: Progr
     _insert(actor, context, clean_rows, progress)
     result.imported = len(clean_rows)
     pledges_changed(round_id)
-    # No line count: how much one buyer pledged is for its organisation and the leads, not the audit log's
-    # readers (platform admins).
-    record_event(actor, "pledges.imported", "demand_round", round_id)
+    # No audit event: the platform audit log is read by admins, who are neither the buyer nor its leads, and an
+    # event naming the buyer and the minute would date its edit. Each pledge's revisions keep who and when.
     db.session.flush()
     progress(1.0, f"Imported {result.imported:,} pledges")
     return result
