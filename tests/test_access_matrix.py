@@ -111,7 +111,7 @@ EXPECTED = {
     "GET /pledges/<pledge_id>/withdraw": "302 200 404 403 404 404",
     "GET /pledges/imports/<pending_id>": "302 200 404 404 404 404",
     "GET /pledges/rounds/<round_id>": "302 200 200 200 200 200",
-    "GET /pledges/rounds/<round_id>/all": "302 404 404 200 404 404",
+    "GET /pledges/rounds/<round_id>/all": "302 403 403 200 403 403",
     "GET /pledges/rounds/<round_id>/import": "302 200 200 200 403 403",
     "GET /pledges/rounds/<round_id>/import-template.csv": "302 200 200 200 403 403",
     "GET /rounds/": "200 200 200 200 200 200",

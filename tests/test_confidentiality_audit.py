@@ -248,7 +248,7 @@ def test_admin_is_not_a_lead(app, world):
     client = app.test_client()
     login(client, world["admin"])
     assert client.get(f"/pledges/{world['pledge_id']}").status_code == 404
-    assert client.get(f"/pledges/rounds/{world['round_id']}/all").status_code == 404
+    assert client.get(f"/pledges/rounds/{world['round_id']}/all").status_code == 403  # the open round is public
     token = api_token(app.test_client(), world["admin"])
     auth = {"Authorization": f"Bearer {token}"}
     assert client.get(f"/api/v1/pledges/{world['pledge_id']}", headers=auth).status_code == 404

@@ -146,10 +146,11 @@ def change_status(pledge_id: int, action: str):
 @bp.route("/rounds/<int:round_id>/all")
 @login_required
 def lead_view(round_id: int):
-    """Every pledge of the round, for the alliance's leads (read-only), with totals summed in SQL."""
+    """Every pledge of the round, for the alliance's leads (read-only), with totals summed in SQL. Anyone else
+    gets 403: the round itself is public once open (a draft round they do not lead is a 404)."""
     loaded = _round_or_404(round_id)
     if not loaded.lead:
-        abort(404)
+        abort(403)
     demand_round = loaded.demand_round
     status = request.args.get("status") if request.args.get("status") in ("draft", "submitted", "withdrawn") else None
     page = paginate(ops.round_pledges_query(round_id, status), per_page=PER_PAGE, error_out=True, bounded=True)
