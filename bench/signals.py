@@ -188,11 +188,12 @@ def audit_alone(round_id: int) -> list[float]:
     """[rules s, rules + audit s, figures, hidden by the rules, hidden after the audit] on the round's figures."""
     from alliance.disclosure import layout_groups, protect
     from alliance.disclosure.protection import protect_release
-    from alliance.signals.aggregation import aggregate_round
+    from alliance.signals.aggregation import aggregate_round, per_buyer_rows
 
     demand_round = db.session.get(DemandRound, round_id)
     alliance = db.session.get(Alliance, demand_round.alliance_id)
-    agg = aggregate_round(round_id)
+    with per_buyer_rows(round_id) as per_buyer:
+        agg = aggregate_round(per_buyer)
     db.session.rollback()
     groups = layout_groups(agg.figures)
     start = time.perf_counter()

@@ -1,11 +1,17 @@
-"""The SQL side of compiling signals: one statement aggregates a round's submitted pledges.
+"""The SQL side of compiling signals: a round's submitted pledges are read once per compile.
 
-The pledges are read once, grouped per (category, quarter, country, level, criteria set, buyer); every
-table of the snapshot — and the quantities the readiness view's criteria require — is then rolled up from
-that small per-buyer table inside the same statement, with the largest single buyer's share beside each
-sum for the dominance rule. No pledge row reaches Python.
+One INSERT … SELECT groups them per (category, quarter, country, level, criteria set, buyer) into a
+temporary table (per_buyer_rows): ~30k rows for 1M pledges, the finest grain every figure is rolled up
+from. Every table of the snapshot — and the quantities the readiness view's criteria require — is then
+rolled up from those rows in one statement, with the largest single buyer's share beside each sum for the
+dominance rule; release control reads the same rows (what changed since each earlier release, and what a
+new release keeps). No pledge row reaches Python, and every part of the compile sees the same pledges,
+even when buyers keep pledging meanwhile (on PostgreSQL each statement of a READ COMMITTED transaction
+would otherwise see the pledges committed by its own start).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -60,16 +66,44 @@ def per_buyer_select(round_id: int) -> sa.Select:
     )
 
 
-def aggregate_round(round_id: int) -> Aggregates:
-    """Every figure of the round's snapshot, from one SQL statement over its submitted pledges."""
-    per_buyer = per_buyer_select(round_id).cte("per_buyer")
+# The per-buyer rows of the compile under way: temporary, so private to the compile's connection and
+# gone with its transaction (PostgreSQL drops it at commit; per_buyer_rows drops it on both backends).
+PER_BUYER = sa.Table(
+    "compile_per_buyer", sa.MetaData(),
+    sa.Column("category_id", sa.Integer), sa.Column("quarter", sa.String(7)), sa.Column("country", sa.String(2)),
+    sa.Column("level", sa.String(16)), sa.Column("criteria_set_id", sa.Integer),
+    sa.Column("organisation_id", sa.Integer), sa.Column("quantity", sa.BigInteger),
+    sa.Column("value_minor", sa.BigInteger),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
+)
+
+
+@contextmanager
+def per_buyer_rows(round_id: int) -> Iterator[sa.Table]:
+    """The round's per-buyer rows (per_buyer_select), computed once into PER_BUYER for the block's use.
+
+    Runs in the caller's transaction. After an exception the caller rolls back, which undoes the
+    table's creation too (DDL is transactional in PostgreSQL and SQLite).
+    """
+    connection = db.session.connection()
+    PER_BUYER.drop(connection, checkfirst=True)  # SQLite keeps temporary tables for the connection's life
+    PER_BUYER.create(connection)
+    _hash_aggregate_in_memory()
+    db.session.execute(sa.insert(PER_BUYER).from_select(
+        [c.name for c in PER_BUYER.columns], per_buyer_select(round_id)))
+    yield PER_BUYER
+    PER_BUYER.drop(connection)
+
+
+def aggregate_round(per_buyer: sa.Table) -> Aggregates:
+    """Every figure of the round's snapshot, rolled up in one SQL statement from its per-buyer rows
+    (per_buyer_rows)."""
     selects = [_rollup(per_buyer, table, dims) for table, dims in ROLLUPS.items()]
     selects += [
         _rollup(per_buyer, "required", ("criteria_set_id",), level=criterion_level,
                 where=per_buyer.c.level.in_(pledge_levels))
         for criterion_level, pledge_levels in REQUIRED_BY.items()
     ]
-    _hash_aggregate_in_memory()
     figures: dict[tuple, Figures] = {}
     required: dict[tuple[int, str], Figures] = {}
     for row in db.session.execute(sa.union_all(*selects)).mappings():
@@ -92,7 +126,7 @@ def aggregate_round(round_id: int) -> Aggregates:
 
 
 def _hash_aggregate_in_memory() -> None:
-    """Give this transaction's aggregation enough work_mem to hash in memory (PostgreSQL only).
+    """Give this transaction's per-buyer GROUP BY enough work_mem to hash in memory (PostgreSQL only).
 
     With the server's default 4 MB, PostgreSQL sorts the per-buyer GROUP BY's input on disk (external
     merge): 2.2 s for 1M pledges on 2 cores; with 32 MB it hashes the ~30k groups in memory: 0.8 s (64 MB

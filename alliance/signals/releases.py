@@ -2,8 +2,9 @@
 may follow every earlier release (rules in alliance.disclosure.release).
 
 Who changed what is kept, not recomputed: when a snapshot is released, its per-buyer totals per base cell
-(category, quarter, country, level, criteria set) go into the private release_contribution table, written
-by one INSERT … SELECT. Recomputing from pledge revisions instead would have to replay every revision up to
+(category, quarter, country, level, criteria set) go into the private release_contribution table, copied
+by one INSERT … SELECT from the per-buyer rows the compile rolled its figures up from
+(aggregation.per_buyer_rows), which the release check also reads: the pledges are grouped once per compile. Recomputing from pledge revisions instead would have to replay every revision up to
 the instant of each release and agree exactly with what that compile read (imports, status changes,
 deletions); the stored rows are by construction what the release was computed from. Nothing reads them but
 this module, and no figure from them is logged.
@@ -26,7 +27,6 @@ from alliance.disclosure.release import (
 )
 from alliance.extensions import db
 from alliance.models import Category, Criterion, DemandRound, ReleaseContribution, Snapshot
-from alliance.signals.aggregation import per_buyer_select
 
 _BASE = ("category_id", "quarter", "country", "level", "criteria_set_id", "organisation_id")
 
@@ -94,11 +94,12 @@ def criterion_sets(views: list[dict]) -> dict[int, int]:
     ).all())
 
 
-def changes_since(release: Snapshot, round_id: int, codes: dict[int, str],
-                  later: Snapshot | None = None) -> list[BuyerChange]:
+def changes_since(release: Snapshot, current: sa.Table | Snapshot, codes: dict[int, str]) -> list[BuyerChange]:
     """Per buyer and base cell, how its submitted pledges changed since the release (in SQL; only the
-    rows that changed come back): up to now, or up to a `later` release."""
-    current = (per_buyer_select(round_id) if later is None else _stored(later, sign=1)).subquery("current")
+    rows that changed come back): up to now (`current` is the compile's per-buyer rows, see
+    aggregation.per_buyer_rows), or up to a later release (`current` is that snapshot)."""
+    if isinstance(current, Snapshot):
+        current = _stored(current, sign=1).subquery("current")
     stored = _stored(release, sign=-1)
     both = sa.union_all(sa.select(*(current.c[c] for c in _BASE), current.c.quantity, current.c.value_minor),
                         stored).subquery("both")
@@ -121,16 +122,14 @@ def _stored(release: Snapshot, sign: int) -> sa.Select:
     )
 
 
-def check_against_releases(round_id: int, public_view: dict, codes: dict[int, str], k: int, p: int,
-                           earlier: list[Snapshot] | None = None) -> ReleaseDecision:
-    """May this public view follow every earlier release of the round?"""
-    if earlier is None:
-        earlier = released_snapshots(round_id)
+def check_against_releases(per_buyer: sa.Table, public_view: dict, codes: dict[int, str], k: int, p: int,
+                           earlier: list[Snapshot]) -> ReleaseDecision:
+    """May this public view, compiled from these per-buyer rows, follow every earlier release of the round?"""
     sets = criterion_sets([public_view, *(release.public_data for release in earlier)])
     now = public_figures(public_view, sets)
     checks = {}
     for release in earlier:
-        changes = changes_since(release, round_id, codes)
+        changes = changes_since(release, per_buyer, codes)
         before = public_figures(release.public_data, sets)
         checks[release.release_number] = check_release(changes, before, now, k, p)
     return decide(checks)
@@ -148,13 +147,12 @@ def next_release_number(round_id: int) -> int:
     return (latest or 0) + 1
 
 
-def store_contributions(snapshot: Snapshot) -> None:
-    """Keep the per-buyer totals the released snapshot was computed from (private; see the module doc)."""
-    current = per_buyer_select(snapshot.round_id).subquery("current")
+def store_contributions(snapshot: Snapshot, per_buyer: sa.Table) -> None:
+    """Keep the per-buyer rows the released snapshot was computed from (private; see the module doc)."""
     db.session.execute(sa.insert(ReleaseContribution).from_select(
         ["snapshot_id", *_BASE, "quantity", "value_minor"],
-        sa.select(sa.literal(snapshot.id, sa.Integer), *(current.c[c] for c in _BASE),
-                  current.c.quantity, current.c.value_minor),
+        sa.select(sa.literal(snapshot.id, sa.Integer), *(per_buyer.c[c] for c in _BASE),
+                  per_buyer.c.quantity, per_buyer.c.value_minor),
     ))
 
 
@@ -167,7 +165,7 @@ def release_audit(round_id: int) -> list[tuple[str, bool]]:
     lines: list[tuple[str, bool]] = []
     for index, later in enumerate(released):
         for earlier in released[:index]:
-            changes = changes_since(earlier, round_id, codes, later=later)
+            changes = changes_since(earlier, later, codes)
             breaches = check_release(changes, public_figures(earlier.public_data, sets),
                                      public_figures(later.public_data, sets), later.k, later.p)
             if breaches:

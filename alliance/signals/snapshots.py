@@ -12,7 +12,7 @@ from alliance.extensions import db
 from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Snapshot
 from alliance.models.base import utcnow
 from alliance.signals import releases, views
-from alliance.signals.aggregation import aggregate_round, categories, watermark
+from alliance.signals.aggregation import aggregate_round, categories, per_buyer_rows, watermark
 from alliance.suppliers.readiness import compile_readiness
 
 
@@ -45,7 +45,17 @@ def compile_signals(round_id: int, job_id: str | None = None,
         step(1.0, "unchanged since the last snapshot")
         return previous
     step(0.2, "aggregating pledges")
-    agg = aggregate_round(round_id)
+    with per_buyer_rows(round_id) as per_buyer:
+        snapshot = _compile(demand_round, alliance, per_buyer, mark, pledge_count, previous, job_id, step)
+    step(0.95, "snapshot stored")
+    return snapshot
+
+
+def _compile(demand_round: DemandRound, alliance: Alliance, per_buyer, mark: str, pledge_count: int,
+             previous: Snapshot | None, job_id: str | None, step: Callable[[float, str], None]) -> Snapshot:
+    """The snapshot of the round's per-buyer rows (aggregation.per_buyer_rows), released or held."""
+    round_id, k, p = demand_round.id, alliance.k, alliance.p
+    agg = aggregate_round(per_buyer)
     step(0.6, "applying disclosure control")
     reasons = protect_release(agg.figures, layout_groups(agg.figures), k, p, alliance.protection_percent)
     category_ids = {c.id for c in demand_round.categories} | {key[1] for key in agg.figures if key[0] == "category"}
@@ -63,7 +73,7 @@ def compile_signals(round_id: int, job_id: str | None = None,
         True: _public_view(common, agg, reasons, codes, criteria, public_readiness, last_release),
     }
     step(0.85, "checking the release against the earlier ones")
-    decision = releases.check_against_releases(round_id, data[True], codes, k, p, earlier)
+    decision = releases.check_against_releases(per_buyer, data[True], codes, k, p, earlier)
     number = releases.next_release_number(round_id) if decision.released else None
     # The public learns a release number and its date, never the watermark or the instant of a compile.
     data[True]["release"] = {"number": number, "date": compiled_at.date().isoformat() if number else None}
@@ -78,8 +88,7 @@ def compile_signals(round_id: int, job_id: str | None = None,
     db.session.add(snapshot)
     db.session.flush()
     if number:
-        releases.store_contributions(snapshot)
-    step(0.95, "snapshot stored")
+        releases.store_contributions(snapshot, per_buyer)
     return snapshot
 
 
