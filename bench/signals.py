@@ -38,6 +38,7 @@ from alliance.models import (  # noqa: E402
     DemandRound,
     Organisation,
     Pledge,
+    ReleaseContribution,
     Snapshot,
 )
 
@@ -60,6 +61,8 @@ def setup(n: int) -> int:
     old = db.session.scalar(sa.select(Alliance).where(Alliance.slug == SLUG))
     if old is not None:
         round_ids = db.session.scalars(sa.select(DemandRound.id).where(DemandRound.alliance_id == old.id)).all()
+        snapshot_ids = sa.select(Snapshot.id).where(Snapshot.round_id.in_(round_ids))
+        db.session.execute(sa.delete(ReleaseContribution).where(ReleaseContribution.snapshot_id.in_(snapshot_ids)))
         db.session.execute(sa.delete(Snapshot).where(Snapshot.round_id.in_(round_ids)))
         db.session.execute(sa.delete(Pledge).where(Pledge.round_id.in_(round_ids)))
         db.session.delete(old)
