@@ -43,7 +43,9 @@ class LatestQuerySchema(ma.Schema):
 
 
 class SnapshotSchema(ma.Schema):
-    snapshot_id = ma.fields.Integer(required=True)
+    snapshot_id = ma.fields.Integer(required=True, metadata={
+        "description": "Leads: the snapshot's id. Everyone else: the round's release number (as release.number); "
+                       "the public never sees a platform-wide id, which would count other alliances' snapshots"})
     round_id = ma.fields.Integer(required=True)
     compiled_at = ma.fields.DateTime(allow_none=True, metadata={"description": "Leads only; null for the public"})
     release = ma.fields.Dict(required=True, metadata={
@@ -112,7 +114,7 @@ def latest(query, slug: str):
     if snapshot is None:
         api_abort(404, "No signals have been compiled for this round yet.", "no_snapshot")
     return {
-        "snapshot_id": snapshot.id, "round_id": demand_round.id, "compiled_at": snapshot.compiled_at if lead else None,
+        "snapshot_id": snapshot.id if lead else snapshot.release_number, "round_id": demand_round.id, "compiled_at": snapshot.compiled_at if lead else None,
         "release": {"number": snapshot.release_number,
                     "date": snapshot.released_at.date().isoformat() if snapshot.released_at else None},
         "view": "lead" if lead else "public", "data": view_for(snapshot, lead),
