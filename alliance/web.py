@@ -8,7 +8,8 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from alliance.criteria.categories import alliance_units
-from alliance.disclosure.rules import note_key
+from alliance.disclosure.reasons import note_key
+from alliance.disclosure.wording import reason_of, reason_text
 from alliance.extensions import db
 from alliance.formatting import country_name
 from alliance.markdown import render_markdown
@@ -61,7 +62,9 @@ def init_web(app: Flask) -> None:
     app.context_processor(lambda: {"navigation": _navigation()})
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(note_key, "note_key")
-    app.add_template_filter(lambda reason: (note_key(reason), reason), "note_key_pair")
+    app.add_template_filter(lambda reason: (note_key(reason), reason_text(reason)), "note_key_pair")
+    app.add_template_filter(reason_text, "reason_text")
+    app.add_template_filter(reason_of, "reason_of")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(format_quantity, "quantity")
     app.add_template_filter(unit_name, "unit_name")

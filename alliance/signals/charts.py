@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from alliance.disclosure.wording import reason_of, reason_text
 from alliance.units import unit_name
 
 ROW_HEIGHT = 30
@@ -91,7 +92,7 @@ def demand_charts(view: dict, category: dict) -> dict[str, Markup]:
 
     def bars(table: str, label_field: str, series=lambda row: "primary") -> list[Bar]:
         return [
-            Bar(label=row[label_field], value=row["quantity"], note=row["reason"] or "", series=series(row))
+            Bar(label=row[label_field], value=row["quantity"], note=reason_text(reason_of(row)), series=series(row))
             for row in view[table] if row["category"] == code
         ]
 

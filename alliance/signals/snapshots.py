@@ -7,6 +7,7 @@ from sqlalchemy.orm import defer
 
 from alliance.criteria.categories import alliance_units
 from alliance.disclosure.protection import protect_release
+from alliance.disclosure.reasons import code_of
 from alliance.disclosure.rules import SECONDARY, Figures, layout_groups
 from alliance.extensions import db
 from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Snapshot
@@ -157,8 +158,9 @@ def _readiness(round_id: int, k: int, p: int, reasons: dict[tuple, str],
     guarded = []
     for row in public_rows:
         if set_of.get(row["criterion_id"]) in hidden_sets and row.get("required_quantity") is not None:
-            row = row | {"required_quantity": None, "suppressed": True, "reason": row.get("reason") or SECONDARY,
-                         "suppressed_fields": [*row.get("suppressed_fields", []), "required_quantity"]}
+            reason = row.get("reason") or SECONDARY
+            row = row | {"required_quantity": None, "suppressed": True, "reason": reason,
+                         "reason_code": code_of(reason) or None, "suppressed_fields": [*row.get("suppressed_fields", []), "required_quantity"]}
         guarded.append(row)
     return list(lead_rows), guarded
 

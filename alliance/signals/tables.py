@@ -7,6 +7,8 @@ figures. A suppressed figure is a `Suppressed` cell carrying its reason, never a
 from dataclasses import dataclass
 from decimal import Decimal
 
+from alliance.disclosure.reasons import code_of, english
+from alliance.disclosure.wording import reason_of
 from alliance.formatting import country_name, major_amount
 from alliance.models import LEVELS, DemandSummary
 from alliance.signals.charts import demand_charts
@@ -15,7 +17,14 @@ from alliance.units import unit_name
 
 @dataclass(frozen=True)
 class Suppressed:
-    reason: str
+    """A hidden figure: `code` is its rule (alliance.disclosure.reasons), which pages render in the reader's
+    language; `reason` the English sentence the exports write."""
+
+    code: str
+
+    @property
+    def reason(self) -> str:
+        return english(self.code)
 
     def __str__(self) -> str:
         return self.reason
@@ -72,8 +81,9 @@ def summary_data(summary: DemandSummary) -> SummaryData:
     )
 
 
-def default_reason(k: int) -> str:
-    return f"fewer than {k} buyers"
+def hidden(entry: dict, k: int) -> Suppressed:
+    """A suppressed entry's reason (an entry that gives none was hidden by the threshold rule)."""
+    return Suppressed(code_of(reason_of(entry)) or f"k:{k}")
 
 
 def figure(entry: dict, name: str, k: int, currency: str | None = None):
@@ -81,9 +91,9 @@ def figure(entry: dict, name: str, k: int, currency: str | None = None):
     figure is withheld (null)."""
     value = entry.get(name)
     if entry.get("suppressed"):
-        return Suppressed(entry.get("reason") or default_reason(k))
+        return hidden(entry, k)
     if value is None:
-        return Suppressed("withheld by disclosure control")
+        return Suppressed("w")
     if currency is not None:
         return Money(int(value), currency)
     return value
@@ -145,7 +155,7 @@ def _readiness(rows: list[dict], k: int) -> Table:
     for row in rows:
         cells = [figure(row, name, k) for name in ("meets", "meets_sme", "by_date")]
         earliest = row.get("earliest_quarter")
-        cells.append(Suppressed(row.get("reason") or default_reason(k)) if row.get("suppressed") else earliest or "")
+        cells.append(hidden(row, k) if row.get("suppressed") else earliest or "")
         cells.append(figure(row, "cannot", k))
         body.append([row["category"], row.get("criterion_code", "")] + cells)
     return Table("readiness", "Supplier readiness per criterion", columns,
@@ -169,9 +179,9 @@ def _unit(code: str) -> str:
 def _share(row: dict, k: int):
     value = row.get("comprehensive_value_share")
     if row.get("suppressed"):
-        return Suppressed(row.get("reason") or default_reason(k))
+        return hidden(row, k)
     if value is None:  # the level split it would reveal is suppressed
-        return Suppressed("withheld by disclosure control")
+        return Suppressed("w")
     return Share(float(value))
 
 

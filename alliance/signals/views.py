@@ -4,6 +4,7 @@ The format is documented in alliance.signals (the package docstring). Both views
 figures in one pass; the public view carries null figures, never 0, wherever a figure is suppressed.
 """
 
+from alliance.disclosure.reasons import code_of
 from alliance.disclosure.rules import Figures
 from alliance.signals.aggregation import Aggregates
 
@@ -17,6 +18,7 @@ def entry(figures: Figures | None, reason: str | None, public: bool) -> dict:
         "buyers": None if hidden or figures is None else figures.buyers,
         "suppressed": reason is not None,
         "reason": reason,
+        "reason_code": code_of(reason) or None,
     }
 
 
@@ -79,7 +81,7 @@ def impact_rows(criteria, agg: Aggregates, reasons: dict[tuple, str], codes: dic
             "factor": criterion.impact_factor, "unit": criterion.impact_unit, "source": criterion.impact_source,
             "quantity": None if hidden else figures.quantity,
             "estimate": None if hidden else round(criterion.impact_factor * figures.quantity, 3),
-            "suppressed": reason is not None, "reason": reason,
+            "suppressed": reason is not None, "reason": reason, "reason_code": code_of(reason) or None,
         })
     return sorted(rows, key=lambda r: (r["category"], r["criterion_code"], r["criteria_set_id"]))
 
