@@ -64,6 +64,7 @@ def per_buyer_select(round_id: int) -> sa.Select:
             Pledge.country.label("country"), Pledge.level.label("level"),
             Pledge.criteria_set_id.label("criteria_set_id"), Pledge.organisation_id.label("organisation_id"),
             sa.func.sum(Pledge.quantity).label("quantity"), sa.func.sum(Pledge.value_minor).label("value_minor"),
+            sa.func.count().label("pledges"),
         )
         .where(submitted_pledges(round_id))
         .group_by(Pledge.category_id, Pledge.delivery_quarter, Pledge.country, Pledge.level,
@@ -78,7 +79,7 @@ PER_BUYER = sa.Table(
     sa.Column("category_id", sa.Integer), sa.Column("quarter", sa.String(7)), sa.Column("country", sa.String(2)),
     sa.Column("level", sa.String(16)), sa.Column("criteria_set_id", sa.Integer),
     sa.Column("organisation_id", sa.Integer), sa.Column("quantity", sa.BigInteger),
-    sa.Column("value_minor", sa.BigInteger),
+    sa.Column("value_minor", sa.BigInteger), sa.Column("pledges", sa.Integer),
     prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
 )
 
@@ -183,23 +184,46 @@ def _rollup(grain, table: str, dims: tuple[str, ...], level: str | None = None, 
     )
 
 
-def watermark(round_id: int, k: int, p: int) -> tuple[str, int]:
-    """What the compile depends on, as a short string, and the number of submitted pledges.
+@dataclass(frozen=True)
+class Watermark:
+    """What a compile depends on, short of the submitted pledges themselves, read without scanning them.
 
-    The round's pledges of any status (count, max id, max updated_at: an edit, withdrawal, insert or
-    delete moves one of them), the alliance's k and p, and the suppliers' readiness declarations.
+    `last_change`: the instant of the round's latest pledge write of any status (every insert, edit and
+    status change sets updated_at), read from the (round_id, updated_at) index; `settings`: the alliance's
+    k, p and protection interval and the suppliers' readiness declarations. A snapshot's mark adds the number
+    of submitted pledges, which its compile counts from the per-buyer rows; it catches what the instant
+    cannot: a pledge leaving the submitted ones, or one that entered them and was stamped before the latest
+    write but committed after it. The mark counts and dates pledges: it stays with the leads.
     """
-    count, max_id, max_updated, submitted = db.session.execute(
-        sa.select(sa.func.count(), sa.func.max(Pledge.id), sa.func.max(Pledge.updated_at),
-                  sa.func.coalesce(sa.func.sum(sa.case((Pledge.status == "submitted", 1), else_=0)), 0))
-        .where(Pledge.round_id == round_id)
-    ).one()
+
+    last_change: int
+    settings: str
+
+    def mark(self, submitted: int) -> str:
+        return f"u{self.last_change}|s{submitted}|{self.settings}"
+
+    def may_match(self, mark: str) -> bool:
+        """False when a snapshot with this mark certainly saw other pledges or settings (no pledge count needed)."""
+        return mark.startswith(f"u{self.last_change}|") and mark.endswith(f"|{self.settings}")
+
+
+def watermark(round_id: int, k: int, p: int, percent: int) -> Watermark:
+    """The round's Watermark: two index lookups and the (small) readiness declarations."""
+    last_change = db.session.scalar(sa.select(sa.func.max(Pledge.updated_at)).where(Pledge.round_id == round_id))
     declarations, declared_at = db.session.execute(
         sa.select(sa.func.count(), sa.func.max(ReadinessDeclaration.updated_at))
     ).one()
-    stamp = _epoch_us(max_updated)
-    mark = f"p{count}.{max_id or 0}.{stamp}.s{submitted}|k{k}p{p}|r{declarations}.{_epoch_us(declared_at)}"
-    return mark, submitted
+    return Watermark(_epoch_us(last_change), f"k{k}p{p}P{percent}|r{declarations}.{_epoch_us(declared_at)}")
+
+
+def submitted_count(round_id: int) -> int:
+    """The round's submitted pledges, counted on the (round_id, status) index."""
+    return db.session.scalar(sa.select(sa.func.count()).where(submitted_pledges(round_id)))
+
+
+def counted_pledges(per_buyer: sa.Table) -> int:
+    """The submitted pledges behind the compile's per-buyer rows."""
+    return int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(per_buyer.c.pledges), 0))))
 
 
 def _epoch_us(moment) -> int:

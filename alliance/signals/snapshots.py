@@ -13,7 +13,14 @@ from alliance.extensions import db
 from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Snapshot
 from alliance.models.base import utcnow
 from alliance.signals import releases, views
-from alliance.signals.aggregation import aggregate_round, categories, per_buyer_rows, watermark
+from alliance.signals.aggregation import (
+    aggregate_round,
+    categories,
+    counted_pledges,
+    per_buyer_rows,
+    submitted_count,
+    watermark,
+)
 from alliance.suppliers.readiness import compile_readiness
 
 
@@ -38,16 +45,18 @@ def compile_signals(round_id: int, job_id: str | None = None,
         raise RoundNotFoundError(f"No demand round {round_id}.")
     releases.lock_round(round_id)
     alliance = db.session.get(Alliance, demand_round.alliance_id)
-    k, p = alliance.k, alliance.p
-    mark, pledge_count = watermark(round_id, k, p)
-    mark = f"{mark}|P{alliance.protection_percent}"  # a new protection interval is a new compile
+    stamp = watermark(round_id, alliance.k, alliance.p, alliance.protection_percent)
     previous = latest_snapshot(round_id)
-    if previous is not None and previous.watermark == mark:
+    # Counting the submitted pledges reads the index of all of them: only when nothing else changed.
+    if (previous is not None and stamp.may_match(previous.watermark)
+            and previous.watermark == stamp.mark(submitted_count(round_id))):
         step(1.0, "unchanged since the last snapshot")
         return previous
     step(0.2, "aggregating pledges")
     with per_buyer_rows(round_id) as per_buyer:
-        snapshot = _compile(demand_round, alliance, per_buyer, mark, pledge_count, previous, job_id, step)
+        pledge_count = counted_pledges(per_buyer)
+        snapshot = _compile(demand_round, alliance, per_buyer, stamp.mark(pledge_count), pledge_count, previous,
+                            job_id, step)
     step(0.95, "snapshot stored")
     return snapshot
 
