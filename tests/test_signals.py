@@ -223,3 +223,19 @@ def test_hidden_figures_give_their_reason_in_the_readers_language_old_snapshots_
     login(member, world["a"])
     page = member.get("/alliances/ict/signals", headers=french).get_data(as_text=True)
     assert "masqué : moins de 3 acheteurs" in page and "fewer than 3 buyers" not in page
+
+
+def test_the_contract_reads_a_view_stored_before_reason_codes_without_changing_it():
+    from alliance.signals.contract import figure_rows, from_json
+
+    stored = {"totals": {"quantity": None, "value_minor": None, "buyers": None, "suppressed": True,
+                         "reason": "hidden so a suppressed figure cannot be derived"},
+              "cells": [{"category": LAPTOPS, "quarter": "2027-Q2", "country": "DK", "quantity": None,
+                         "value_minor": None, "buyers": None, "suppressed": True, "reason": "fewer than 3 buyers"}],
+              "readiness": [{"criterion_id": 1, "suppressed": True,
+                             "reason": "fewer than 3 suppliers; one buyer holds more than 80% of the volume"}]}
+    view = from_json(stored)
+    assert view["cells"][0]["reason_code"] == "k:3" and view["totals"]["reason_code"] == "s"
+    assert view["readiness"][0]["reason_code"] == "ks:3;p:80"
+    assert "reason_code" not in stored["cells"][0]  # the stored JSON is left as it was
+    assert [key for key, _ in figure_rows(view)] == [("total",), ("cell", LAPTOPS, "2027-Q2", "DK")]

@@ -27,6 +27,7 @@ from alliance.disclosure.release import (
 )
 from alliance.extensions import db
 from alliance.models import Category, Criterion, DemandRound, ReleaseContribution, Snapshot
+from alliance.signals.contract import View, figure_rows, from_json
 
 _BASE = ("category_id", "quarter", "country", "level", "criteria_set_id", "organisation_id")
 
@@ -55,7 +56,7 @@ def latest_release(round_id: int) -> Snapshot | None:
     )
 
 
-def public_figures(view: dict, criterion_sets: dict[int, int]) -> PublicFigures:
+def public_figures(view: View, criterion_sets: dict[int, int]) -> PublicFigures:
     """The keys a public view lists and those whose figures it publishes (category keyed by CPV code).
 
     criterion_sets maps a readiness row's criterion to its criteria set (see criterion_sets()).
@@ -67,13 +68,8 @@ def public_figures(view: dict, criterion_sets: dict[int, int]) -> PublicFigures:
         if row.get("quantity") is not None:
             published.add(key)
 
-    add(("total",), view.get("totals") or {})
-    for row in view.get("by_category") or []:
-        add(("category", row["category"]), row)
-    for table, kind, labels in (("cells", "cell", ("quarter", "country")), ("by_quarter", "quarter", ("quarter",)),
-                                ("by_country", "country", ("country",)), ("by_level", "level", ("level",))):
-        for row in view.get(table) or []:
-            add((kind, row["category"], *(row[label] for label in labels)), row)
+    for key, row in figure_rows(view):
+        add(key, row)
     for row in view.get("impact") or []:  # an impact estimate is its criteria set's quantity times a factor
         if "criteria_set_id" in row:
             add(("set", row["category"], row["criteria_set_id"], row["level"]), row)
@@ -84,7 +80,7 @@ def public_figures(view: dict, criterion_sets: dict[int, int]) -> PublicFigures:
     return PublicFigures(frozenset(listed), frozenset(published))
 
 
-def criterion_sets(views: list[dict]) -> dict[int, int]:
+def criterion_sets(views: list[View]) -> dict[int, int]:
     """criterion id → criteria set id, for the readiness rows of these views."""
     ids = {row["criterion_id"] for view in views for row in view.get("readiness") or [] if row.get("criterion_id")}
     if not ids:
@@ -122,15 +118,16 @@ def _stored(release: Snapshot, sign: int) -> sa.Select:
     )
 
 
-def check_against_releases(per_buyer: sa.Table, public_view: dict, codes: dict[int, str], k: int, p: int,
+def check_against_releases(per_buyer: sa.Table, public_view: View, codes: dict[int, str], k: int, p: int,
                            earlier: list[Snapshot]) -> ReleaseDecision:
     """May this public view, compiled from these per-buyer rows, follow every earlier release of the round?"""
-    sets = criterion_sets([public_view, *(release.public_data for release in earlier)])
+    earlier_views = {release.id: from_json(release.public_data) for release in earlier}
+    sets = criterion_sets([public_view, *earlier_views.values()])
     now = public_figures(public_view, sets)
     checks = {}
     for release in earlier:
         changes = changes_since(release, per_buyer, codes)
-        before = public_figures(release.public_data, sets)
+        before = public_figures(earlier_views[release.id], sets)
         checks[release.release_number] = check_release(changes, before, now, k, p)
     return decide(checks)
 
@@ -161,13 +158,14 @@ def release_audit(round_id: int) -> list[tuple[str, bool]]:
     against each earlier one from the stored contributions, then the state of the latest snapshot."""
     codes = dict(db.session.execute(sa.select(Category.id, Category.cpv_code)).all())
     released = released_snapshots(round_id)
-    sets = criterion_sets([r.public_data for r in released])
+    views = {r.id: from_json(r.public_data) for r in released}
+    sets = criterion_sets(list(views.values()))
     lines: list[tuple[str, bool]] = []
     for index, later in enumerate(released):
         for earlier in released[:index]:
             changes = changes_since(earlier, later, codes)
-            breaches = check_release(changes, public_figures(earlier.public_data, sets),
-                                     public_figures(later.public_data, sets), later.k, later.p)
+            breaches = check_release(changes, public_figures(views[earlier.id], sets),
+                                     public_figures(views[later.id], sets), later.k, later.p)
             if breaches:
                 lines += [(f"release {later.release_number} vs {earlier.release_number}: BREACH {b.reason} "
                            f"in {describe(b.key)}", True) for b in breaches]

@@ -14,6 +14,7 @@ from alliance.formatting import country_name
 from alliance.models import DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.signals.charts import demand_charts
+from alliance.signals.contract import View
 from alliance.signals.job_status import compile_job_status, job_round
 from alliance.signals.snapshots import latest_snapshot, latest_snapshot_id, view_for
 from alliance.signals.triggers import compile_now
@@ -51,7 +52,7 @@ def dashboard(slug: str):
     return cached_page(etag, render)
 
 
-def matrix(view: dict, code: str) -> tuple[list[str], list[str], dict]:
+def matrix(view: View, code: str) -> tuple[list[str], list[str], dict]:
     """Quarters, countries and the cells of one category, for a quarter × country table."""
     cells = {(c["quarter"], c["country"]): c for c in view["cells"] if c["category"] == code}
     quarters = sorted({q for q, _ in cells})

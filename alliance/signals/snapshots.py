@@ -21,6 +21,7 @@ from alliance.signals.aggregation import (
     submitted_count,
     watermark,
 )
+from alliance.signals.contract import View, from_json
 from alliance.suppliers.readiness import compile_readiness
 
 
@@ -128,7 +129,8 @@ def _lead_view(common: dict, agg, reasons: dict, codes: dict, criteria: list[Cri
     previous snapshot."""
     view = _view(common, agg, reasons, codes, criteria, readiness, public=False)
     view["by_set"] = views.set_rows(agg, reasons, codes)
-    view["change"] = views.change(view, previous.lead_data if previous else None, previous.id if previous else None)
+    view["change"] = views.change(view, from_json(previous.lead_data) if previous else None,
+                                  previous.id if previous else None)
     return view
 
 
@@ -137,7 +139,7 @@ def _public_view(common: dict, agg, reasons: dict, codes: dict, criteria: list[C
     """The public sees the change since the last public release, which anyone holding both releases can
     subtract anyway; the release check vets exactly those differences."""
     view = _view(common, agg, reasons, codes, criteria, readiness, public=True)
-    view["change"] = views.change(view, last_release.public_data if last_release else None, None)
+    view["change"] = views.change(view, from_json(last_release.public_data) if last_release else None, None)
     view["change"]["previous_release"] = last_release.release_number if last_release else None
     return view
 
@@ -198,6 +200,6 @@ def latest_snapshot_id(round_id: int) -> int | None:
     )
 
 
-def view_for(snapshot: Snapshot, lead: bool) -> dict:
-    """The data a reader may see: leads get lead_data, everyone else public_data."""
-    return snapshot.lead_data if lead else snapshot.public_data
+def view_for(snapshot: Snapshot, lead: bool) -> View:
+    """The data a reader may see: leads get lead_data, everyone else public_data (alliance.signals.contract)."""
+    return from_json(snapshot.lead_data if lead else snapshot.public_data)

@@ -12,6 +12,7 @@ from alliance.disclosure.wording import reason_of
 from alliance.formatting import country_name, major_amount
 from alliance.models import LEVELS, DemandSummary
 from alliance.signals.charts import demand_charts
+from alliance.signals.contract import View, from_json
 from alliance.units import unit_name
 
 
@@ -58,7 +59,7 @@ class Table:
 class SummaryData:
     """What every reader of a summary starts from: the snapshot's public figures, narrowed to the summary's
     chosen categories and views."""
-    data: dict  # the snapshot's public_data, never lead_data
+    data: View  # the snapshot's public_data, never lead_data
     k: int
     currency: str
     categories: dict[str, dict]  # chosen categories by CPV code
@@ -70,7 +71,7 @@ class SummaryData:
 
 
 def summary_data(summary: DemandSummary) -> SummaryData:
-    data = summary.snapshot.public_data or {}
+    data = from_json(summary.snapshot.public_data)
     chosen = summary.views.get("categories") or []
     return SummaryData(
         data=data,
@@ -207,7 +208,7 @@ CHARTED_VIEWS = {"quarter": "Pledged quantity per delivery quarter", "country": 
 def summary_charts(summary: DemandSummary) -> list[tuple[dict, list[tuple[str, str]]]]:
     """Per chosen category, the (caption, SVG) charts of the chosen demand views, drawn from the public
     figures only (a suppressed bar is a labelled gap, never 0)."""
-    data = summary.snapshot.public_data or {}
+    data = from_json(summary.snapshot.public_data)
     chosen = set(summary.views.get("categories") or [])
     show = [view for view in CHARTED_VIEWS if view in (summary.views.get("show") or [])]
     if not show:
