@@ -1,6 +1,7 @@
-"""release_contribution without a surrogate id or a foreign key: a release copies ~50k rows at once, and
-per row a sequence value and the foreign-key check cost 0.1 s and 0.3 s of a 1M-pledge compile (the
-copy itself 0.07 s); the rows are only ever read by their snapshot
+"""release_contribution without a surrogate id or a foreign key (a release copies ~50k rows at once)
+
+Per row, a sequence value and the foreign-key check cost 0.1 s and 0.3 s of a 1M-pledge compile, the copy
+itself 0.07 s; the rows are only ever read by their snapshot.
 
 Revision ID: 0012_release_contribution_rows
 Revises: 0009_protection_percent

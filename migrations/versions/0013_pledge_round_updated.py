@@ -1,5 +1,6 @@
-"""pledge (round_id, updated_at) index: a compile reads the round's latest pledge write from it instead of
-scanning every pledge of the round (0.1-0.3 s at 1M pledges) to decide whether anything changed
+"""pledge (round_id, updated_at) index: a compile reads the round's latest pledge write from it
+
+Instead of scanning every pledge of the round (0.1-0.3 s at 1M pledges) to decide whether anything changed.
 
 Revision ID: 0013_pledge_round_updated
 Revises: 0012_release_contribution_rows
