@@ -1,8 +1,8 @@
 """The SQL side of compiling signals: a round's submitted pledges are read once per compile.
 
 One INSERT … SELECT groups them per (category, quarter, country, level, criteria set, buyer) into a
-temporary table (per_buyer_rows): ~30k rows for 1M pledges, the finest grain every figure is rolled up
-from. Every table of the snapshot — and the quantities the readiness view's criteria require — is then
+temporary table (per_buyer_rows): 48k rows for the benchmark's 1M pledges of 600 buyers, the finest grain
+every figure is rolled up from. Every table of the snapshot — and the quantities the readiness view's criteria require — is then
 rolled up from those rows in one statement, with the largest single buyer's share beside each sum for the
 dominance rule; release control reads the same rows (what changed since each earlier release, and what a
 new release keeps). No pledge row reaches Python, and every part of the compile sees the same pledges,
