@@ -8,7 +8,8 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, SecurityError, default_exceptions
 
 from alliance.criteria.categories import alliance_units
-from alliance.disclosure.rules import note_key
+from alliance.disclosure.reasons import note_key
+from alliance.disclosure.wording import reason_of, reason_text
 from alliance.errors import DomainError, StaleEditError
 from alliance.extensions import db
 from alliance.formatting import country_name
@@ -63,7 +64,9 @@ def init_web(app: Flask) -> None:
     app.context_processor(lambda: {"navigation": _navigation()})
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(note_key, "note_key")
-    app.add_template_filter(lambda reason: (note_key(reason), reason), "note_key_pair")
+    app.add_template_filter(lambda reason: (note_key(reason), reason_text(reason)), "note_key_pair")
+    app.add_template_filter(reason_text, "reason_text")
+    app.add_template_filter(reason_of, "reason_of")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(format_quantity, "quantity")
     app.add_template_filter(unit_name, "unit_name")
@@ -90,9 +93,10 @@ def _security_headers(response):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # A signed-in user's page may hold their organisation's pledges or a lead's figures: neither the
     # browser (Back after logout on a shared computer) nor a shared cache may keep it. Read from g, so a
-    # response that never loaded the user (a static file) costs no query.
+    # response that never loaded the user (a static file) costs no query; is_anonymous reads no column, so
+    # a user expired by the request's commit is not loaded again either.
     user = g.get("_login_user")
-    if user is not None and user.is_authenticated:
+    if user is not None and not user.is_anonymous:
         headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -2,7 +2,8 @@
 
 Uses bench/signals.py's generated round (its own alliance "bench-signals"; nothing else is touched), then
 prints, each in one transaction that is rolled back:
-- store_contributions: keeping the per-buyer totals of a release (INSERT … SELECT), and the rows it keeps;
+- store_contributions: keeping the per-buyer totals of a release (copied by INSERT … SELECT from the
+  compile's per-buyer rows), and the rows it keeps;
 - a second compile after one buyer edits one pledge: the whole compile, and the release check's share
   (the SQL difference against the stored release plus the rules); whether it was held.
 A script, not a test: it prints figures and asserts nothing.
@@ -21,6 +22,7 @@ from alliance import create_app  # noqa: E402
 from alliance.extensions import db  # noqa: E402
 from alliance.models import Pledge, ReleaseContribution  # noqa: E402
 from alliance.signals import releases  # noqa: E402
+from alliance.signals.aggregation import per_buyer_rows  # noqa: E402
 from alliance.signals.snapshots import compile_signals  # noqa: E402
 from bench.signals import SIZES, setup  # noqa: E402
 
@@ -35,11 +37,13 @@ def main() -> None:
         round_id = setup(n)
         db.session.commit()
         first = compile_signals(round_id)  # release 1 (or held if an earlier run left a release)
-        start = time.perf_counter()
+        stored_s = 0.0
         if first.release_number:
             db.session.execute(sa.delete(ReleaseContribution).where(ReleaseContribution.snapshot_id == first.id))
-            releases.store_contributions(first)
-        stored_s = time.perf_counter() - start
+            with per_buyer_rows(round_id) as per_buyer:
+                start = time.perf_counter()
+                releases.store_contributions(first, per_buyer)
+                stored_s = time.perf_counter() - start
         rows = db.session.scalar(sa.select(sa.func.count()).select_from(ReleaseContribution)
                                  .where(ReleaseContribution.snapshot_id == first.id))
         pledge = db.session.scalar(sa.select(Pledge).where(Pledge.round_id == round_id,

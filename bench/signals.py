@@ -38,6 +38,7 @@ from alliance.models import (  # noqa: E402
     DemandRound,
     Organisation,
     Pledge,
+    ReleaseContribution,
     Snapshot,
 )
 
@@ -60,6 +61,8 @@ def setup(n: int) -> int:
     old = db.session.scalar(sa.select(Alliance).where(Alliance.slug == SLUG))
     if old is not None:
         round_ids = db.session.scalars(sa.select(DemandRound.id).where(DemandRound.alliance_id == old.id)).all()
+        snapshot_ids = sa.select(Snapshot.id).where(Snapshot.round_id.in_(round_ids))
+        db.session.execute(sa.delete(ReleaseContribution).where(ReleaseContribution.snapshot_id.in_(snapshot_ids)))
         db.session.execute(sa.delete(Snapshot).where(Snapshot.round_id.in_(round_ids)))
         db.session.execute(sa.delete(Pledge).where(Pledge.round_id.in_(round_ids)))
         db.session.delete(old)
@@ -188,11 +191,12 @@ def audit_alone(round_id: int) -> list[float]:
     """[rules s, rules + audit s, figures, hidden by the rules, hidden after the audit] on the round's figures."""
     from alliance.disclosure import layout_groups, protect
     from alliance.disclosure.protection import protect_release
-    from alliance.signals.aggregation import aggregate_round
+    from alliance.signals.aggregation import aggregate_round, per_buyer_rows
 
     demand_round = db.session.get(DemandRound, round_id)
     alliance = db.session.get(Alliance, demand_round.alliance_id)
-    agg = aggregate_round(round_id)
+    with per_buyer_rows(round_id) as per_buyer:
+        agg = aggregate_round(per_buyer)
     db.session.rollback()
     groups = layout_groups(agg.figures)
     start = time.perf_counter()

@@ -1,7 +1,10 @@
 """The signals API: who may compile and follow jobs, and what each caller reads from the latest snapshot."""
 
 import re
+from datetime import UTC, datetime
 
+from alliance.extensions import db
+from alliance.models import Snapshot
 from tests.factories import api_token
 from tests.test_signals import compile_round, market
 
@@ -55,14 +58,29 @@ def test_latest_per_role_hides_suppressed_figures(app, client):
     world = market(app)
     snapshot_id = compile_round(app, world["round_id"])
     lead = client.get("/api/v1/alliances/ict/signals/latest", headers=bearer(client, world["lead"]))
+    assert lead.get_json()["snapshot_id"] == snapshot_id
     assert lead.get_json()["view"] == "lead" and re.search(r"\b613\b", lead.get_data(as_text=True))
     for headers in (bearer(client, world["a"]), bearer(client, world["supplier"]), {}):
         response = client.get(f"/api/v1/alliances/ict/signals/latest?round_id={world['round_id']}", headers=headers)
         body = response.get_data(as_text=True)
-        assert response.status_code == 200 and response.get_json()["snapshot_id"] == snapshot_id
+        assert response.status_code == 200 and response.get_json()["snapshot_id"] == 1  # release 1
         assert response.get_json()["view"] == "public"
         assert not re.search(r"\b613\b", body) and "457901" not in body
         assert "fewer than 3 buyers" in body
+
+
+def test_the_public_reads_the_release_number_not_how_many_snapshots_the_platform_compiled(app, client):
+    world = market(app)
+    with app.app_context():  # an earlier snapshot, as another alliance's compile would leave
+        db.session.add(Snapshot(round_id=world["round_id"], compiled_at=datetime(2020, 1, 1, tzinfo=UTC),
+                                watermark="earlier", pledge_count=0, k=3, p=80,
+                                lead_data={"totals": {}, "by_category": []}, public_data={}))
+        db.session.commit()
+    snapshot_id = compile_round(app, world["round_id"])
+    public = client.get("/api/v1/alliances/ict/signals/latest").get_json()
+    assert snapshot_id == 2 and public["snapshot_id"] == 1 and public["release"]["number"] == 1
+    lead = client.get("/api/v1/alliances/ict/signals/latest", headers=bearer(client, world["lead"])).get_json()
+    assert lead["snapshot_id"] == snapshot_id
 
 
 def test_openapi_documents_the_signals_paths(app, client):

@@ -32,10 +32,6 @@ def _one_buyer_adds_laptops(app, client, world, run_worker) -> None:
     assert lead["release"]["number"] is None  # held: the public must learn nothing of this edit
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "alliance/signals/routes.py (helper `disclosure`): the public dashboard's ETag is built from "
-    "latest_snapshot_id(), the newest snapshot held or not; it must be built from the newest RELEASED "
-    "snapshot's id (what the public page shows)."))
 def test_a_stranger_polling_the_public_dashboard_cannot_date_a_held_edit(app, client, run_worker):
     world = open_market(app)
     compile_via_api(app, client, world, run_worker)
@@ -153,12 +149,6 @@ def test_a_platform_admin_cannot_let_an_account_into_an_organisation_that_has_it
     assert organisation_of(app, mole) == (world["lead_org"], "member")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "alliance/api/signals.py: GET /alliances/<slug>/signals/latest gives the public the snapshot's row id, a "
-    "platform-wide counter, so the gap between two releases' ids counts the compiles held in between (each "
-    "one a burst of edits). Fix: null for non-leads, like compiled_at (SnapshotSchema.snapshot_id "
-    "allow_none); tests/test_api_signals.py::test_latest_per_role_hides_suppressed_figures asserts the public "
-    "sees the row id and must then expect None: a contract change for the integrator to accept."))
 def test_a_data_user_cannot_count_the_compiles_held_between_two_releases(app, client, run_worker):
     world = open_market(app)
     compile_via_api(app, client, world, run_worker)

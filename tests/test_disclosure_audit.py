@@ -13,6 +13,7 @@ from alliance.disclosure.rules import dominance_reason, threshold_reason
 from alliance.disclosure.snapshot_audit import audit_view
 from alliance.signals import snapshots, views
 from alliance.signals.aggregation import Aggregates
+from alliance.signals.contract import figure_rows
 from tests.factories import (
     add_member,
     api_token,
@@ -195,8 +196,8 @@ def test_the_audit_command_exits_1_when_a_release_was_protected_by_the_rules_alo
 
 def test_audit_view_reports_the_exact_range_of_every_hidden_figure():
     lead, _ = release(live_pledges(), rules=protect)
-    audits = {(a.key, a.measure): a for a in audit_view(lead, 20)}
+    audits = {(a.key, a.measure): a for a in audit_view(figure_rows(lead), 20)}
     cell = audits[(("cell", LAPTOPS, "2028-Q1", "FR"), "value_minor")]
     assert (cell.low, cell.high, cell.protected) == (7_712_345, 7_712_345, False)
     lead, _ = release(live_pledges())
-    assert all(a.protected for a in audit_view(lead, 20))
+    assert all(a.protected for a in audit_view(figure_rows(lead), 20))

@@ -55,7 +55,7 @@ def test_csv_has_only_public_figures(app, client):
     # A category name that is a formula is neutralised; a negative change stays a number.
     monitors = by[("total", "30231310-3")]
     assert monitors["category"].startswith("'=HYPERLINK")
-    change = next(row for row in body if row[0] == "change_since_previous_snapshot")
+    change = next(row for row in body if row[0] == "change_since_previous_release")
     assert change[7] == "-250" and change[8] == "-15000.00"
 
 
@@ -84,7 +84,7 @@ def test_exports_follow_the_summary_views(app, client):
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/api/v1/summaries/{summary_id}.xlsx").data))
     assert workbook.sheetnames == ["About", "Per category"]
     rows = list(csv.reader(io.StringIO(client.get(f"/api/v1/summaries/{summary_id}.csv").data.decode("utf-8-sig"))))
-    assert {row[0] for row in rows[1:]} == {"total", "change_since_previous_snapshot"}
+    assert {row[0] for row in rows[1:]} == {"total", "change_since_previous_release"}
 
 
 def test_drafts_and_withdrawn_summaries_are_not_exported(app, client):

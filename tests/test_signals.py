@@ -1,5 +1,6 @@
 """Compiling snapshots from pledges in the database, and the dashboard as each role sees it."""
 
+import json
 import re
 
 import sqlalchemy as sa
@@ -71,7 +72,8 @@ def test_compile_aggregates_submitted_pledges_and_suppresses(app):
         assert dk["quantity"] == 613 and dk["suppressed"] and dk["reason"] == "fewer than 3 buyers"
         public_dk = next(r for r in public["cells"] if r["country"] == "DK")
         assert public_dk == {"category": LAPTOPS, "quarter": "2027-Q2", "country": "DK", "quantity": None,
-                             "value_minor": None, "buyers": None, "suppressed": True, "reason": "fewer than 3 buyers"}
+                             "value_minor": None, "buyers": None, "suppressed": True, "reason": "fewer than 3 buyers",
+                             "reason_code": "k:3"}
         # Q2 = SE + DK: with DK hidden, SE Q2 goes too, or DK = Q2 − SE.
         public_q2_se = next(r for r in public["cells"] if r["quarter"] == "2027-Q2" and r["country"] == "SE")
         assert public_q2_se["quantity"] is None
@@ -200,3 +202,40 @@ def test_compile_now_button_is_for_leads_only_and_needs_csrf(app, client):
     assert lead_client.post(url).status_code == 400  # no CSRF token
     other_user = make_user(app, world["lead_org"])
     assert email_of(app, other_user)
+
+
+def test_hidden_figures_give_their_reason_in_the_readers_language_old_snapshots_too(app, client):
+    """A snapshot stores the rule's code ("k:3"); the page words it in the reader's language. A snapshot
+    compiled before the codes existed carries only the English sentence, and reads the same."""
+    world = market(app)
+    snapshot_id = compile_round(app, world["round_id"])
+    french, spanish = {"Accept-Language": "fr-FR,fr;q=0.9"}, {"Accept-Language": "es-ES,es;q=0.9"}
+    page = client.get("/alliances/ict/signals", headers=french).get_data(as_text=True)
+    assert "masqué : moins de 3 acheteurs" in page and "fewer than 3 buyers" not in page
+    assert "menos de 3 compradores" in client.get("/alliances/ict/signals", headers=spanish).get_data(as_text=True)
+    with app.app_context():
+        snapshot = db.session.get(Snapshot, snapshot_id)
+        old = json.loads(json.dumps(snapshot.public_data).replace('"reason_code": "k:3"', '"reason_code": null'))
+        assert "k:3" not in json.dumps(old)
+        snapshot.public_data = old
+        db.session.commit()
+    member = app.test_client()  # a signed-in reader's page is rendered afresh, never a kept copy
+    login(member, world["a"])
+    page = member.get("/alliances/ict/signals", headers=french).get_data(as_text=True)
+    assert "masqué : moins de 3 acheteurs" in page and "fewer than 3 buyers" not in page
+
+
+def test_the_contract_reads_a_view_stored_before_reason_codes_without_changing_it():
+    from alliance.signals.contract import figure_rows, from_json
+
+    stored = {"totals": {"quantity": None, "value_minor": None, "buyers": None, "suppressed": True,
+                         "reason": "hidden so a suppressed figure cannot be derived"},
+              "cells": [{"category": LAPTOPS, "quarter": "2027-Q2", "country": "DK", "quantity": None,
+                         "value_minor": None, "buyers": None, "suppressed": True, "reason": "fewer than 3 buyers"}],
+              "readiness": [{"criterion_id": 1, "suppressed": True,
+                             "reason": "fewer than 3 suppliers; one buyer holds more than 80% of the volume"}]}
+    view = from_json(stored)
+    assert view["cells"][0]["reason_code"] == "k:3" and view["totals"]["reason_code"] == "s"
+    assert view["readiness"][0]["reason_code"] == "ks:3;p:80"
+    assert "reason_code" not in stored["cells"][0]  # the stored JSON is left as it was
+    assert [key for key, _ in figure_rows(view)] == [("total",), ("cell", LAPTOPS, "2027-Q2", "DK")]

@@ -12,6 +12,7 @@ from alliance.api.fields import id_field
 from alliance.api.security import error_responses, optional_token, requires_token
 from alliance.models import Alliance, DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
+from alliance.signals.contract import to_json
 from alliance.signals.job_status import compile_job_status, job_round
 from alliance.signals.snapshots import latest_snapshot, view_for
 from alliance.signals.triggers import compile_now
@@ -43,13 +44,17 @@ class LatestQuerySchema(ma.Schema):
 
 
 class SnapshotSchema(ma.Schema):
-    snapshot_id = ma.fields.Integer(required=True)
+    snapshot_id = ma.fields.Integer(required=True, metadata={
+        "description": "Leads: the snapshot's id. Everyone else: the round's release number (as release.number); "
+                       "the public never sees a platform-wide id, which would count other alliances' snapshots"})
     round_id = ma.fields.Integer(required=True)
     compiled_at = ma.fields.DateTime(allow_none=True, metadata={"description": "Leads only; null for the public"})
     release = ma.fields.Dict(required=True, metadata={
         "description": "The public release this view is: {number, date}; the public reads only released snapshots"})
     view = ma.fields.String(required=True, metadata={"description": "lead | public"})
-    data = ma.fields.Dict(required=True, metadata={"description": "The snapshot format of alliance.signals"})
+    data = ma.fields.Dict(required=True, metadata={
+        "description": "The snapshot view, as documented in alliance.signals.contract (hidden figures are null, "
+                       "with `reason` and its rule `reason_code`)"})
 
 
 def _round(alliance: Alliance, round_id: int | None, lead: bool) -> DemandRound:
@@ -112,8 +117,8 @@ def latest(query, slug: str):
     if snapshot is None:
         api_abort(404, "No signals have been compiled for this round yet.", "no_snapshot")
     return {
-        "snapshot_id": snapshot.id, "round_id": demand_round.id, "compiled_at": snapshot.compiled_at if lead else None,
+        "snapshot_id": snapshot.id if lead else snapshot.release_number, "round_id": demand_round.id, "compiled_at": snapshot.compiled_at if lead else None,
         "release": {"number": snapshot.release_number,
                     "date": snapshot.released_at.date().isoformat() if snapshot.released_at else None},
-        "view": "lead" if lead else "public", "data": view_for(snapshot, lead),
+        "view": "lead" if lead else "public", "data": to_json(view_for(snapshot, lead)),
     }

@@ -54,17 +54,6 @@ def dominance_reason(p: int) -> str:
     return f"one buyer holds more than {p}% of the volume"
 
 
-# The mark a page's legend gives each reason: keyed by the rule, not by position, so "k" means the same in
-# every snapshot and summary edition (a numbered note would change meaning when another reason appears).
-NOTE_KEYS = (("fewer than", "k"), ("one buyer holds", "p"), (SECONDARY, "s"),
-             ("hidden so a suppressed figure cannot be narrowed down", "a"))  # protection.AUDIT_REASON
-
-
-def note_key(reason: str) -> str:
-    """'fewer than 3 buyers' → 'k'; any reason no rule gives (e.g. 'not published') → '*'."""
-    return next((key for start, key in NOTE_KEYS if (reason or "").startswith(start)), "*")
-
-
 def primary_reason(figures: Figures, k: int, p: int) -> str | None:
     """Why this figure may not be published on its own, or None."""
     if figures.buyers < k:

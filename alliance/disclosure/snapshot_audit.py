@@ -1,11 +1,13 @@
 """Audit a stored snapshot: for every hidden figure, the range an attacker holding its public view derives.
 
-The truth comes from the lead view (every figure, with the reason the public does not see it); the
-attacker knows what the public view publishes and how the tables add up (rules.layout_groups). A figure
+The truth comes from the lead view's figure rows (every figure, with the reason the public does not see it;
+alliance.signals.contract.figure_rows reads them from a stored view); the attacker knows what the public
+view publishes and how the tables add up (rules.layout_groups). A figure
 hidden by the threshold or dominance rule must stay uncertain by ±P % (audit.required_range); figures
 hidden only to protect others are listed with their range but need no interval of their own.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from math import inf
 
@@ -14,10 +16,6 @@ from alliance.disclosure.protection import AUDIT_REASON, QUANTITY_LOWER_BOUND, V
 from alliance.disclosure.rules import SECONDARY, Figures, layout_groups
 
 MEASURES = (("quantity", QUANTITY_LOWER_BOUND), ("value_minor", VALUE_LOWER_BOUND))
-# Snapshot table → (key kind, the row fields after "category" that complete the key).
-TABLES = {"cells": ("cell", ("quarter", "country")), "by_quarter": ("quarter", ("quarter",)),
-          "by_country": ("country", ("country",)), "by_level": ("level", ("level",)),
-          "by_set": ("set", ("criteria_set_id", "level")), "by_category": ("category", ())}
 
 
 @dataclass(frozen=True)
@@ -37,12 +35,10 @@ class FigureAudit:
                                              and self.high >= self.required_high - 1e-6 * self.required_high)
 
 
-def view_figures(lead_view: dict) -> tuple[dict[tuple, Figures], dict[tuple, str]]:
-    """The figures of a lead view keyed as in rules.layout_groups, and {key: reason} of the hidden ones."""
+def view_figures(rows: Iterable[tuple[tuple, dict]]) -> tuple[dict[tuple, Figures], dict[tuple, str]]:
+    """The figures of a lead view's (key, row) pairs keyed as in rules.layout_groups, and {key: reason} of the
+    hidden ones."""
     figures, reasons = {}, {}
-    rows = [(("total",), lead_view.get("totals") or {})]
-    for table, (kind, fields) in TABLES.items():
-        rows += [((kind, row["category"], *(row[f] for f in fields)), row) for row in lead_view.get(table) or []]
     for key, row in rows:
         if row.get("quantity") is None:
             continue
@@ -52,9 +48,10 @@ def view_figures(lead_view: dict) -> tuple[dict[tuple, Figures], dict[tuple, str
     return figures, reasons
 
 
-def audit_view(lead_view: dict, percent: float) -> list[FigureAudit]:
-    """Every hidden figure of the view with the attacker's exact best range, by quantity and by value."""
-    figures, reasons = view_figures(lead_view)
+def audit_view(rows: Iterable[tuple[tuple, dict]], percent: float) -> list[FigureAudit]:
+    """Every hidden figure of a lead view (its (key, row) pairs) with the attacker's exact best range, by
+    quantity and by value."""
+    figures, reasons = view_figures(rows)
     groups = [g for g in layout_groups(figures) if g.total in figures]
     found = []
     for measure, lower in MEASURES:

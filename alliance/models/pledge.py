@@ -19,6 +19,8 @@ class Pledge(db.Model):
         sa.CheckConstraint("status IN ('draft', 'submitted', 'withdrawn')", name="status"),
         sa.Index("ix_pledge_round_status", "round_id", "status"),
         sa.Index("ix_pledge_round_organisation", "round_id", "organisation_id"),
+        # The round's latest pledge write, which tells a compile whether anything changed (signals.aggregation).
+        sa.Index("ix_pledge_round_updated", "round_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -46,17 +46,25 @@ class ReleaseContribution(db.Model):
 
     Release control subtracts these from the current pledges to find who changed what since each release.
     Read only by alliance.signals.releases; never shown, exported or logged.
+
+    A release writes ~50k rows in one INSERT … SELECT and they are only read by snapshot, so the table
+    keeps one index (snapshot_id) and nothing per row: no surrogate key (the mapper's identity is the row's
+    natural key) and no foreign key, whose check per row cost four times the copy itself. Snapshots are
+    never deleted by the application (they go only with their round, which it never deletes either);
+    whoever deletes one by hand deletes its contributions too.
     """
 
     __tablename__ = "release_contribution"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(sa.ForeignKey("snapshot.id", ondelete="CASCADE"), index=True)
-    category_id: Mapped[int]
+    snapshot_id: Mapped[int] = mapped_column(index=True)
+    category_id: Mapped[int] = mapped_column()
     quarter: Mapped[str] = mapped_column(sa.String(7))
     country: Mapped[str] = mapped_column(sa.String(2))
     level: Mapped[str] = mapped_column(sa.String(16))
-    criteria_set_id: Mapped[int]
-    organisation_id: Mapped[int]
+    criteria_set_id: Mapped[int] = mapped_column()
+    organisation_id: Mapped[int] = mapped_column()
     quantity: Mapped[int] = mapped_column(sa.BigInteger)
     value_minor: Mapped[int] = mapped_column(sa.BigInteger)
+
+    __mapper_args__ = {"primary_key": [snapshot_id, organisation_id, category_id, quarter, country, level,
+                                       criteria_set_id]}

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from alliance.language.reasons import reason_text
+from alliance.disclosure.wording import reason_of, reason_text
 from alliance.units import unit_label
 
 ROW_HEIGHT = 30
@@ -106,7 +106,7 @@ def demand_charts(view: dict, category: dict) -> dict[str, Markup]:
 
     def bars(table: str, label_field: str, series=lambda row: "primary", label=str) -> list[Bar]:
         return [
-            Bar(label=label(row[label_field]), value=row["quantity"], note=reason_text(row["reason"]),
+            Bar(label=label(row[label_field]), value=row["quantity"], note=reason_text(reason_of(row)),
                 series=series(row))
             for row in view[table] if row["category"] == code
         ]

@@ -22,6 +22,7 @@ def disclosure_audit_command(round_id: int):
     from alliance.extensions import db
     from alliance.models import Alliance, DemandRound
     from alliance.signals import releases
+    from alliance.signals.contract import figure_rows, from_json
 
     demand_round = db.session.get(DemandRound, round_id)
     if demand_round is None:
@@ -31,9 +32,10 @@ def disclosure_audit_command(round_id: int):
     if release is None:
         click.echo(f"Round {round_id} has no public release: nothing is published, nothing to attack.")
     else:
-        percent = release.lead_data.get("protection_percent") or db.session.get(
+        lead_view = from_json(release.lead_data)
+        percent = lead_view.get("protection_percent") or db.session.get(
             Alliance, demand_round.alliance_id).protection_percent
-        audits = audit_view(release.lead_data, percent)
+        audits = audit_view(figure_rows(lead_view), percent)
         click.echo(f"Round {round_id} '{demand_round.title}', public release {release.release_number} "
                    f"(snapshot {release.id}); protection interval ±{percent} %.")
         click.echo(f"{len({a.key for a in audits})} hidden figures; the attacker holds every published figure.")

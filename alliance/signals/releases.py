@@ -2,8 +2,9 @@
 may follow every earlier release (rules in alliance.disclosure.release).
 
 Who changed what is kept, not recomputed: when a snapshot is released, its per-buyer totals per base cell
-(category, quarter, country, level, criteria set) go into the private release_contribution table, written
-by one INSERT … SELECT. Recomputing from pledge revisions instead would have to replay every revision up to
+(category, quarter, country, level, criteria set) go into the private release_contribution table, copied
+by one INSERT … SELECT from the per-buyer rows the compile rolled its figures up from
+(aggregation.per_buyer_rows), which the release check also reads: the pledges are grouped once per compile. Recomputing from pledge revisions instead would have to replay every revision up to
 the instant of each release and agree exactly with what that compile read (imports, status changes,
 deletions); the stored rows are by construction what the release was computed from. Nothing reads them but
 this module, and no figure from them is logged.
@@ -26,7 +27,7 @@ from alliance.disclosure.release import (
 )
 from alliance.extensions import db
 from alliance.models import Category, Criterion, DemandRound, ReleaseContribution, Snapshot
-from alliance.signals.aggregation import per_buyer_select
+from alliance.signals.contract import View, figure_rows, from_json
 
 _BASE = ("category_id", "quarter", "country", "level", "criteria_set_id", "organisation_id")
 
@@ -55,7 +56,7 @@ def latest_release(round_id: int) -> Snapshot | None:
     )
 
 
-def public_figures(view: dict, criterion_sets: dict[int, int]) -> PublicFigures:
+def public_figures(view: View, criterion_sets: dict[int, int]) -> PublicFigures:
     """The keys a public view lists and those whose figures it publishes (category keyed by CPV code).
 
     criterion_sets maps a readiness row's criterion to its criteria set (see criterion_sets()).
@@ -67,13 +68,8 @@ def public_figures(view: dict, criterion_sets: dict[int, int]) -> PublicFigures:
         if row.get("quantity") is not None:
             published.add(key)
 
-    add(("total",), view.get("totals") or {})
-    for row in view.get("by_category") or []:
-        add(("category", row["category"]), row)
-    for table, kind, labels in (("cells", "cell", ("quarter", "country")), ("by_quarter", "quarter", ("quarter",)),
-                                ("by_country", "country", ("country",)), ("by_level", "level", ("level",))):
-        for row in view.get(table) or []:
-            add((kind, row["category"], *(row[label] for label in labels)), row)
+    for key, row in figure_rows(view):
+        add(key, row)
     for row in view.get("impact") or []:  # an impact estimate is its criteria set's quantity times a factor
         if "criteria_set_id" in row:
             add(("set", row["category"], row["criteria_set_id"], row["level"]), row)
@@ -84,7 +80,7 @@ def public_figures(view: dict, criterion_sets: dict[int, int]) -> PublicFigures:
     return PublicFigures(frozenset(listed), frozenset(published))
 
 
-def criterion_sets(views: list[dict]) -> dict[int, int]:
+def criterion_sets(views: list[View]) -> dict[int, int]:
     """criterion id → criteria set id, for the readiness rows of these views."""
     ids = {row["criterion_id"] for view in views for row in view.get("readiness") or [] if row.get("criterion_id")}
     if not ids:
@@ -94,11 +90,12 @@ def criterion_sets(views: list[dict]) -> dict[int, int]:
     ).all())
 
 
-def changes_since(release: Snapshot, round_id: int, codes: dict[int, str],
-                  later: Snapshot | None = None) -> list[BuyerChange]:
+def changes_since(release: Snapshot, current: sa.Table | Snapshot, codes: dict[int, str]) -> list[BuyerChange]:
     """Per buyer and base cell, how its submitted pledges changed since the release (in SQL; only the
-    rows that changed come back): up to now, or up to a `later` release."""
-    current = (per_buyer_select(round_id) if later is None else _stored(later, sign=1)).subquery("current")
+    rows that changed come back): up to now (`current` is the compile's per-buyer rows, see
+    aggregation.per_buyer_rows), or up to a later release (`current` is that snapshot)."""
+    if isinstance(current, Snapshot):
+        current = _stored(current, sign=1).subquery("current")
     stored = _stored(release, sign=-1)
     both = sa.union_all(sa.select(*(current.c[c] for c in _BASE), current.c.quantity, current.c.value_minor),
                         stored).subquery("both")
@@ -121,17 +118,16 @@ def _stored(release: Snapshot, sign: int) -> sa.Select:
     )
 
 
-def check_against_releases(round_id: int, public_view: dict, codes: dict[int, str], k: int, p: int,
-                           earlier: list[Snapshot] | None = None) -> ReleaseDecision:
-    """May this public view follow every earlier release of the round?"""
-    if earlier is None:
-        earlier = released_snapshots(round_id)
-    sets = criterion_sets([public_view, *(release.public_data for release in earlier)])
+def check_against_releases(per_buyer: sa.Table, public_view: View, codes: dict[int, str], k: int, p: int,
+                           earlier: list[Snapshot]) -> ReleaseDecision:
+    """May this public view, compiled from these per-buyer rows, follow every earlier release of the round?"""
+    earlier_views = {release.id: from_json(release.public_data) for release in earlier}
+    sets = criterion_sets([public_view, *earlier_views.values()])
     now = public_figures(public_view, sets)
     checks = {}
     for release in earlier:
-        changes = changes_since(release, round_id, codes)
-        before = public_figures(release.public_data, sets)
+        changes = changes_since(release, per_buyer, codes)
+        before = public_figures(earlier_views[release.id], sets)
         checks[release.release_number] = check_release(changes, before, now, k, p)
     return decide(checks)
 
@@ -148,13 +144,12 @@ def next_release_number(round_id: int) -> int:
     return (latest or 0) + 1
 
 
-def store_contributions(snapshot: Snapshot) -> None:
-    """Keep the per-buyer totals the released snapshot was computed from (private; see the module doc)."""
-    current = per_buyer_select(snapshot.round_id).subquery("current")
+def store_contributions(snapshot: Snapshot, per_buyer: sa.Table) -> None:
+    """Keep the per-buyer rows the released snapshot was computed from (private; see the module doc)."""
     db.session.execute(sa.insert(ReleaseContribution).from_select(
         ["snapshot_id", *_BASE, "quantity", "value_minor"],
-        sa.select(sa.literal(snapshot.id, sa.Integer), *(current.c[c] for c in _BASE),
-                  current.c.quantity, current.c.value_minor),
+        sa.select(sa.literal(snapshot.id, sa.Integer), *(per_buyer.c[c] for c in _BASE),
+                  per_buyer.c.quantity, per_buyer.c.value_minor),
     ))
 
 
@@ -163,13 +158,14 @@ def release_audit(round_id: int) -> list[tuple[str, bool]]:
     against each earlier one from the stored contributions, then the state of the latest snapshot."""
     codes = dict(db.session.execute(sa.select(Category.id, Category.cpv_code)).all())
     released = released_snapshots(round_id)
-    sets = criterion_sets([r.public_data for r in released])
+    views = {r.id: from_json(r.public_data) for r in released}
+    sets = criterion_sets(list(views.values()))
     lines: list[tuple[str, bool]] = []
     for index, later in enumerate(released):
         for earlier in released[:index]:
-            changes = changes_since(earlier, round_id, codes, later=later)
-            breaches = check_release(changes, public_figures(earlier.public_data, sets),
-                                     public_figures(later.public_data, sets), later.k, later.p)
+            changes = changes_since(earlier, later, codes)
+            breaches = check_release(changes, public_figures(views[earlier.id], sets),
+                                     public_figures(views[later.id], sets), later.k, later.p)
             if breaches:
                 lines += [(f"release {later.release_number} vs {earlier.release_number}: BREACH {b.reason} "
                            f"in {describe(b.key)}", True) for b in breaches]

@@ -14,8 +14,9 @@ from alliance.formatting import country_name
 from alliance.models import DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.signals.charts import demand_charts
+from alliance.signals.contract import View
 from alliance.signals.job_status import compile_job_status, job_round
-from alliance.signals.snapshots import latest_snapshot, latest_snapshot_id, view_for
+from alliance.signals.snapshots import latest_release_id, latest_snapshot, view_for
 from alliance.signals.triggers import compile_now
 
 bp = Blueprint("signals", __name__)
@@ -36,10 +37,11 @@ def dashboard(slug: str):
     if chosen and demand_round is None:
         abort(404)
     # Built from an immutable snapshot: the tag needs only ids, so a repeat visit reads no snapshot data.
-    # Signed-in readers get no tag (public_etag), so their page does not read the snapshot id for one.
+    # Signed-in readers get no tag (public_etag), so their page does not read the snapshot id for one; the
+    # public's tag follows releases only.
     etag = None if current_user.is_authenticated else public_etag(
         alliance.id, alliance.name, [(r.id, r.status, r.title) for r in rounds],
-        latest_snapshot_id(demand_round.id) if demand_round else None)
+        latest_release_id(demand_round.id) if demand_round else None)
 
     def render() -> str:
         snapshot = latest_snapshot(demand_round.id, view="lead" if lead else "public") if demand_round else None
@@ -53,7 +55,7 @@ def dashboard(slug: str):
     return cached_page(etag, render)
 
 
-def matrix(view: dict, code: str) -> tuple[list[str], list[str], dict]:
+def matrix(view: View, code: str) -> tuple[list[str], list[str], dict]:
     """Quarters, countries and the cells of one category, for a quarter × country table."""
     cells = {(c["quarter"], c["country"]): c for c in view["cells"] if c["category"] == code}
     quarters = sorted({q for q, _ in cells})

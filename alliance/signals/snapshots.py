@@ -7,12 +7,21 @@ from sqlalchemy.orm import defer
 
 from alliance.criteria.categories import alliance_units
 from alliance.disclosure.protection import protect_release
+from alliance.disclosure.reasons import code_of
 from alliance.disclosure.rules import SECONDARY, Figures, layout_groups
 from alliance.extensions import db
 from alliance.models import Alliance, CriteriaSet, Criterion, DemandRound, Snapshot
 from alliance.models.base import utcnow
 from alliance.signals import releases, views
-from alliance.signals.aggregation import aggregate_round, categories, watermark
+from alliance.signals.aggregation import (
+    aggregate_round,
+    categories,
+    counted_pledges,
+    per_buyer_rows,
+    submitted_count,
+    watermark,
+)
+from alliance.signals.contract import View, from_json
 from alliance.suppliers.readiness import compile_readiness
 
 
@@ -37,15 +46,27 @@ def compile_signals(round_id: int, job_id: str | None = None,
         raise RoundNotFoundError(f"No demand round {round_id}.")
     releases.lock_round(round_id)
     alliance = db.session.get(Alliance, demand_round.alliance_id)
-    k, p = alliance.k, alliance.p
-    mark, pledge_count = watermark(round_id, k, p)
-    mark = f"{mark}|P{alliance.protection_percent}"  # a new protection interval is a new compile
+    stamp = watermark(round_id, alliance.k, alliance.p, alliance.protection_percent)
     previous = latest_snapshot(round_id)
-    if previous is not None and previous.watermark == mark:
+    # Counting the submitted pledges reads the index of all of them: only when nothing else changed.
+    if (previous is not None and stamp.may_match(previous.watermark)
+            and previous.watermark == stamp.mark(submitted_count(round_id))):
         step(1.0, "unchanged since the last snapshot")
         return previous
     step(0.2, "aggregating pledges")
-    agg = aggregate_round(round_id)
+    with per_buyer_rows(round_id) as per_buyer:
+        pledge_count = counted_pledges(per_buyer)
+        snapshot = _compile(demand_round, alliance, per_buyer, stamp.mark(pledge_count), pledge_count, previous,
+                            job_id, step)
+    step(0.95, "snapshot stored")
+    return snapshot
+
+
+def _compile(demand_round: DemandRound, alliance: Alliance, per_buyer, mark: str, pledge_count: int,
+             previous: Snapshot | None, job_id: str | None, step: Callable[[float, str], None]) -> Snapshot:
+    """The snapshot of the round's per-buyer rows (aggregation.per_buyer_rows), released or held."""
+    round_id, k, p = demand_round.id, alliance.k, alliance.p
+    agg = aggregate_round(per_buyer)
     step(0.6, "applying disclosure control")
     reasons = protect_release(agg.figures, layout_groups(agg.figures), k, p, alliance.protection_percent)
     category_ids = {c.id for c in demand_round.categories} | {key[1] for key in agg.figures if key[0] == "category"}
@@ -63,7 +84,7 @@ def compile_signals(round_id: int, job_id: str | None = None,
         True: _public_view(common, agg, reasons, codes, criteria, public_readiness, last_release),
     }
     step(0.85, "checking the release against the earlier ones")
-    decision = releases.check_against_releases(round_id, data[True], codes, k, p, earlier)
+    decision = releases.check_against_releases(per_buyer, data[True], codes, k, p, earlier)
     number = releases.next_release_number(round_id) if decision.released else None
     # The public learns a release number and its date, never the watermark or the instant of a compile.
     data[True]["release"] = {"number": number, "date": compiled_at.date().isoformat() if number else None}
@@ -78,8 +99,7 @@ def compile_signals(round_id: int, job_id: str | None = None,
     db.session.add(snapshot)
     db.session.flush()
     if number:
-        releases.store_contributions(snapshot)
-    step(0.95, "snapshot stored")
+        releases.store_contributions(snapshot, per_buyer)
     return snapshot
 
 
@@ -109,7 +129,8 @@ def _lead_view(common: dict, agg, reasons: dict, codes: dict, criteria: list[Cri
     previous snapshot."""
     view = _view(common, agg, reasons, codes, criteria, readiness, public=False)
     view["by_set"] = views.set_rows(agg, reasons, codes)
-    view["change"] = views.change(view, previous.lead_data if previous else None, previous.id if previous else None)
+    view["change"] = views.change(view, from_json(previous.lead_data) if previous else None,
+                                  previous.id if previous else None)
     return view
 
 
@@ -118,7 +139,7 @@ def _public_view(common: dict, agg, reasons: dict, codes: dict, criteria: list[C
     """The public sees the change since the last public release, which anyone holding both releases can
     subtract anyway; the release check vets exactly those differences."""
     view = _view(common, agg, reasons, codes, criteria, readiness, public=True)
-    view["change"] = views.change(view, last_release.public_data if last_release else None, None)
+    view["change"] = views.change(view, from_json(last_release.public_data) if last_release else None, None)
     view["change"]["previous_release"] = last_release.release_number if last_release else None
     return view
 
@@ -148,8 +169,9 @@ def _readiness(round_id: int, k: int, p: int, reasons: dict[tuple, str],
     guarded = []
     for row in public_rows:
         if set_of.get(row["criterion_id"]) in hidden_sets and row.get("required_quantity") is not None:
-            row = row | {"required_quantity": None, "suppressed": True, "reason": row.get("reason") or SECONDARY,
-                         "suppressed_fields": [*row.get("suppressed_fields", []), "required_quantity"]}
+            reason = row.get("reason") or SECONDARY
+            row = row | {"required_quantity": None, "suppressed": True, "reason": reason,
+                         "reason_code": code_of(reason) or None, "suppressed_fields": [*row.get("suppressed_fields", []), "required_quantity"]}
         guarded.append(row)
     return list(lead_rows), guarded
 
@@ -170,14 +192,16 @@ def latest_snapshot(round_id: int, view: str | None = None) -> Snapshot | None:
     return db.session.scalar(query)
 
 
-def latest_snapshot_id(round_id: int) -> int | None:
-    """The id of the round's newest snapshot (what latest_snapshot returns), without its data."""
+def latest_release_id(round_id: int) -> int | None:
+    """The id of the round's newest released snapshot (what latest_snapshot(view="public") returns), without
+    its data. The public page's ETag is built from it: a tag that moved with held snapshots too would tell a
+    stranger polling the page when a held edit happened."""
     return db.session.scalar(
-        sa.select(Snapshot.id).where(Snapshot.round_id == round_id)
+        sa.select(Snapshot.id).where(Snapshot.round_id == round_id, Snapshot.release_number.is_not(None))
         .order_by(Snapshot.compiled_at.desc(), Snapshot.id.desc()).limit(1)
     )
 
 
-def view_for(snapshot: Snapshot, lead: bool) -> dict:
-    """The data a reader may see: leads get lead_data, everyone else public_data."""
-    return snapshot.lead_data if lead else snapshot.public_data
+def view_for(snapshot: Snapshot, lead: bool) -> View:
+    """The data a reader may see: leads get lead_data, everyone else public_data (alliance.signals.contract)."""
+    return from_json(snapshot.lead_data if lead else snapshot.public_data)

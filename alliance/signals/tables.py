@@ -7,15 +7,25 @@ figures. A suppressed figure is a `Suppressed` cell carrying its reason, never a
 from dataclasses import dataclass
 from decimal import Decimal
 
+from alliance.disclosure.reasons import code_of, english
+from alliance.disclosure.wording import reason_of
 from alliance.formatting import country_name, major_amount
 from alliance.models import LEVELS, DemandSummary
 from alliance.signals.charts import demand_charts
+from alliance.signals.contract import View, from_json
 from alliance.units import unit_name
 
 
 @dataclass(frozen=True)
 class Suppressed:
-    reason: str
+    """A hidden figure: `code` is its rule (alliance.disclosure.reasons), which pages render in the reader's
+    language; `reason` the English sentence the exports write."""
+
+    code: str
+
+    @property
+    def reason(self) -> str:
+        return english(self.code)
 
     def __str__(self) -> str:
         return self.reason
@@ -49,7 +59,7 @@ class Table:
 class SummaryData:
     """What every reader of a summary starts from: the snapshot's public figures, narrowed to the summary's
     chosen categories and views."""
-    data: dict  # the snapshot's public_data, never lead_data
+    data: View  # the snapshot's public_data, never lead_data
     k: int
     currency: str
     categories: dict[str, dict]  # chosen categories by CPV code
@@ -61,7 +71,7 @@ class SummaryData:
 
 
 def summary_data(summary: DemandSummary) -> SummaryData:
-    data = summary.snapshot.public_data or {}
+    data = from_json(summary.snapshot.public_data)
     chosen = summary.views.get("categories") or []
     return SummaryData(
         data=data,
@@ -72,8 +82,9 @@ def summary_data(summary: DemandSummary) -> SummaryData:
     )
 
 
-def default_reason(k: int) -> str:
-    return f"fewer than {k} buyers"
+def hidden(entry: dict, k: int) -> Suppressed:
+    """A suppressed entry's reason (an entry that gives none was hidden by the threshold rule)."""
+    return Suppressed(code_of(reason_of(entry)) or f"k:{k}")
 
 
 def figure(entry: dict, name: str, k: int, currency: str | None = None):
@@ -81,9 +92,9 @@ def figure(entry: dict, name: str, k: int, currency: str | None = None):
     figure is withheld (null)."""
     value = entry.get(name)
     if entry.get("suppressed"):
-        return Suppressed(entry.get("reason") or default_reason(k))
+        return hidden(entry, k)
     if value is None:
-        return Suppressed("withheld by disclosure control")
+        return Suppressed("w")
     if currency is not None:
         return Money(int(value), currency)
     return value
@@ -145,7 +156,7 @@ def _readiness(rows: list[dict], k: int) -> Table:
     for row in rows:
         cells = [figure(row, name, k) for name in ("meets", "meets_sme", "by_date")]
         earliest = row.get("earliest_quarter")
-        cells.append(Suppressed(row.get("reason") or default_reason(k)) if row.get("suppressed") else earliest or "")
+        cells.append(hidden(row, k) if row.get("suppressed") else earliest or "")
         cells.append(figure(row, "cannot", k))
         body.append([row["category"], row.get("criterion_code", "")] + cells)
     return Table("readiness", "Supplier readiness per criterion", columns,
@@ -169,9 +180,9 @@ def _unit(code: str) -> str:
 def _share(row: dict, k: int):
     value = row.get("comprehensive_value_share")
     if row.get("suppressed"):
-        return Suppressed(row.get("reason") or default_reason(k))
+        return hidden(row, k)
     if value is None:  # the level split it would reveal is suppressed
-        return Suppressed("withheld by disclosure control")
+        return Suppressed("w")
     return Share(float(value))
 
 
@@ -197,7 +208,7 @@ CHARTED_VIEWS = {"quarter": "Pledged quantity per delivery quarter", "country": 
 def summary_charts(summary: DemandSummary) -> list[tuple[dict, list[tuple[str, str]]]]:
     """Per chosen category, the (caption, SVG) charts of the chosen demand views, drawn from the public
     figures only (a suppressed bar is a labelled gap, never 0)."""
-    data = summary.snapshot.public_data or {}
+    data = from_json(summary.snapshot.public_data)
     chosen = set(summary.views.get("categories") or [])
     show = [view for view in CHARTED_VIEWS if view in (summary.views.get("show") or [])]
     if not show:

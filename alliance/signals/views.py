@@ -1,11 +1,13 @@
 """Turn aggregated figures and their suppression reasons into the two views of a snapshot.
 
-The format is documented in alliance.signals (the package docstring). Both views are built from the same
+The format is alliance.signals.contract's. Both views are built from the same
 figures in one pass; the public view carries null figures, never 0, wherever a figure is suppressed.
 """
 
+from alliance.disclosure.reasons import code_of
 from alliance.disclosure.rules import Figures
 from alliance.signals.aggregation import Aggregates
+from alliance.signals.contract import FIGURE_TABLES, View
 
 
 def entry(figures: Figures | None, reason: str | None, public: bool) -> dict:
@@ -17,6 +19,7 @@ def entry(figures: Figures | None, reason: str | None, public: bool) -> dict:
         "buyers": None if hidden or figures is None else figures.buyers,
         "suppressed": reason is not None,
         "reason": reason,
+        "reason_code": code_of(reason) or None,
     }
 
 
@@ -30,8 +33,9 @@ def build_view(agg: Aggregates, reasons: dict[tuple, str], codes: dict[int, str]
     """The tables of one view: totals, categories' marginals and cells (no round, impact or change)."""
     figures = agg.figures
     tables: dict[str, list] = {"cells": [], "by_category": [], "by_quarter": [], "by_country": [], "by_level": []}
-    names = {"cell": ("cells", ("quarter", "country")), "quarter": ("by_quarter", ("quarter",)),
-             "country": ("by_country", ("country",)), "level": ("by_level", ("level",))}
+    # by_set is the lead's alone (set_rows); by_category carries more than its figures (below).
+    names = {kind: (table, labels) for table, (kind, labels) in FIGURE_TABLES.items()
+             if table not in ("by_set", "by_category")}
     for key in sorted(figures, key=lambda k: (k[0], codes.get(k[1], "") if len(k) > 1 else "", k[2:])):
         kind = key[0]
         if kind in names:
@@ -79,12 +83,12 @@ def impact_rows(criteria, agg: Aggregates, reasons: dict[tuple, str], codes: dic
             "factor": criterion.impact_factor, "unit": criterion.impact_unit, "source": criterion.impact_source,
             "quantity": None if hidden else figures.quantity,
             "estimate": None if hidden else round(criterion.impact_factor * figures.quantity, 3),
-            "suppressed": reason is not None, "reason": reason,
+            "suppressed": reason is not None, "reason": reason, "reason_code": code_of(reason) or None,
         })
     return sorted(rows, key=lambda r: (r["category"], r["criterion_code"], r["criteria_set_id"]))
 
 
-def change(current: dict, previous: dict | None, previous_id: int | None) -> dict:
+def change(current: View, previous: View | None, previous_id: int | None) -> dict:
     """Change of the view's totals and per-category figures since a previous snapshot's same view.
 
     A figure is null when it is null (hidden) in either. The public view compares with the last public

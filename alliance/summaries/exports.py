@@ -88,7 +88,7 @@ def _change_row(summary: DemandSummary, figures: SummaryData) -> list | None:
         return None
     quantity, value = change.get("quantity"), change.get("value_minor")
     withheld = quantity is None or value is None
-    return ["change_since_previous_snapshot", "", "", "", "", "", "",
+    return ["change_since_previous_release", "", "", "", "", "", "",
             "" if quantity is None else quantity, "" if value is None else major_amount(int(value), figures.currency),
             figures.currency, "", "withheld by disclosure control" if withheld else ""]
 

@@ -19,6 +19,7 @@ from alliance.extensions import db
 from alliance.markdown import sanitise_markdown
 from alliance.models import SECTORS, Alliance, CriteriaSet, DemandRound, DemandSummary, Snapshot, User
 from alliance.notifications.events import summary_published
+from alliance.signals.contract import from_json
 from alliance.signals.releases import latest_release
 
 VIEWS = {  # the optional tables of a summary, as the lead's form offers them
@@ -79,7 +80,7 @@ class SummaryFields:
 
 def snapshot_categories(snapshot: Snapshot) -> list[dict]:
     """The categories the snapshot's public data covers (CPV code, name, unit)."""
-    return list((snapshot.public_data or {}).get("categories") or [])
+    return list(from_json(snapshot.public_data).get("categories") or [])
 
 
 def _lead_summary(user: User, summary_id: int) -> DemandSummary:
@@ -138,7 +139,7 @@ def _chosen_categories(snapshot: Snapshot, wanted: list[str]) -> list[str]:
 
 def _public_countries(snapshot: Snapshot, chosen: list[str]) -> list[str]:
     """Countries with a public row (even a suppressed one) in the snapshot: the public list filters on them."""
-    return sorted({row["country"] for row in (snapshot.public_data or {}).get("by_country") or []
+    return sorted({row["country"] for row in from_json(snapshot.public_data).get("by_country") or []
                    if row.get("category") in chosen and row.get("country")})
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from alliance.disclosure.reasons import code_of
 from alliance.disclosure.rules import (
     Figures,
     primary_reason,
@@ -167,7 +168,8 @@ def _row(criterion, supply, ready_quarter: str | None, demand, k: int, p: int) -
     base = {
         "criterion_id": criterion.id, "criterion_code": criterion.code, "criterion_title": criterion.title,
         "level": criterion.level, "category": criterion.cpv_code,
-        "suppressed": bool(hidden), "reason": "; ".join(reasons) or None, "suppressed_fields": hidden,
+        "suppressed": bool(hidden), "reason": "; ".join(reasons) or None,
+        "reason_code": code_of("; ".join(reasons)) or None, "suppressed_fields": hidden,
     }
     lead = base | figures
     public = base | {name: (None if name in hidden else value) for name, value in figures.items()}

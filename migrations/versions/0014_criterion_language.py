@@ -1,14 +1,14 @@
 """criterion language: the language a criterion's wording is written in (every criterion so far is English)
 
-Revision ID: 0012_criterion_language
-Revises: 0009_protection_percent
+Revision ID: 0014_criterion_language
+Revises: 0013_pledge_round_updated
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012_criterion_language'
-down_revision = '0009_protection_percent'
+revision = '0014_criterion_language'
+down_revision = '0013_pledge_round_updated'
 branch_labels = None
 depends_on = None
 
