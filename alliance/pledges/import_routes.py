@@ -2,9 +2,11 @@
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from alliance.extensions import db
+from alliance.language import number
 from alliance.models import DemandRound, PendingJob, User
 from alliance.pledges import access, bp, importing
 from alliance.pledges.forms import ImportForm
@@ -34,7 +36,7 @@ def import_file(round_id: int):
             result = importing.import_file(loaded, data, filename)
             if result.ok:
                 commit_and_dispatch()
-                flash(f"{result.imported:,} pledges imported.", "success")
+                flash(_("%(format)s pledges imported.", format=number(result.imported)), "success")
                 return redirect(url_for("pledges.round_page", round_id=round_id))
             db.session.rollback()
     return render_template("pledges/import.html", demand_round=demand_round, form=form, result=result,
@@ -96,5 +98,5 @@ def import_template(round_id: int):
 def too_large(error):
     limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
     return render_template("errors/error.html", error=error.__class__(
-        f"The file is larger than {limit} MB. Split it into smaller files of at most "
-        f"{importing.MAX_ROWS:,} rows.")), 413
+        _("The file is larger than %(limit)s MB. Split it into smaller files of at most %(rows)s rows.",
+          limit=limit, rows=number(importing.MAX_ROWS)))), 413
