@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from alliance.extensions import db
 from alliance.language import number
+from alliance.language.recipients import page_locale
 from alliance.models import DemandRound, PendingJob, User
 from alliance.pledges import access, bp, importing
 from alliance.pledges.forms import ImportForm
@@ -57,7 +58,9 @@ def _importable_round(round_id: int) -> access.RoundAccess:
 
 def _start_background_import(demand_round: DemandRound, data: bytes):
     name = importing.save_upload(data)
-    pending = request_job(f"import_pledges-{name.split('.')[0]}", IMPORT_FUNC, name, demand_round.id, current_user.id)
+    # The job has no request to take the language from: it reports progress and problems in the uploader's.
+    pending = request_job(f"import_pledges-{name.split('.')[0]}", IMPORT_FUNC, name, demand_round.id, current_user.id,
+                          page_locale())
     commit_and_dispatch()
     return redirect(url_for("pledges.import_progress", pending_id=pending.id))
 

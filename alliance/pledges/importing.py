@@ -96,6 +96,11 @@ def upload_path(name: str) -> Path:
     return Path(folder) / name
 
 
+def upload_gone() -> ImportResult:
+    """The result of an import job whose saved upload is gone (imported by an earlier run, or cleaned up)."""
+    return ImportResult(file_error=_("The uploaded file is no longer there; upload it again."))
+
+
 def save_upload(data: bytes) -> str:
     """Keep an upload under a random name for the import job; returns the name."""
     name = f"{secrets.token_hex(16)}.{'xlsx' if is_xlsx(data) else 'csv'}"
@@ -198,7 +203,7 @@ def import_file(loaded: RoundAccess, data: bytes, filename: str, progress: Progr
     if not rows:
         result.file_error = _("The file has a header but no pledge lines.")
         return result
-    progress(0.1, f"Checking {len(rows):,} lines")
+    progress(0.1, _("Checking %(count)s lines", count=number(len(rows))))
     clean_rows = []
     for index, (line, raw) in enumerate(rows):
         if "__error__" in raw:
@@ -215,7 +220,8 @@ def import_file(loaded: RoundAccess, data: bytes, filename: str, progress: Progr
             continue
         clean_rows.append(clean | {"status": status})
         if index % 2000 == 1999:
-            progress(0.1 + 0.4 * index / len(rows), f"Checked {index + 1:,} of {len(rows):,} lines")
+            progress(0.1 + 0.4 * index / len(rows),
+                     _("Checked %(done)s of %(count)s lines", done=number(index + 1), count=number(len(rows))))
     if not result.ok:
         return result
     _insert(actor, context, clean_rows, progress)
@@ -225,7 +231,7 @@ def import_file(loaded: RoundAccess, data: bytes, filename: str, progress: Progr
     # readers (platform admins).
     record_event(actor, "pledges.imported", "demand_round", round_id)
     db.session.flush()
-    progress(1.0, f"Imported {result.imported:,} pledges")
+    progress(1.0, _("%(format)s pledges imported.", format=number(result.imported)))
     return result
 
 
@@ -250,7 +256,8 @@ def _insert(actor: User, context: RoundContext, rows: list[dict], progress: Prog
             revisions.append({"pledge_id": pledge_id, "version": 1, "action": "imported", "changed_by_id": actor.id,
                               "changed_at": now, "data": data | {"category": cpv, "criteria_version": version}})
         db.session.execute(sa.insert(PledgeRevision), revisions)
-        progress(0.5 + 0.5 * (start + len(chunk)) / len(rows), f"Stored {start + len(chunk):,} of {len(rows):,} pledges")
+        progress(0.5 + 0.5 * (start + len(chunk)) / len(rows),
+                 _("Stored %(done)s of %(count)s pledges", done=number(start + len(chunk)), count=number(len(rows))))
 
 
 def _reserve_ids(count: int) -> list[int] | None:
