@@ -4,6 +4,7 @@ file), and the answer when the database cannot be reached: 503 with Retry-After,
 import logging
 
 from flask import Flask, current_app, g
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
@@ -51,7 +52,7 @@ def database_unavailable(error: Exception):
         pass
     # The error page must not reach for the database again (e.g. to load the logged-in user).
     g._login_user = login_manager.anonymous_user()
-    unavailable = ServiceUnavailable("The service is busy or restarting. Please try again in a few seconds.")
+    unavailable = ServiceUnavailable(_("The service is busy or restarting. Please try again in a few seconds."))
     response = current_app.make_response(current_app.handle_http_exception(unavailable))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -16,6 +16,7 @@ import json
 import sqlalchemy.exc
 from flask import Flask, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from alliance.extensions import db
@@ -31,7 +32,7 @@ class GuardedJSONProvider(DefaultJSONProvider):
         try:
             return json.loads(s, **kwargs)
         except RecursionError:
-            raise ValueError("The JSON document is nested too deeply.") from None
+            raise ValueError(_("The JSON document is nested too deeply.")) from None
 
 
 def init_request_guard(app: Flask) -> None:
@@ -60,7 +61,7 @@ def refuse_oversized_body() -> None:
         return
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
-        abort(413, f"The request body is larger than {limit // 1024} KB, the most this address accepts.")
+        abort(413, _("The request body is larger than %(size)s KB, the most this address accepts.", size=limit // 1024))
 
 
 def refuse_unstorable_input() -> None:
@@ -74,9 +75,9 @@ def refuse_unstorable_input() -> None:
         values.extend(_json_strings(request.get_json()))  # malformed JSON: werkzeug's 400
     for value in values:
         if "\x00" in value:
-            abort(400, "The request contains a NUL character, which no field accepts.")
+            abort(400, _("The request contains a NUL character, which no field accepts."))
         if not _encodable(value):
-            abort(400, "The request contains text that is not valid Unicode (a lone UTF-16 surrogate).")
+            abort(400, _("The request contains text that is not valid Unicode (a lone UTF-16 surrogate)."))
 
 
 def _json_strings(data) -> list[str]:
@@ -91,9 +92,9 @@ def _json_strings(data) -> list[str]:
             continue
         elif isinstance(value, int):
             if abs(value) > MAX_BIGINT:
-                abort(400, "The request contains a number too large for any field.")
+                abort(400, _("The request contains a number too large for any field."))
         elif depth > MAX_JSON_DEPTH:
-            abort(400, f"The JSON document is nested more than {MAX_JSON_DEPTH} levels deep.")
+            abort(400, _("The JSON document is nested more than %(max)d levels deep.", max=MAX_JSON_DEPTH))
         elif isinstance(value, dict):
             strings.extend(value.keys())
             stack.extend((item, depth + 1) for item in value.values())
@@ -116,4 +117,4 @@ def _database_refused_value(error: Exception):
     from alliance.web import render_http_error  # the error pages live with the HTML side
 
     db.session.rollback()
-    return render_http_error(BadRequest("A value in the request is out of range for its field."))
+    return render_http_error(BadRequest(_("A value in the request is out of range for its field.")))

@@ -109,6 +109,8 @@ def test_admin_cannot_take_over_an_account_from_the_outbox(app, client, run_work
         assert "/auth/reset/" not in page + listing, when
         assert "private link, for the recipient only" in page, when
         run_worker()
+    french = admin.get(f"/admin/mail/{message_id}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "[lien privé, réservé au destinataire]" in french and "/auth/reset/" not in french
     with app.app_context():
         assert db.session.get(MailMessage, message_id).secret_links is None  # sent: not kept
     link = RESET_LINK.search(delivered(app, lead)[-1]).group(0)

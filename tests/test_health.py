@@ -4,9 +4,11 @@ jobs, and bounded counts for very long pledge lists. (Drills with real processes
 
 import json
 import time
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from alliance import create_app
 from alliance.extensions import db
@@ -65,6 +67,11 @@ def test_healthz_says_ok_and_shows_figures_only_to_admins(app, client, world):
     assert detailed["detail"]["queue"]["redis"] == "ok" and detailed["detail"]["outbox"]["waiting"] == 0
     page = client.get("/admin/").get_data(as_text=True)
     assert "Service health: ok" in page and "Last successful compile per open round" in page
+    # The compile's time as people read it, in their language; the ISO text is for /healthz's readers.
+    compiled_at = datetime.fromisoformat(detailed["detail"]["open_rounds"][0]["last_compiled_at"])
+    french = client.get("/admin/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert f"{format_date(compiled_at, 'medium', locale='fr')}, {compiled_at:%H:%M} UTC" in french
+    assert detailed["detail"]["open_rounds"][0]["last_compiled_at"] not in french
 
 
 def test_healthz_reports_redis_down_but_stays_200(other_app, world):

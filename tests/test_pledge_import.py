@@ -209,6 +209,20 @@ def test_large_file_imports_in_a_worker_with_a_progress_page(app, client, world,
         assert not importing.upload_path(upload_name).exists()
 
 
+def test_a_worker_reports_in_the_language_of_the_upload_page(app, client, world, run_worker):
+    """The job has no request: it writes its progress and the problems in the language the file was sent in."""
+    login(client, world["a"])
+    lines = [GOOD] * (importing.BACKGROUND_ROWS + 5) + [GOOD.replace("SE,SE110", "QQ,")]
+    path = f"/pledges/rounds/{world['round_id']}/import"
+    progress_url = client.post(path, data={"csrf_token": csrf_token(client, path), "file": (io.BytesIO(_csv(*lines)),
+                               "pledges.csv")}, content_type="multipart/form-data",
+                               headers={"Accept-Language": "es"}).headers["Location"]
+    run_worker()
+    html = client.get(progress_url, headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Indique el país de entrega con su código ISO 3166 de dos letras" in html
+    assert "Give the delivery country" not in html and _counts(app) == (0, 0)
+
+
 def test_large_bad_file_in_a_worker_stores_nothing(app, client, world, run_worker):
     login(client, world["a"])
     lines = [GOOD] * (importing.BACKGROUND_ROWS + 5) + [GOOD.replace("SE,SE110", "QQ,")]

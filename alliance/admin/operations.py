@@ -3,6 +3,7 @@
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from alliance.audit import record_event
@@ -78,7 +79,7 @@ def set_verified(actor: User, organisation_id: int, verified: bool) -> Organisat
     """Verify a buyer organisation as a public body (or withdraw that). Suppliers are not verified."""
     organisation = _organisation(organisation_id)
     if not organisation.is_buyer:
-        raise AdminError("Only buyer organisations are verified as public bodies.")
+        raise AdminError(_("Only buyer organisations are verified as public bodies."))
     if organisation.verified != verified:
         organisation.verified = verified
         record_event(actor, "organisation.verified" if verified else "organisation.unverified", "organisation",
@@ -90,7 +91,7 @@ def set_sme(actor: User, organisation_id: int, sme: bool) -> Organisation:
     """Set or clear the SME flag of a supplier organisation."""
     organisation = _organisation(organisation_id)
     if not organisation.is_supplier:
-        raise AdminError("The SME flag is for supplier organisations.")
+        raise AdminError(_("The SME flag is for supplier organisations."))
     if organisation.sme != sme:
         organisation.sme = sme
         record_event(actor, "organisation.sme_set" if sme else "organisation.sme_cleared", "organisation",
@@ -108,11 +109,11 @@ def set_identifier(actor: User, organisation_id: int, scheme: str, identifier: s
     organisation = _organisation(organisation_id)
     scheme, identifier = (scheme or "").strip().upper(), (identifier or "").strip()
     if bool(scheme) != bool(identifier):
-        raise AdminError("Give both the identifier's list (scheme) and the identifier, or neither.")
+        raise AdminError(_("Give both the identifier's list (scheme) and the identifier, or neither."))
     if scheme and not ORG_ID_SCHEME.match(scheme):
-        raise AdminError(f"'{scheme}' is not an org-id.guide list code such as SE-BLV or GB-COH.")
+        raise AdminError(_("'%(scheme)s' is not an org-id.guide list code such as SE-BLV or GB-COH.", scheme=scheme[:20]))
     if len(identifier) > 60 or any(character.isspace() for character in identifier):
-        raise AdminError("The identifier is at most 60 characters, without spaces.")
+        raise AdminError(_("The identifier is at most 60 characters, without spaces."))
     if (organisation.identifier_scheme, organisation.identifier) != (scheme, identifier):
         organisation.identifier_scheme, organisation.identifier = scheme, identifier
         record_event(actor, "organisation.identifier_set", "organisation", organisation.id, name=organisation.name,
@@ -124,7 +125,7 @@ def set_disabled(actor: User, user_id: int, disabled: bool) -> User:
     """Disable a user (ends their sessions; their API tokens stop working) or enable them again."""
     user = _user(user_id)
     if user.id == actor.id:
-        raise AdminError("You cannot disable your own account.")
+        raise AdminError(_("You cannot disable your own account."))
     if user.disabled != disabled:
         user.disabled = disabled
         if disabled:
@@ -138,7 +139,7 @@ def set_admin(actor: User, user_id: int, is_admin: bool) -> User:
     """Grant or revoke platform admin rights; never on one's own account (no self-lockout, no self-grant)."""
     user = _user(user_id)
     if user.id == actor.id:
-        raise AdminError("You cannot change your own admin rights; ask another admin.")
+        raise AdminError(_("You cannot change your own admin rights; ask another admin."))
     if user.is_admin != is_admin:
         user.is_admin = is_admin
         record_event(actor, "user.admin_granted" if is_admin else "user.admin_revoked", "user", user.id,

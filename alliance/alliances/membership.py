@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from alliance.audit import record_event
 from alliance.errors import InvalidError, NotFoundError
 from alliance.extensions import db
 from alliance.formatting import is_currency
+from alliance.language.labels import label
 from alliance.markdown import sanitise_markdown
 from alliance.models import SECTORS, Alliance, Membership, Organisation, User
 from alliance.models.base import utcnow
@@ -41,16 +43,16 @@ class AllianceSettings:
 def validate_settings(settings: AllianceSettings) -> None:
     """Raise MembershipError unless k ≥ 2, 1 ≤ p ≤ 100 and the charter fits."""
     if not isinstance(settings.k, int) or isinstance(settings.k, bool) or settings.k < 2:
-        raise MembershipError("k must be a whole number of at least 2.", "k")
+        raise MembershipError(_("k must be a whole number of at least 2."), "k")
     if settings.k > 1000:
-        raise MembershipError("k must be at most 1000.", "k")
+        raise MembershipError(_("k must be at most 1000."), "k")
     if not isinstance(settings.p, int) or isinstance(settings.p, bool) or not 1 <= settings.p <= 100:
-        raise MembershipError("p must be a whole number from 1 to 100.", "p")
+        raise MembershipError(_("p must be a whole number from 1 to 100."), "p")
     percent = settings.protection_percent
     if not isinstance(percent, int) or isinstance(percent, bool) or not 1 <= percent <= 100:
-        raise MembershipError("The protection interval must be a whole number from 1 to 100 %.", "protection_percent")
+        raise MembershipError(_("The protection interval must be a whole number from 1 to 100 %."), "protection_percent")
     if len(settings.charter or "") > CHARTER_MAX:
-        raise MembershipError(f"The charter is limited to {CHARTER_MAX} characters.", "charter")
+        raise MembershipError(_("The charter is limited to %(max)d characters.", max=CHARTER_MAX), "charter")
 
 
 def create_alliance(actor: User, slug: str, name: str, sector: str, settings: AllianceSettings, currency: str,
@@ -60,19 +62,20 @@ def create_alliance(actor: User, slug: str, name: str, sector: str, settings: Al
     name = (name or "").strip()
     currency = (currency or "").strip().upper()
     if not SLUG_PATTERN.match(slug) or len(slug) > 60:
-        raise MembershipError("Use lower-case letters, digits and single hyphens (at most 60).", "slug")
+        raise MembershipError(_("Use lower-case letters, digits and single hyphens (at most 60)."), "slug")
     if not name or len(name) > 200:
-        raise MembershipError("Name the alliance (at most 200 characters).", "name")
+        raise MembershipError(_("Name the alliance (at most 200 characters)."), "name")
     if sector not in SECTORS:
-        raise MembershipError(f"Choose one of: {', '.join(SECTORS.values())}.", "sector")
+        raise MembershipError(_("Choose one of: %(sectors)s.", sectors=", ".join(label(code, "sector") for code in SECTORS)),
+                              "sector")
     if not is_currency(currency):
-        raise MembershipError("Use an ISO 4217 currency code such as EUR or SEK.", "currency")
+        raise MembershipError(_("Use an ISO 4217 currency code such as EUR or SEK."), "currency")
     validate_settings(settings)
     if db.session.scalar(sa.select(Alliance.id).where(Alliance.slug == slug)) is not None:
-        raise MembershipError("An alliance with this slug exists already.", "slug")
+        raise MembershipError(_("An alliance with this slug exists already."), "slug")
     lead = db.session.get(Organisation, lead_organisation_id)
     if lead is None or not lead.is_buyer or not lead.verified:
-        raise MembershipError("The first lead must be a verified buyer organisation.", "lead_organisation")
+        raise MembershipError(_("The first lead must be a verified buyer organisation."), "lead_organisation")
     alliance = Alliance(slug=slug, name=name, sector=sector, charter=sanitise_markdown(settings.charter),
                         k=settings.k, p=settings.p, protection_percent=settings.protection_percent,
                         currency=currency)
@@ -95,7 +98,7 @@ def update_settings(actor: User, alliance: Alliance, settings: AllianceSettings,
     """Change charter, k and p, unless another lead changed them since the form was loaded."""
     validate_settings(settings)
     if fingerprint != settings_fingerprint(alliance):
-        raise MembershipError("Another lead changed these settings meanwhile. Review them and save again.")
+        raise MembershipError(_("Another lead changed these settings meanwhile. Review them and save again."))
     charter = sanitise_markdown(settings.charter)
     changed = db.session.execute(
         sa.update(Alliance)
@@ -105,7 +108,7 @@ def update_settings(actor: User, alliance: Alliance, settings: AllianceSettings,
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
-        raise MembershipError("Another lead changed these settings meanwhile. Review them and save again.")
+        raise MembershipError(_("Another lead changed these settings meanwhile. Review them and save again."))
     before = {"k": alliance.k, "p": alliance.p, "protection_percent": alliance.protection_percent}
     charter_changed = charter != alliance.charter
     db.session.refresh(alliance)
@@ -126,12 +129,11 @@ def request_to_join(user: User, alliance: Alliance) -> Membership:
     """Ask, for the user's organisation, to join the alliance: it must be a verified buyer not yet in it."""
     organisation = user.organisation
     if organisation.is_supplier:
-        raise MembershipError("Suppliers take part in market dialogues; only public buyers can join an alliance.")
+        raise MembershipError(_("Suppliers take part in market dialogues; only public buyers can join an alliance."))
     if not organisation.verified:
-        raise MembershipError(
-            f"{organisation.name} is not yet verified as a public body. A platform admin verifies new buyer "
-            "organisations; you can ask to join once that is done."
-        )
+        raise MembershipError(_(
+            "%(organisation)s is not yet verified as a public body. A platform admin verifies new buyer "
+            "organisations; you can ask to join once that is done.", organisation=organisation.name))
     existing = membership_of(organisation.id, alliance.id)
     if existing is None:
         membership = Membership(alliance_id=alliance.id, organisation_id=organisation.id, role="member",
@@ -141,12 +143,12 @@ def request_to_join(user: User, alliance: Alliance) -> Membership:
                 db.session.add(membership)
                 db.session.flush()
         except sa.exc.IntegrityError:
-            raise MembershipError("Your organisation has asked to join already.") from None
+            raise MembershipError(_("Your organisation has asked to join already.")) from None
     else:
         if existing.status == "pending":
-            raise MembershipError("Your organisation has asked to join already; a lead will decide soon.")
+            raise MembershipError(_("Your organisation has asked to join already; a lead will decide soon."))
         if existing.status == "active":
-            raise MembershipError("Your organisation is a member already.")
+            raise MembershipError(_("Your organisation is a member already."))
         # Declined or left before: the same row becomes a new request.
         reopened = db.session.execute(
             sa.update(Membership)
@@ -155,7 +157,7 @@ def request_to_join(user: User, alliance: Alliance) -> Membership:
             .execution_options(synchronize_session=False)
         ).rowcount
         if not reopened:
-            raise MembershipError("Your organisation has asked to join already.")
+            raise MembershipError(_("Your organisation has asked to join already."))
         db.session.refresh(existing)
         membership = existing
     record_event(user, "membership.requested", "membership", membership.id, alliance_id=alliance.id)
@@ -184,7 +186,7 @@ def decide_request(actor: User, alliance: Alliance, membership_id: int, approve:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not decided:
-        raise MembershipError("This request was decided already.")
+        raise MembershipError(_("This request was decided already."))
     db.session.refresh(membership)
     record_event(actor, "membership.approved" if approve else "membership.declined", "membership", membership.id,
                  alliance_id=alliance.id, organisation_id=membership.organisation_id)
@@ -202,7 +204,7 @@ def make_lead(actor: User, alliance: Alliance, membership_id: int) -> Membership
         .execution_options(synchronize_session=False)
     ).rowcount
     if not promoted:
-        raise MembershipError("Only an active member that is not a lead yet can be made a lead.")
+        raise MembershipError(_("Only an active member that is not a lead yet can be made a lead."))
     db.session.refresh(membership)
     record_event(actor, "membership.made_lead", "membership", membership.id, alliance_id=alliance.id,
                  organisation_id=membership.organisation_id)
@@ -214,7 +216,7 @@ def leave(user: User, alliance: Alliance) -> Membership:
     db.session.execute(sa.select(Alliance.id).where(Alliance.id == alliance.id).with_for_update())
     membership = membership_of(user.organisation_id, alliance.id)
     if membership is None or membership.status not in ("active", "pending"):
-        raise MembershipError("Your organisation is not a member of this alliance.")
+        raise MembershipError(_("Your organisation is not a member of this alliance."))
     if membership.status == "active" and membership.role == "lead":
         other_leads = db.session.scalar(
             sa.select(sa.func.count()).select_from(Membership).where(
@@ -223,7 +225,7 @@ def leave(user: User, alliance: Alliance) -> Membership:
             )
         )
         if not other_leads:
-            raise MembershipError("Your organisation is the alliance's only lead. Make another member a lead first.")
+            raise MembershipError(_("Your organisation is the alliance's only lead. Make another member a lead first."))
     previous = membership.status
     left = db.session.execute(
         sa.update(Membership)
@@ -232,7 +234,7 @@ def leave(user: User, alliance: Alliance) -> Membership:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not left:
-        raise MembershipError("Your organisation's membership changed meanwhile; reload the page.")
+        raise MembershipError(_("Your organisation's membership changed meanwhile; reload the page."))
     db.session.refresh(membership)
     record_event(user, "membership.withdrawn" if previous == "pending" else "membership.left", "membership",
                  membership.id, alliance_id=alliance.id)

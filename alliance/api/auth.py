@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 from flask import g, request
+from flask_babel import gettext as _
 
 from alliance.api.blueprint import Blueprint
 from alliance.api.errors import ErrorSchema, api_abort
@@ -21,14 +22,14 @@ def token_user() -> User | None:
     header = request.headers.get("Authorization", "")
     user = None
     if header:
-        scheme, _, token = header.partition(" ")
+        scheme, _space, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            api_abort(401, "Use 'Authorization: Bearer <token>'.", "invalid_token")
+            api_abort(401, _("Use 'Authorization: Bearer <token>'."), "invalid_token")
         user = tokens.user_of_token(token.strip())
         if user is None:
-            api_abort(401, "The token is unknown, revoked or expired.", "invalid_token")
+            api_abort(401, _("The token is unknown, revoked or expired."), "invalid_token")
         if user.organisation_id is None:
-            api_abort(403, "Your account is not an active member of an organisation.", "no_organisation")
+            api_abort(403, _("Your account is not an active member of an organisation."), "no_organisation")
     g.api_user = user
     return user
 
@@ -36,7 +37,7 @@ def token_user() -> User | None:
 def require_user() -> User:
     user = token_user()
     if user is None:
-        api_abort(401, "This needs a bearer token: POST /api/v1/auth/token.", "unauthorized")
+        api_abort(401, _("This needs a bearer token: POST /api/v1/auth/token."), "unauthorized")
     return user
 
 
@@ -61,11 +62,11 @@ def create_token(data):
     """Exchange an e-mail and password for an API token."""
     user = authenticate(data["email"], data["password"])
     if user is None:
-        api_abort(401, "Wrong e-mail or password.", "invalid_credentials")
+        api_abort(401, _("Wrong e-mail or password."), "invalid_credentials")
     limits.mark_login_succeeded()
     if user.organisation_id is None:
-        api_abort(403, "Your account is not an active member of an organisation.", "no_organisation")
-    _, token = tokens.create_token(user, data["name"])  # too many: 409 too_many_tokens, by the mapping
+        api_abort(403, _("Your account is not an active member of an organisation."), "no_organisation")
+    _record, token = tokens.create_token(user, data["name"])  # too many: 409 too_many_tokens, by the mapping
     db.session.commit()
     return {"token": token}
 

@@ -5,6 +5,7 @@ the answer (only platform admins get an "author" object, for moderation).
 """
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from alliance.api.access import api_alliance
 from alliance.api.auth import require_user, token_user
@@ -81,7 +82,7 @@ def _post_dict(view: ops.PostView) -> dict:
 def _dialogue(dialogue_id: int) -> Dialogue:
     dialogue = db.session.get(Dialogue, dialogue_id)
     if dialogue is None:
-        api_abort(404, f"No dialogue {dialogue_id}.")
+        api_abort(404, _("No dialogue %(id)s.", id=dialogue_id))
     return dialogue
 
 

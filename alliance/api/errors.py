@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 from flask import jsonify
+from flask_babel import gettext as _
 from flask_smorest import abort as smorest_abort
 from werkzeug.exceptions import HTTPException, default_exceptions
 
@@ -52,7 +53,7 @@ def json_error_response(error: HTTPException):
     if fields:
         detail["fields"] = _field_messages(fields)
         if error.code == 422 and not data.get("message"):
-            detail["message"] = "The request has invalid fields."
+            detail["message"] = _("The request has invalid fields.")
     response = jsonify({"error": detail})
     response.status_code = error.code or 500
     for name, value in (data.get("headers") or {}).items():

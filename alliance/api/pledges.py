@@ -7,6 +7,7 @@ caller may not see is a 404, exactly like one that does not exist.
 
 import marshmallow as ma
 from flask import request
+from flask_babel import gettext as _
 
 from alliance.api.access import api_alliance
 from alliance.api.auth import require_user
@@ -130,7 +131,7 @@ def list_pledges(filters, slug: str, pagination_parameters):
     user = require_user()
     alliance = api_alliance(slug)
     if user.organisation.kind != "buyer":
-        api_abort(403, "Suppliers see published summaries, not pledges.", "forbidden")
+        api_abort(403, _("Suppliers see published summaries, not pledges."), "forbidden")
     query = access.alliance_pledges_query(user, alliance.id, filters.get("round_id"), filters.get("status"))
     return page_of(query, pagination_parameters, bounded=True)
 
@@ -194,7 +195,7 @@ def withdraw_pledge(args, pledge_id: int):
     version = args.get("version", _if_match_version())
     loaded = access.load_pledge(user, pledge_id)  # a pledge the caller may not see is a 404 before a 428
     if version is None:
-        api_abort(428, "Give the version you read: ?version=N, If-Match: \"N\" or {\"version\": N}.",
+        api_abort(428, _("Give the version you read: ?version=N, If-Match: \"N\" or {\"version\": N}."),
                   "version_required")
     return _change(loaded, lambda: ops.withdraw_pledge(user, loaded.pledge, loaded.context, version))
 
@@ -215,8 +216,8 @@ def _round(user, alliance: Alliance, round_id: int) -> access.RoundAccess:
     except ops.PledgeNotFoundError:
         loaded = None
     if loaded is None or loaded.demand_round.alliance_id != alliance.id:
-        api_abort(422, "The request has invalid fields.", "validation_error",
-                  {"round_id": f"This alliance has no round {round_id}."})
+        api_abort(422, _("The request has invalid fields."), "validation_error",
+                  {"round_id": _("This alliance has no round %(id)s.", id=round_id)})
     return loaded
 
 

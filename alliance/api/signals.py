@@ -1,6 +1,7 @@
 """Market signals in the API: ask for a compile (leads), follow its job, read the latest snapshot."""
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from alliance.alliances.access import is_lead
 from alliance.alliances.rounds import alliance_rounds
@@ -63,11 +64,11 @@ def _round(alliance: Alliance, round_id: int | None, lead: bool) -> DemandRound:
     if round_id is not None:
         found = next((r for r in rounds if r.id == round_id), None)
         if found is None:
-            api_abort(404, f"No round {round_id} in this alliance.")
+            api_abort(404, _("No round %(id)s in this alliance.", id=round_id))
         return found
     found = next((r for r in rounds if r.status == "open"), None)
     if found is None:
-        api_abort(404, "This alliance has no open round; name one with round_id.", "no_open_round")
+        api_abort(404, _("This alliance has no open round; name one with round_id."), "no_open_round")
     return found
 
 
@@ -81,7 +82,7 @@ def request_compile(data, slug: str):
     user = require_user()
     alliance = api_alliance(slug)
     if not is_lead(user, alliance):
-        api_abort(403, "Only the alliance's leads compile signals.")
+        api_abort(403, _("Only the alliance's leads compile signals."))
     demand_round = _round(alliance, (data or {}).get("round_id"), lead=True)
     pending = compile_now(demand_round.id)
     commit_and_dispatch()
@@ -98,7 +99,7 @@ def get_job(job_id: str):
     status = compile_job_status(job_id)
     demand_round = job_round(status) if status else None
     if demand_round is None or not is_lead(user, demand_round.alliance_id):
-        api_abort(404, f"No job '{job_id}'.")
+        api_abort(404, _("No job '%(id)s'.", id=job_id[:60]))
     return status.as_dict()
 
 
@@ -115,7 +116,7 @@ def latest(query, slug: str):
     demand_round = _round(alliance, query["round_id"], lead)
     snapshot = latest_snapshot(demand_round.id, view="lead" if lead else "public")
     if snapshot is None:
-        api_abort(404, "No signals have been compiled for this round yet.", "no_snapshot")
+        api_abort(404, _("No signals have been compiled for this round yet."), "no_snapshot")
     return {
         "snapshot_id": snapshot.id if lead else snapshot.release_number, "round_id": demand_round.id, "compiled_at": snapshot.compiled_at if lead else None,
         "release": {"number": snapshot.release_number,

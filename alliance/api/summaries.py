@@ -9,6 +9,7 @@ import re
 
 import marshmallow as ma
 from flask import Response, current_app, request, url_for
+from flask_babel import gettext as _
 from flask_smorest import abort as smorest_abort
 
 from alliance.alliances.access import is_lead
@@ -121,11 +122,13 @@ def _links(summary: DemandSummary) -> dict:
 
 def _gone(summary: DemandSummary) -> None:
     """410 Gone for a withdrawn summary, pointing to the OCDS release that records the withdrawal."""
-    message = f"This summary was withdrawn on {summary.withdrawn_at:%Y-%m-%d}; its figures are no longer offered."
+    withdrawn_on = f"{summary.withdrawn_at:%Y-%m-%d}"
+    message = _("This summary was withdrawn on %(date)s; its figures are no longer offered.", date=withdrawn_on)
     headers = {}
     if not missing_configuration(current_app.config):
         withdrawal = url_for("api_summaries.summary_withdrawal_ocds", summary_id=summary.id, _external=True)
-        message += f" The withdrawal is recorded as an OCDS release: {withdrawal}"
+        message = _("This summary was withdrawn on %(date)s; its figures are no longer offered. The withdrawal is "
+                    "recorded as an OCDS release: %(url)s", date=withdrawn_on, url=withdrawal)
         headers["Link"] = f'<{withdrawal}>; rel="alternate"; type="application/json"'
     smorest_abort(410, message=message, error_code="withdrawn", headers=headers)
 
@@ -133,7 +136,7 @@ def _gone(summary: DemandSummary) -> None:
 def _visible_summary(summary_id: int) -> DemandSummary:
     summary = db.session.get(DemandSummary, summary_id)
     if summary is None or (summary.status == "draft" and not is_lead(token_user(), summary.alliance_id)):
-        api_abort(404, f"No summary {summary_id}.")
+        api_abort(404, _("No summary %(id)s.", id=summary_id))
     if summary.status == "withdrawn":
         _gone(summary)
     return summary
@@ -142,7 +145,7 @@ def _visible_summary(summary_id: int) -> DemandSummary:
 def _exportable(summary_id: int) -> DemandSummary:
     summary = db.session.get(DemandSummary, summary_id)
     if summary is None or summary.status == "draft":
-        api_abort(404, f"No published summary {summary_id}.")
+        api_abort(404, _("No published summary %(id)s.", id=summary_id))
     if summary.status == "withdrawn":
         _gone(summary)
     return summary
@@ -151,8 +154,9 @@ def _exportable(summary_id: int) -> DemandSummary:
 def _ocds_configured() -> None:
     missing = missing_configuration(current_app.config)
     if missing:
-        api_abort(404, "OCDS publication is not set up on this server: it needs " + ", ".join(missing)
-                  + " (a registered ocid prefix, the data's licence and publication policy).", "ocds_not_configured")
+        api_abort(404, _("OCDS publication is not set up on this server: it needs %(settings)s (a registered ocid "
+                         "prefix, the data's licence and publication policy).", settings=", ".join(missing)),
+                  "ocds_not_configured")
 
 
 @blp.route("")
@@ -253,6 +257,6 @@ def summary_withdrawal_ocds(summary_id: int):
     _ocds_configured()
     summary = db.session.get(DemandSummary, summary_id)
     if summary is None or summary.status != "withdrawn":
-        api_abort(404, f"No withdrawn summary {summary_id}.")
+        api_abort(404, _("No withdrawn summary %(id)s.", id=summary_id))
     package = withdrawal_package(summary, current_app.config, package_url=request.base_url)
     return _download(summary, current_app.json.dumps(package), "application/json", "withdrawal.ocds.json")

@@ -1,6 +1,7 @@
 """GET|PUT /api/v1/suppliers/me/declarations: the caller's supplier organisation's readiness."""
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from alliance.api.auth import require_user
 from alliance.api.blueprint import Blueprint
@@ -47,7 +48,7 @@ class DeclarationSchema(ma.Schema):
 def _supplier() -> User:
     user = require_user()
     if user.organisation.kind != "supplier":
-        api_abort(403, "Only supplier organisations declare readiness.", "not_a_supplier")
+        api_abort(403, _("Only supplier organisations declare readiness."), "not_a_supplier")
     return user
 
 
@@ -70,7 +71,7 @@ def put_declarations(items):
     """Create or update the listed declarations, all or none. Declarations not listed are kept."""
     user = _supplier()
     if len(items) > MAX_ITEMS:
-        api_abort(422, f"Send at most {MAX_ITEMS} declarations at once.", "too_many_items")
+        api_abort(422, _("Send at most %(max)d declarations at once.", max=MAX_ITEMS), "too_many_items")
     ops.save_declarations(user, items)
     db.session.commit()
     return ops.own_declarations(user.organisation_id)

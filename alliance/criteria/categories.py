@@ -5,6 +5,7 @@ the suggestion). Functions flush, never commit."""
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from alliance.extensions import db
 from alliance.models import AllianceCategory, Category, CriteriaSet, Pledge
@@ -86,13 +87,13 @@ def set_unit(alliance_id: int, category: Category, unit: str) -> AllianceCategor
     """
     unit = (unit or "").strip().upper()
     if not is_current_unit(unit):
-        raise ValueError("Choose a unit from the list (a current UN/CEFACT Recommendation 20 code).")
+        raise ValueError(_("Choose a unit from the list (a current UN/CEFACT Recommendation 20 code)."))
     row = db.session.scalar(sa.select(AllianceCategory).where(
         AllianceCategory.alliance_id == alliance_id, AllianceCategory.category_id == category.id).with_for_update())
     current = row.unit if row else category.unit
     if unit != current and _has_pledges(alliance_id, category.id):
-        raise ValueError(f"{category.name} already has pledges counted in {unit_name(current)}: "
-                         "its unit can no longer change.")
+        raise ValueError(_("%(category)s already has pledges counted in %(unit)s: its unit can no longer change.",
+                           category=category.name, unit=unit_name(current)))
     if row is None:
         row = AllianceCategory(alliance_id=alliance_id, category_id=category.id, unit=unit)
         db.session.add(row)

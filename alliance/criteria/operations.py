@@ -11,6 +11,7 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import orm
 
 from alliance.alliances.access import is_lead
@@ -108,7 +109,7 @@ def create_draft(actor: User, alliance: Alliance, category_id: int, title: str =
         raise CriteriaError(_("Choose a category from the list."), "category_id")
     title = (title or "").strip()
     if len(title) > TITLE_MAX:
-        raise CriteriaError(f"The title is limited to {TITLE_MAX} characters.", "title")
+        raise CriteriaError(_("The title is limited to %(max)d characters.", max=TITLE_MAX), "title")
     previous = _latest_version_without_draft(alliance, category)
     try:
         set_unit(alliance.id, category, unit or unit_for(alliance.id, category))
@@ -153,14 +154,15 @@ def _latest_version_without_draft(alliance: Alliance, category: Category) -> Cri
     ).all()
     draft = next((v for v in versions if v.status == "draft"), None)
     if draft is not None:
-        raise CriteriaError(f"Version {draft.version} for {category.name} is still a draft: edit or publish it.",
-                            "category_id")
+        raise CriteriaError(_("Version %(version)s for %(category)s is still a draft: edit or publish it.",
+                              version=draft.version, category=category.name), "category_id")
     return versions[0] if versions else None
 
 
 def _copied_from_previous(category: Category, previous: CriteriaSet | None) -> list[dict]:
     if previous is None:
-        raise CriteriaError(f"There is no earlier version for {category.name} to start from.", "from_previous")
+        raise CriteriaError(_("There is no earlier version for %(category)s to start from.", category=category.name),
+                            "from_previous")
     return [_criterion_fields(c) for c in previous.criteria]
 
 
@@ -170,7 +172,7 @@ def _copied_from_references(category: Category, library: dict, reference_keys, t
     for key in reference_keys:
         reference = library.get(key)
         if reference is None or not reference.criteria_for(category.cpv_code):
-            raise CriteriaError("That reference library has no criteria for this category.", "reference_keys")
+            raise CriteriaError(_("That reference library has no criteria for this category."), "reference_keys")
         taken_now = taken | {fields["code"] for fields in copied}
         copied += [c.fields_for(category.cpv_code) for c in reference.criteria_for(category.cpv_code)
                    if c.code not in taken_now]
@@ -324,14 +326,16 @@ def publish_problems(criteria_set: CriteriaSet) -> list[str]:
     for topic, rivals in sorted(by_topic.items()):
         if len(rivals) > 1:
             names = "; ".join(f"{c.code} {c.title}" for c in rivals)
-            problems.append(f"These criteria are alternatives on the topic '{topic}' and contradict each other: "
-                            f"{names}. Keep one and remove the others.")
+            problems.append(_("These criteria are alternatives on the topic '%(topic)s' and contradict each other: "
+                              "%(names)s. Keep one and remove the others.", topic=topic, names=names))
     if EU_GPP_TITLE.search(criteria_set.title or ""):
         others = [c.code for c in criteria_set.criteria if not c.source.startswith(EU_GPP_SOURCE)]
         if others:
-            problems.append(f"The title says EU GPP, but {', '.join(others)} "
-                            f"{'is' if len(others) == 1 else 'are'} not from the EU GPP criteria. "
-                            "Change the title or remove those criteria.")
+            problems.append(ngettext(
+                "The title says EU GPP, but %(codes)s is not from the EU GPP criteria. Change the title or remove "
+                "that criterion.",
+                "The title says EU GPP, but %(codes)s are not from the EU GPP criteria. Change the title or remove "
+                "those criteria.", len(others), codes=", ".join(others)))
     return problems
 
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from alliance.alliances.access import is_lead
 from alliance.errors import ConflictError, ForbiddenError, InvalidError
@@ -71,8 +72,9 @@ def open_dialogue(user: User, alliance: Alliance, title: str, description: str, 
     if closes_at is None or closes_at <= utcnow():
         raise DialogueError(_("The closing date must be in the future."), field="closes_at")
     if closes_at > utcnow() + MAX_OPEN_FOR:
-        raise DialogueError(f"A dialogue stays open for at most {MAX_OPEN_FOR.days // 365} years; "
-                            "choose an earlier closing date.", field="closes_at")
+        raise DialogueError(ngettext("A dialogue stays open for at most %(num)d year; choose an earlier closing date.",
+                                     "A dialogue stays open for at most %(num)d years; choose an earlier closing date.",
+                                     MAX_OPEN_FOR.days // 365), field="closes_at")
     if (round_id is None) == (summary_id is None):
         raise DialogueError(_("Open the dialogue on one round or one published summary."), field="round_id")
     if round_id is not None and db.session.scalar(
@@ -123,8 +125,8 @@ def add_post(user: User, dialogue: Dialogue, kind: str, body: str, parent_id: in
             sa.select(Post).where(Post.id == parent_id, Post.dialogue_id == dialogue.id, Post.kind == wanted)
         ) if parent_id else None
         if parent is None:
-            raise DialogueError(f"Say which {'question' if kind == 'answer' else 'RFI question'} of this dialogue "
-                                "this replies to.", field="parent_id")
+            raise DialogueError(_("Say which question of this dialogue this replies to.") if kind == "answer"
+                                else _("Say which RFI question of this dialogue this replies to."), field="parent_id")
     visibility = "leads" if kind == "response" or (kind == "question" and leads_only) else "public"
     post = Post(dialogue_id=dialogue.id, parent_id=parent.id if parent else None, kind=kind, visibility=visibility,
                 author_id=user.id, organisation_id=user.organisation_id, body=body)

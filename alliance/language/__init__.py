@@ -5,11 +5,12 @@ Accept-Language, else English. Numbers, money and dates on pages are formatted f
 exports keep their plain, machine-readable formats.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from babel.numbers import format_currency, format_decimal, get_decimal_symbol
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, format_date, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.formatting import major_amount
@@ -57,6 +58,18 @@ def day(value: date | datetime | None) -> str:
     return format_date(value.date() if isinstance(value, datetime) else value, format="medium")
 
 
+def moment(value: datetime | str | None) -> str:
+    """A point in time as pages write it, the day in the locale's form and the time in UTC:
+    "26 nov. 2026, 14:05 UTC" (fr). Takes a datetime or the ISO 8601 text a JSON report holds."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return _("%(date)s, %(time)s UTC", date=day(value), time=f"{value:%H:%M}")
+
+
 def status_label(value: str | None) -> str:
     """A stored status in the reader's language; an unknown one as it is."""
     return label(value, "status")
@@ -67,6 +80,7 @@ def init_language(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(number, "number")
     app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(label, "label")  # {{ criterion.level|label('level') }}
     app.context_processor(lambda: {"languages": LANGUAGES, "current_locale": str(get_locale())})

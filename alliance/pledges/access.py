@@ -85,7 +85,7 @@ class PledgeAccess:
         """PledgeReadOnlyError for a lead reading another member's pledge; PledgingForbiddenError when the user's
         organisation may not pledge (any more) in the alliance."""
         if not self.own:
-            raise PledgeReadOnlyError("Leads see every member's pledges but only the member itself changes them.")
+            raise PledgeReadOnlyError(_("Leads see every member's pledges but only the member itself changes them."))
         self.round.check_may_pledge()
 
 
@@ -151,11 +151,11 @@ def round_reached(user: User, demand_round: DemandRound, today: date | None = No
 
 def _refusal(organisation: Organisation | None, membership: Membership | None) -> str | None:
     if organisation is None:
-        return "You are not an active member of an organisation."
+        return _("You are not an active member of an organisation.")
     if organisation.kind != "buyer":
-        return "Only public buyer organisations pledge; suppliers read the published summaries."
+        return _("Only public buyer organisations pledge; suppliers read the published summaries.")
     if membership is None:
-        return "Your organisation is not a member of this alliance; ask to join it first."
+        return _("Your organisation is not a member of this alliance; ask to join it first.")
     if not organisation.verified:
-        return "Your organisation must be verified by a platform admin before it can pledge."
+        return _("Your organisation must be verified by a platform admin before it can pledge.")
     return None

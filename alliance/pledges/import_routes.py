@@ -2,9 +2,12 @@
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from alliance.extensions import db
+from alliance.language import number
+from alliance.language.recipients import page_locale
 from alliance.models import DemandRound, PendingJob, User
 from alliance.pledges import access, bp, importing
 from alliance.pledges.forms import ImportForm
@@ -34,7 +37,7 @@ def import_file(round_id: int):
             result = importing.import_file(loaded, data, filename)
             if result.ok:
                 commit_and_dispatch()
-                flash(f"{result.imported:,} pledges imported.", "success")
+                flash(_("%(format)s pledges imported.", format=number(result.imported)), "success")
                 return redirect(url_for("pledges.round_page", round_id=round_id))
             db.session.rollback()
     return render_template("pledges/import.html", demand_round=demand_round, form=form, result=result,
@@ -55,7 +58,9 @@ def _importable_round(round_id: int) -> access.RoundAccess:
 
 def _start_background_import(demand_round: DemandRound, data: bytes):
     name = importing.save_upload(data)
-    pending = request_job(f"import_pledges-{name.split('.')[0]}", IMPORT_FUNC, name, demand_round.id, current_user.id)
+    # The job has no request to take the language from: it reports progress and problems in the uploader's.
+    pending = request_job(f"import_pledges-{name.split('.')[0]}", IMPORT_FUNC, name, demand_round.id, current_user.id,
+                          page_locale())
     commit_and_dispatch()
     return redirect(url_for("pledges.import_progress", pending_id=pending.id))
 
@@ -96,5 +101,5 @@ def import_template(round_id: int):
 def too_large(error):
     limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
     return render_template("errors/error.html", error=error.__class__(
-        f"The file is larger than {limit} MB. Split it into smaller files of at most "
-        f"{importing.MAX_ROWS:,} rows.")), 413
+        _("The file is larger than %(limit)s MB. Split it into smaller files of at most %(rows)s rows.",
+          limit=limit, rows=number(importing.MAX_ROWS)))), 413

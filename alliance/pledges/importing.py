@@ -15,10 +15,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from alliance.database import is_postgres
 from alliance.errors import InvalidError
 from alliance.extensions import db
+from alliance.language import number
 from alliance.models import Pledge, PledgeRevision, User
 from alliance.models.base import utcnow
 from alliance.pledges.access import RoundAccess
@@ -93,6 +95,11 @@ def upload_path(name: str) -> Path:
     return Path(folder) / name
 
 
+def upload_gone() -> ImportResult:
+    """The result of an import job whose saved upload is gone (imported by an earlier run, or cleaned up)."""
+    return ImportResult(file_error=_("The uploaded file is no longer there; upload it again."))
+
+
 def save_upload(data: bytes) -> str:
     """Keep an upload under a random name for the import job; returns the name."""
     name = f"{secrets.token_hex(16)}.{'xlsx' if is_xlsx(data) else 'csv'}"
@@ -136,13 +143,15 @@ def _column_names(lines: Iterator[tuple[int, list]]) -> list[str]:
     one present, none twice; ImportFileError saying which otherwise."""
     header_line, header = next(lines, (1, None))
     if not header or all(_blank(c) for c in header):
-        raise ImportFileError("The file is empty: the first line must name the columns, e.g. " + ",".join(COLUMNS))
+        raise ImportFileError(_("The file is empty: the first line must name the columns, e.g. %(columns)s",
+                                columns=",".join(COLUMNS)))
     names = [str(c or "").strip().lower().replace(" ", "_") for c in header]
     problems = _column_problems(names)
     if problems:
-        raise ImportFileError(f"Line {header_line}: {'; '.join(problems)}. Expected columns: {', '.join(COLUMNS)}.")
+        raise ImportFileError(_("Line %(line)s: %(problems)s. Expected columns: %(columns)s.", line=header_line,
+                                problems="; ".join(problems), columns=", ".join(COLUMNS)))
     if len(set(names)) != len(names):
-        raise ImportFileError(f"Line {header_line}: a column is named twice.")
+        raise ImportFileError(_("Line %(line)s: a column is named twice.", line=header_line))
     return names
 
 
@@ -150,8 +159,8 @@ def _column_problems(names: list[str]) -> list[str]:
     """The required columns the header lacks and the columns it names that do not exist, as the message says."""
     missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
     unknown = [n for n in names if n and n not in COLUMNS]
-    return ([f"missing column(s): {', '.join(missing)}"] if missing else []) + \
-        ([f"unknown column(s): {', '.join(unknown)[:200]}"] if unknown else [])
+    return ([_("missing column(s): %(columns)s", columns=", ".join(missing))] if missing else []) + \
+        ([_("unknown column(s): %(columns)s", columns=", ".join(unknown)[:200])] if unknown else [])
 
 
 def _data_rows(lines: Iterator[tuple[int, list]], names: list[str]) -> Iterator[tuple[int, dict]]:
@@ -163,9 +172,11 @@ def _data_rows(lines: Iterator[tuple[int, list]], names: list[str]) -> Iterator[
             continue
         count += 1
         if count > MAX_ROWS:
-            raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+            raise ImportFileError(_("The file has more than %(limit)s rows; split it into smaller files.",
+                                    limit=number(MAX_ROWS)))
         if len(cells) > len(names) and not all(_blank(c) for c in cells[len(names):]):
-            yield line, {"__error__": f"has {len(cells)} values but the header has {len(names)} columns."}
+            yield line, {"__error__": _("has %(values)s values but the header has %(columns)s columns.",
+                                          values=len(cells), columns=len(names))}
             continue
         yield line, {name: cells[i] if i < len(cells) else None for i, name in enumerate(names)}
 
@@ -189,9 +200,9 @@ def import_file(loaded: RoundAccess, data: bytes, filename: str, progress: Progr
         result.file_error = str(error)
         return result
     if not rows:
-        result.file_error = "The file has a header but no pledge lines."
+        result.file_error = _("The file has a header but no pledge lines.")
         return result
-    progress(0.1, f"Checking {len(rows):,} lines")
+    progress(0.1, _("Checking %(count)s lines", count=number(len(rows))))
     clean_rows = []
     for index, (line, raw) in enumerate(rows):
         if "__error__" in raw:
@@ -204,11 +215,12 @@ def import_file(loaded: RoundAccess, data: bytes, filename: str, progress: Progr
             continue
         status = str(raw.get("status") or "draft").strip().lower()
         if status not in ("draft", "submitted"):
-            result.add_error(line, f"status: use draft or submitted, not '{status[:20]}'.")
+            result.add_error(line, _("status: use draft or submitted, not '%(status)s'.", status=status[:20]))
             continue
         clean_rows.append(clean | {"status": status})
         if index % 2000 == 1999:
-            progress(0.1 + 0.4 * index / len(rows), f"Checked {index + 1:,} of {len(rows):,} lines")
+            progress(0.1 + 0.4 * index / len(rows),
+                     _("Checked %(done)s of %(count)s lines", done=number(index + 1), count=number(len(rows))))
     if not result.ok:
         return result
     _insert(actor, context, clean_rows, progress)
@@ -217,7 +229,7 @@ def import_file(loaded: RoundAccess, data: bytes, filename: str, progress: Progr
     # No audit event: the platform audit log is read by admins, who are neither the buyer nor its leads, and an
     # event naming the buyer and the minute would date its edit. Each pledge's revisions keep who and when.
     db.session.flush()
-    progress(1.0, f"Imported {result.imported:,} pledges")
+    progress(1.0, _("%(format)s pledges imported.", format=number(result.imported)))
     return result
 
 
@@ -242,7 +254,8 @@ def _insert(actor: User, context: RoundContext, rows: list[dict], progress: Prog
             revisions.append({"pledge_id": pledge_id, "version": 1, "action": "imported", "changed_by_id": actor.id,
                               "changed_at": now, "data": data | {"category": cpv, "criteria_version": version}})
         db.session.execute(sa.insert(PledgeRevision), revisions)
-        progress(0.5 + 0.5 * (start + len(chunk)) / len(rows), f"Stored {start + len(chunk):,} of {len(rows):,} pledges")
+        progress(0.5 + 0.5 * (start + len(chunk)) / len(rows),
+                 _("Stored %(done)s of %(count)s pledges", done=number(start + len(chunk)), count=number(len(rows))))
 
 
 def _reserve_ids(count: int) -> list[int] | None:
@@ -259,21 +272,20 @@ def _reserve_ids(count: int) -> list[int] | None:
 def _check_kind(data: bytes, filename: str) -> None:
     name = (filename or "").lower()
     if not data.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     if name.endswith(".xls") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportFileError("Old Excel .xls files are not supported; save the sheet as .xlsx or CSV UTF-8.")
+        raise ImportFileError(_("Old Excel .xls files are not supported; save the sheet as .xlsx or CSV UTF-8."))
     if name.endswith(".xlsx") and not is_xlsx(data):
-        raise ImportFileError("The file is named .xlsx but is not an Excel workbook; upload an .xlsx or a CSV file.")
+        raise ImportFileError(_("The file is named .xlsx but is not an Excel workbook; upload an .xlsx or a CSV file."))
 
 
 def _csv_lines(data: bytes) -> Iterator[tuple[int, list]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportFileError(
-            f"The file is not UTF-8 text (byte {error.start + 1}). In Excel, save it as “CSV UTF-8”, "
-            "or upload the .xlsx file."
-        ) from None
+        raise ImportFileError(_(
+            "The file is not UTF-8 text (byte %(byte)s). In Excel, save it as “CSV UTF-8”, or upload the .xlsx file.",
+            byte=error.start + 1)) from None
     first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -283,7 +295,8 @@ def _csv_lines(data: bytes) -> Iterator[tuple[int, list]]:
             yield start, cells
             start = reader.line_num + 1
     except csv.Error as error:
-        raise ImportFileError(f"Line {start}: the CSV is malformed ({error}). Nothing was imported.") from None
+        raise ImportFileError(_("Line %(line)s: the CSV is malformed (%(error)s). Nothing was imported.", line=start,
+                                error=error)) from None
 
 
 def _check_unpacked_size(data: bytes) -> None:
@@ -292,18 +305,23 @@ def _check_unpacked_size(data: bytes) -> None:
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError):
-        raise ImportFileError("The file is not a readable Excel workbook (.xlsx); upload an .xlsx or a CSV file.") from None
+        raise ImportFileError(_("The file is not a readable Excel workbook (.xlsx); upload an .xlsx or a CSV file.")) from None
     if len(members) > MAX_XLSX_MEMBERS:
-        raise ImportFileError(f"The workbook has {len(members):,} parts; a pledge sheet needs far fewer. "
-                              "Save the sheet alone as .xlsx or CSV UTF-8.")
+        raise ImportFileError(_("The workbook has %(parts)s parts; a pledge sheet needs far fewer. Save the sheet "
+                                "alone as .xlsx or CSV UTF-8.", parts=number(len(members))))
     unpacked = sum(member.file_size for member in members)
     inflated = [m.filename for m in members if m.file_size > 1024 * 1024
                 and m.file_size > MAX_XLSX_RATIO * max(m.compress_size, 1)]
     if unpacked > MAX_XLSX_UNPACKED_BYTES or inflated:
-        raise ImportFileError(f"The workbook unpacks to {unpacked / 1024 / 1024:,.0f} MB"
-                              f"{' (' + inflated[0][:60] + ' is compressed suspiciously well)' if inflated else ''}; "
-                              f"at most {MAX_XLSX_UNPACKED_BYTES // 1024 // 1024} MB can be read. Save the sheet as CSV "
-                              f"UTF-8, or split it into files of at most {MAX_ROWS:,} rows.")
+        size, most = number(round(unpacked / 1024 / 1024)), MAX_XLSX_UNPACKED_BYTES // 1024 // 1024
+        if inflated:
+            raise ImportFileError(_(
+                "The workbook unpacks to %(size)s MB (%(part)s is compressed suspiciously well); at most %(most)s MB "
+                "can be read. Save the sheet as CSV UTF-8, or split it into files of at most %(rows)s rows.",
+                size=size, part=inflated[0][:60], most=most, rows=number(MAX_ROWS)))
+        raise ImportFileError(_(
+            "The workbook unpacks to %(size)s MB; at most %(most)s MB can be read. Save the sheet as CSV UTF-8, or "
+            "split it into files of at most %(rows)s rows.", size=size, most=most, rows=number(MAX_ROWS)))
 
 
 def _open_sheet(data: bytes):
@@ -315,7 +333,7 @@ def _open_sheet(data: bytes):
         sheet.reset_dimensions()  # read every row there is, whatever <dimension> claims
         return sheet
     except Exception:  # openpyxl raises zipfile, KeyError, XML and its own errors for damaged files
-        raise ImportFileError("The file is not a readable Excel workbook (.xlsx); upload an .xlsx or a CSV file.") from None
+        raise ImportFileError(_("The file is not a readable Excel workbook (.xlsx); upload an .xlsx or a CSV file.")) from None
 
 
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list]]:
@@ -326,7 +344,7 @@ def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list]]:
     except ImportFileError:
         raise
     except Exception:
-        raise ImportFileError("The workbook is damaged and could not be read to the end.") from None
+        raise ImportFileError(_("The workbook is damaged and could not be read to the end.")) from None
 
 
 def _cell(value):

@@ -70,7 +70,7 @@ def create_pledge(actor: User, context: RoundContext, raw: dict, status: str = "
                   decimal_mark: str | None = None) -> Pledge:
     """Create the actor's organisation's pledge in context's round, as a draft or submitted."""
     if status not in EDITABLE_STATUSES:
-        raise PledgeStatusError("A new pledge is a draft or submitted.")
+        raise PledgeStatusError(_("A new pledge is a draft or submitted."))
     clean = validate(raw, context, decimal_mark=decimal_mark)
     pledge = Pledge(**clean, organisation_id=actor.organisation_id, status=status,
                     created_by_id=actor.id, updated_by_id=actor.id)
@@ -104,7 +104,7 @@ def submit_pledge(actor: User, pledge: Pledge, context: RoundContext, expected_v
     """Submit a draft: from now on it counts in the alliance's aggregates."""
     _check_changeable(pledge, context, expected_version)
     if pledge.status != "draft":
-        raise PledgeStatusError("Only a draft can be submitted; this pledge is submitted already.")
+        raise PledgeStatusError(_("Only a draft can be submitted; this pledge is submitted already."))
     # A draft may have been saved against a version retired since: submitting re-checks everything.
     validate(pledge_data(pledge, context), context)
     pledge.status, pledge.updated_by_id = "submitted", actor.id
@@ -180,8 +180,8 @@ def _check_changeable(pledge: Pledge, context: RoundContext, expected_version: i
         raise StaleVersionError(pledge.id, expected_version, pledge.version)
     if pledge.status not in statuses:
         if pledge.status == "withdrawn":
-            raise PledgeStatusError("This pledge is withdrawn; reinstate it first.")
-        raise PledgeStatusError("Only a withdrawn pledge can be reinstated.")
+            raise PledgeStatusError(_("This pledge is withdrawn; reinstate it first."))
+        raise PledgeStatusError(_("Only a withdrawn pledge can be reinstated."))
 
 
 def _changed(pledge: Pledge, context: RoundContext, actor: User, action: str) -> Pledge:

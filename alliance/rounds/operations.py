@@ -72,7 +72,7 @@ def parse_quarter(text: str) -> tuple[int, int]:
     """'2027-Q3' → (2027, 3); ValueError with a readable message otherwise."""
     match = QUARTER_PATTERN.match((text or "").strip()) if isinstance(text, str) else None
     if not match or not 2000 <= int(match.group(1)) <= 2100:
-        raise ValueError(f"'{text}' is not a quarter like 2027-Q1 (year, then Q1 to Q4).")
+        raise ValueError(_("'%(text)s' is not a quarter like 2027-Q1 (year, then Q1 to Q4).", text=str(text)[:20]))
     return int(match.group(1)), int(match.group(2))
 
 
@@ -106,12 +106,13 @@ def validate_round(alliance: Alliance, data: RoundInput) -> tuple[dict, list[Cat
     if len(title) > TITLE_MAX:
         raise RoundError(_("The title is limited to %(max)d characters.", max=TITLE_MAX), "title")
     if len(data.statement or "") > STATEMENT_MAX:
-        raise RoundError(f"The statement is limited to {STATEMENT_MAX} characters.", "statement")
+        raise RoundError(_("The statement is limited to %(max)d characters.", max=STATEMENT_MAX), "statement")
     _check_dates(data)
     _check_delivery_horizon(data)
     currency = (data.currency or alliance.currency or "").strip().upper()
     if not is_currency(currency):
-        raise RoundError(f"'{data.currency}' is not an ISO 4217 currency code such as EUR.", "currency")
+        raise RoundError(_("'%(currency)s' is not an ISO 4217 currency code such as EUR.",
+                           currency=(data.currency or "")[:20]), "currency")
     categories = _round_categories(alliance, data.category_ids)
     values = {
         "title": title, "statement": sanitise_markdown(data.statement or ""), "opens_on": data.opens_on,
@@ -145,7 +146,8 @@ def _check_delivery_horizon(data: RoundInput) -> None:
     if span < 0:
         raise RoundError(_("The delivery horizon ends before it starts."), "delivery_to")
     if span >= MAX_HORIZON_QUARTERS:
-        raise RoundError(f"The delivery horizon is limited to {MAX_HORIZON_QUARTERS} quarters.", "delivery_to")
+        raise RoundError(_("The delivery horizon is limited to %(max)d quarters.", max=MAX_HORIZON_QUARTERS),
+                         "delivery_to")
 
 
 def _round_categories(alliance: Alliance, category_ids) -> list[Category]:
@@ -155,7 +157,7 @@ def _round_categories(alliance: Alliance, category_ids) -> list[Category]:
         raise RoundError(_("Choose at least one category."), "category_ids")
     available = {c.id: c for c in pledgeable_categories(alliance.id)}
     if not wanted <= set(available):
-        raise RoundError("Each category needs a published criteria set in this alliance.", "category_ids")
+        raise RoundError(_("Each category needs a published criteria set in this alliance."), "category_ids")
     return [available[i] for i in sorted(wanted)]
 
 
@@ -200,7 +202,7 @@ def open_round(actor: User, demand_round: DemandRound, today: date | None = None
     published = {c.id for c in pledgeable_categories(demand_round.alliance_id)}
     missing = [c.name for c in demand_round.categories if c.id not in published]
     if missing:
-        raise RoundError(f"No published criteria set for: {', '.join(missing)}.")
+        raise RoundError(_("No published criteria set for: %(categories)s.", categories=", ".join(missing)))
     _transition(demand_round, "draft", {"status": "open"}, OPEN_REFUSALS)
     record_event(actor, "round.opened", "demand_round", demand_round.id)
 

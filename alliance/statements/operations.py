@@ -21,6 +21,7 @@ from alliance.alliances.access import active_membership, is_lead
 from alliance.audit import record_event
 from alliance.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, StaleEditError
 from alliance.extensions import db
+from alliance.language.labels import label
 from alliance.markdown import sanitise_markdown
 from alliance.models import (
     LEVELS,
@@ -185,11 +186,20 @@ def _lead_statement(user: User, statement_id: int) -> JointStatement:
     return statement
 
 
-def _text(value: str, name: str, label: str) -> str:
+def _text(value: str, name: str) -> str:
     text = sanitise_markdown(value or "")
     if len(text) > TEXT_MAX:
-        raise StatementError(f"The {label} is limited to {TEXT_MAX} characters.", name)
+        raise StatementError(TOO_LONG[name], name)
     return text
+
+
+# A whole sentence per text, so each language words it its own way.
+TOO_LONG = {
+    "preamble": _l("The preamble is limited to %(max)d characters.", max=TEXT_MAX),
+    "market_conditions": _l("The market signal text is limited to %(max)d characters.", max=TEXT_MAX),
+    "working_group": _l("The working group text is limited to %(max)d characters.", max=TEXT_MAX),
+    "legal_nature": _l("The legal nature text is limited to %(max)d characters.", max=TEXT_MAX),
+}
 
 
 def _commitments(demand_round: DemandRound, items: list[CommitmentInput]) -> list[StatementCommitment]:
@@ -199,19 +209,22 @@ def _commitments(demand_round: DemandRound, items: list[CommitmentInput]) -> lis
         raise StatementError(_("A statement holds at most %(max)d commitments.", max=MAX_COMMITMENTS), "commitments")
     result = []
     for number, item in enumerate(filled, start=1):
-        where = f"Commitment {number}: "
         if item.criteria_set_id not in allowed:
-            raise StatementError(where + "choose a published criteria set of one of the round's categories.",
-                                 "commitments")
+            raise StatementError(_("Commitment %(number)s: choose a published criteria set of one of the round's "
+                                   "categories.", number=number), "commitments")
         if not isinstance(item.share_percent, int) or not 1 <= item.share_percent <= 100:
-            raise StatementError(where + "the share is a whole percentage from 1 to 100.", "commitments")
+            raise StatementError(_("Commitment %(number)s: the share is a whole percentage from 1 to 100.",
+                                   number=number), "commitments")
         if item.level not in LEVELS:
-            raise StatementError(where + f"the level is one of {', '.join(LEVELS)}.", "commitments")
+            raise StatementError(_("Commitment %(number)s: the level is one of %(levels)s.", number=number,
+                                   levels=", ".join(label(level, "level") for level in LEVELS)), "commitments")
         if not isinstance(item.from_year, int) or not 2000 <= item.from_year <= 2100:
-            raise StatementError(where + "give the year it applies from, e.g. 2027.", "commitments")
+            raise StatementError(_("Commitment %(number)s: give the year it applies from, e.g. 2027.", number=number),
+                                 "commitments")
         note = (item.note or "").strip()
         if len(note) > NOTE_MAX:
-            raise StatementError(where + f"the note is limited to {NOTE_MAX} characters.", "commitments")
+            raise StatementError(_("Commitment %(number)s: the note is limited to %(max)d characters.", number=number,
+                                   max=NOTE_MAX), "commitments")
         result.append(StatementCommitment(
             position=number, criteria_set_id=item.criteria_set_id, share_percent=item.share_percent,
             level=item.level, from_year=item.from_year, note=note))
@@ -230,10 +243,10 @@ def _apply(statement: JointStatement, fields: StatementFields) -> None:
         raise StatementError(_("Choose a published summary of this round (or none)."), "summary_id")
     commitments = _commitments(demand_round, fields.commitments)
     statement.title = title
-    statement.preamble = _text(fields.preamble, "preamble", "preamble")
-    statement.market_conditions = _text(fields.market_conditions, "market_conditions", "market signal text")
-    statement.working_group = _text(fields.working_group, "working_group", "working group text")
-    statement.legal_nature = _text(fields.legal_nature, "legal_nature", "legal nature text")
+    statement.preamble = _text(fields.preamble, "preamble")
+    statement.market_conditions = _text(fields.market_conditions, "market_conditions")
+    statement.working_group = _text(fields.working_group, "working_group")
+    statement.legal_nature = _text(fields.legal_nature, "legal_nature")
     statement.statement_date = fields.statement_date
     statement.summary_id = fields.summary_id
     statement.commitments = commitments

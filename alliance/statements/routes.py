@@ -4,6 +4,7 @@ JavaScript (GET shows what will happen, POST does it)."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from alliance.alliances.access import alliance_or_404, is_lead
@@ -22,20 +23,21 @@ bp = Blueprint("statements", __name__, url_prefix="/alliances/<slug>/rounds/<int
 # already there): shown there. Anything else is the error page of alliance.web's mapping.
 REFUSED_CHANGES = (ops.StatementError, ops.StatementConflictError, ops.StatementStaleError)
 LEAD_ACTIONS = {
-    "publish": ("Publish this edition",
-                "Once published, this edition never changes and the alliance's buyers can sign it. A published "
-                "earlier edition is superseded; its signatures stay with it."),
-    "withdraw": ("Withdraw this edition",
-                 "The statement stays readable, marked as withdrawn, and can no longer be signed."),
-    "discard": ("Discard this draft", "The draft is deleted. This cannot be undone."),
+    "publish": (_l("Publish this edition"),
+                _l("Once published, this edition never changes and the alliance's buyers can sign it. A published "
+                   "earlier edition is superseded; its signatures stay with it.")),
+    "withdraw": (_l("Withdraw this edition"),
+                 _l("The statement stays readable, marked as withdrawn, and can no longer be signed.")),
+    "discard": (_l("Discard this draft"), _l("The draft is deleted. This cannot be undone.")),
 }
+# The organisation's name goes in with % when the page is shown, in the reader's language.
 BUYER_ACTIONS = {
-    "sign": ("Sign for {organisation}",
-             "You sign this edition of the joint statement on behalf of {organisation}. The organisation's name, "
-             "country and today's date are published with it; its volumes never are."),
-    "unsign": ("Withdraw the signature of {organisation}",
-               "{organisation} is no longer listed as a signatory of this edition. The audit log keeps who signed "
-               "and withdrew, and when."),
+    "sign": (_l("Sign for %(organisation)s"),
+             _l("You sign this edition of the joint statement on behalf of %(organisation)s. The organisation's "
+                "name, country and today's date are published with it; its volumes never are.")),
+    "unsign": (_l("Withdraw the signature of %(organisation)s"),
+               _l("%(organisation)s is no longer listed as a signatory of this edition. The audit log keeps who "
+                  "signed and withdrew, and when.")),
 }
 
 
@@ -252,7 +254,7 @@ def signature(slug: str, round_id: int, edition: int, action: str):
               else gettext("The signature of %(organisation)s is withdrawn.", organisation=organisation), "success")
         return redirect(back)
     organisation = current_user.organisation.name
-    label, explanation = (text.format(organisation=organisation) for text in BUYER_ACTIONS[action])
+    label, explanation = (str(text) % {"organisation": organisation} for text in BUYER_ACTIONS[action])
     form.confirm.data = "yes"
     return render_template("statements/confirm.html", alliance=alliance, statement=statement, form=form,
                            label=label, explanation=explanation, back=back,

@@ -88,7 +88,7 @@ def _lead_summary(user: User, summary_id: int) -> DemandSummary:
     a draft's existence is confidential."""
     summary = db.session.get(DemandSummary, summary_id)
     if summary is None or not is_lead(user, summary.alliance_id):
-        raise SummaryNotFoundError("No such summary among your alliances' summaries.")
+        raise SummaryNotFoundError(_("No such summary among your alliances' summaries."))
     return summary
 
 
@@ -96,7 +96,7 @@ def _apply(summary: DemandSummary, snapshot: Snapshot, fields: SummaryFields) ->
     title = _checked_title(fields.title)
     narrative = sanitise_markdown(fields.narrative or "")
     if len(narrative) > NARRATIVE_MAX:
-        raise SummaryError(f"The narrative is limited to {NARRATIVE_MAX} characters.", "narrative")
+        raise SummaryError(_("The narrative is limited to %(max)d characters.", max=NARRATIVE_MAX), "narrative")
     _check_views(fields.views)
     chosen = _chosen_categories(snapshot, fields.categories)
     criteria_sets = _criteria_sets(summary.alliance_id, fields.criteria_set_ids, chosen)
@@ -113,16 +113,17 @@ def _apply(summary: DemandSummary, snapshot: Snapshot, fields: SummaryFields) ->
 def _checked_title(text: str | None) -> str:
     title = (text or "").strip()
     if not title:
-        raise SummaryError("Give the summary a title.", "title")
+        raise SummaryError(_("Give the summary a title."), "title")
     if len(title) > TITLE_MAX:
-        raise SummaryError(f"The title is limited to {TITLE_MAX} characters.", "title")
+        raise SummaryError(_("The title is limited to %(max)d characters.", max=TITLE_MAX), "title")
     return title
 
 
 def _check_views(views: list[str]) -> None:
     unknown = [view for view in views if view not in VIEWS]
     if unknown:
-        raise SummaryError(f"Unknown view(s): {', '.join(unknown)}. Choose from {', '.join(VIEWS)}.", "views")
+        raise SummaryError(_("Unknown view(s): %(unknown)s. Choose from %(views)s.", unknown=", ".join(unknown)[:200],
+                             views=", ".join(VIEWS)), "views")
 
 
 def _chosen_categories(snapshot: Snapshot, wanted: list[str]) -> list[str]:
@@ -131,9 +132,9 @@ def _chosen_categories(snapshot: Snapshot, wanted: list[str]) -> list[str]:
     chosen = [code for code in available if code in wanted] if wanted else available
     stray = sorted(set(wanted) - set(available))
     if stray:
-        raise SummaryError(f"The snapshot has no figures for {', '.join(stray)}.", "categories")
+        raise SummaryError(_("The snapshot has no figures for %(codes)s.", codes=", ".join(stray)[:200]), "categories")
     if not chosen:
-        raise SummaryError("The snapshot has no categories to show; compile signals first.", "categories")
+        raise SummaryError(_("The snapshot has no categories to show; compile signals first."), "categories")
     return chosen
 
 
@@ -151,26 +152,29 @@ def _criteria_sets(alliance_id: int, ids: list[int], cpv_codes: list[str]) -> li
     for criteria_set_id in ids:
         row = found.get(criteria_set_id)
         if row is None or row.alliance_id != alliance_id:
-            raise SummaryError(f"Criteria set {criteria_set_id} is not one of this alliance's.", "criteria_sets")
+            raise SummaryError(_("Criteria set %(id)s is not one of this alliance's.", id=criteria_set_id), "criteria_sets")
         if row.status != "published":
-            raise SummaryError(f"'{row.title}' (version {row.version}) is not published.", "criteria_sets")
+            raise SummaryError(_("'%(title)s' (version %(version)s) is not published.", title=row.title, version=row.version),
+                               "criteria_sets")
         if row.category.cpv_code not in cpv_codes:
-            raise SummaryError(f"'{row.title}' is for a category the summary does not show.", "criteria_sets")
+            raise SummaryError(_("'%(title)s' is for a category the summary does not show.", title=row.title),
+                               "criteria_sets")
     return [found[i] for i in dict.fromkeys(ids)]
 
 
 def _check_released(snapshot: Snapshot) -> None:
     """A summary is public, so it shows only a snapshot released to the public (release control)."""
     if snapshot.release_number is None:
-        raise SummaryError(f"This snapshot is not released to the public ({snapshot.held_reason or 'held'}); "
-                           "choose a released one.", "snapshot_id")
+        # The held reason is written by alliance.disclosure.release, in English.
+        raise SummaryError(_("This snapshot is not released to the public (%(reason)s); choose a released one.",
+                             reason=snapshot.held_reason or _("held")), "snapshot_id")
 
 
 def create_draft(user: User, snapshot_id: int, fields: SummaryFields) -> DemandSummary:
     """A lead drafts edition 1 of a new summary series from a released snapshot of one of its alliance's rounds."""
     snapshot = db.session.get(Snapshot, snapshot_id)
     if snapshot is None or not is_lead(user, snapshot.demand_round.alliance_id):
-        raise SummaryNotFoundError("No such snapshot among your alliances' rounds.")
+        raise SummaryNotFoundError(_("No such snapshot among your alliances' rounds."))
     _check_released(snapshot)
     demand_round = snapshot.demand_round
     summary = DemandSummary(
@@ -193,7 +197,7 @@ def update_draft(user: User, summary_id: int, expected_version: int, fields: Sum
     if snapshot_id is not None and snapshot_id != summary.snapshot_id:
         snapshot = db.session.get(Snapshot, snapshot_id)
         if snapshot is None or snapshot.round_id != summary.round_id:
-            raise SummaryError("Choose a snapshot of the summary's round.", "snapshot_id")
+            raise SummaryError(_("Choose a snapshot of the summary's round."), "snapshot_id")
         _check_released(snapshot)
         summary.snapshot = snapshot
     _apply(summary, snapshot, fields)
@@ -226,7 +230,7 @@ def new_edition(user: User, summary_id: int) -> DemandSummary:
     """Draft the next edition of a published summary, from the round's latest snapshot. One draft per series."""
     current = _lead_summary(user, summary_id)
     if current.status != "published":
-        raise SummaryConflictError("A new edition starts from the current published edition.")
+        raise SummaryConflictError(_("A new edition starts from the current published edition."))
     number = edition_life.next_edition_number(SERIES, current.series_id)
     snapshot = latest_release(current.round_id) or current.snapshot
     draft = DemandSummary(

@@ -36,8 +36,8 @@ class StaleDeclarationError(StaleEditError):
     code = "stale_version"
 
     def __init__(self, criterion_ids: list[int]):
-        super().__init__("Someone in your organisation changed these declarations meanwhile: reload to see "
-                         "the current ones, then make your change again.", fields={"criterion_ids": criterion_ids})
+        super().__init__(_("Someone in your organisation changed these declarations meanwhile: reload to see "
+                           "the current ones, then make your change again."), fields={"criterion_ids": criterion_ids})
         self.criterion_ids = criterion_ids
 
 
