@@ -105,11 +105,41 @@ def make_two_alliances(app) -> TwoAlliances:
     return TwoAlliances(ict=ict, health=health, **people)
 
 
-def make_pledging_round(app, slug="ict", status="open", currency="EUR") -> dict:
+@dataclass
+class PledgingRound:
+    """make_pledging_round's alliance, its open round and the cast: each person's e-mail (`a` and `a2` of
+    organisation A, `b`, `lead`, `supplier`, `outsider` of no alliance, `unverified`) and organisation id
+    (`a_org` …). Criteria set ids by "cpv/vN" in `sets`. A test may add what it builds on top
+    (`world.pledge_id = …`); `world[who]` reads a field a parametrised test names by a string."""
+
+    alliance_id: int
+    round_id: int
+    laptops_id: int
+    monitors_id: int
+    sets: dict[str, int]
+    a: str
+    a_org: int
+    a2: str
+    b: str
+    b_org: int
+    lead: str
+    lead_org: int
+    supplier: str
+    supplier_org: int
+    outsider: str
+    outsider_org: int
+    unverified: str
+    unverified_org: int
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+
+def make_pledging_round(app, slug="ict", status="open", currency="EUR") -> PledgingRound:
     """An alliance with an open round (laptops and monitors, delivery 2027-Q1…2028-Q4) and its cast:
     buyers A (two users) and B, a lead, a supplier, a non-member buyer and an unverified member.
     Laptops have criteria v1 (retired), v2 (published) and v3 (draft); monitors v1 (published).
-    Returns ids and e-mails."""
+    Returns ids and e-mails as a PledgingRound."""
     from datetime import date, timedelta
 
     import sqlalchemy as sa
@@ -156,7 +186,7 @@ def make_pledging_round(app, slug="ict", status="open", currency="EUR") -> dict:
         world[f"{name}_org"] = org_id
         world[name] = email_of(app, make_user(app, org_id))
     world["a2"] = email_of(app, make_user(app, world["a_org"]))
-    return world
+    return PledgingRound(**world)
 
 
 def pledge_fields(**changes) -> dict:

@@ -285,52 +285,52 @@ def _world(app) -> dict:
     from alliance.signals.triggers import compile_now
 
     world = make_pledging_round(app)
-    world["admin"] = _email(app, make_user(app, is_admin=True))
+    world.admin = _email(app, make_user(app, is_admin=True))
     make_summary(app, world)  # a published one (its series is public)
-    world["summary_id"] = make_summary(app, world, status="draft")
+    world.summary_id = make_summary(app, world, status="draft")
     with app.app_context():
         users = {role: db.session.scalar(sa.select(User).where(User.email == world[key]))
                  for role, key in (("buyer_a", "a"), ("buyer_b", "b"), ("lead", "lead"), ("supplier", "supplier"))}
         pledges = {}
         for role, volume in VOLUMES.items():
-            criteria_set = db.session.get(CriteriaSet, world["sets"]["30213100-6/v2"])
-            pledge = Pledge(round_id=world["round_id"], organisation_id=users[role].organisation_id,
+            criteria_set = db.session.get(CriteriaSet, world.sets["30213100-6/v2"])
+            pledge = Pledge(round_id=world.round_id, organisation_id=users[role].organisation_id,
                             category_id=criteria_set.category_id, criteria_set_id=criteria_set.id, level="core",
                             currency="EUR", delivery_quarter="2027-Q3", country="SE", status="submitted", **volume)
             db.session.add(pledge)
             pledges[role] = pledge
-        draft_set = db.session.get(CriteriaSet, world["sets"]["30213100-6/v3"])
+        draft_set = db.session.get(CriteriaSet, world.sets["30213100-6/v3"])
         criterion = Criterion(criteria_set=draft_set, code="X1", title="Energy", text="Meets Energy Star.",
                               type="specification", level="core", source="EU GPP criteria for computers (2021)")
         db.session.add(criterion)
-        alliance_id = world["alliance_id"]
+        alliance_id = world.alliance_id
         from alliance.models import Alliance
 
         alliance = db.session.get(Alliance, alliance_id)
         dialogue = dialogues.open_dialogue(users["lead"], alliance, "Laptop market dialogue", "Tell us.",
-                                           utcnow() + timedelta(days=20), round_id=world["round_id"])
+                                           utcnow() + timedelta(days=20), round_id=world.round_id)
         dialogues.add_post(users["supplier"], dialogue, "question", "Which labels count?")
         subscription = Subscription(user_id=users["supplier"].id, sector="ict")
         notification = Notification(user_id=users["buyer_a"].id, event_key="matrix", kind="round_opened",
                                     title="A round opened", url="/rounds/")
-        message = MailMessage(recipient=world["a"], subject="Welcome", body="Hello")
+        message = MailMessage(recipient=world.a, subject="Welcome", body="Hello")
         token, _ = create_token(users["buyer_a"], "matrix")
         upload = PendingJob(job_id="import_pledges-" + "0" * 32, func="workers.pledges.import_pledges",
-                            args=["0" * 32 + ".csv", world["round_id"], users["buyer_a"].id])
+                            args=["0" * 32 + ".csv", world.round_id, users["buyer_a"].id])
         db.session.add_all([subscription, notification, message, upload])
         db.session.flush()
-        world["values"] = _organisation_world(world, users)
-        world["values"].update(_statement_world(world, users))
-        compile_signals(world["round_id"])
+        world.values = _organisation_world(world, users)
+        world.values.update(_statement_world(world, users))
+        compile_signals(world.round_id)
         from alliance.queue import rq_job_id
 
-        job = compile_now(world["round_id"])
+        job = compile_now(world.round_id)
         db.session.commit()
-        membership = db.session.scalar(sa.select(Membership).where(Membership.organisation_id == world["b_org"]))
-        world["values"].update({
-            "slug": "ict", "round_id": world["round_id"], "pledge_id": pledges["buyer_a"].id,
-            "set_id": draft_set.id, "criteria_set_id": world["sets"]["30213100-6/v2"], "criterion_id": criterion.id,
-            "summary_id": world["summary_id"], "membership_id": membership.id, "dialogue_id": dialogue.id, "notification_id": notification.id,
+        membership = db.session.scalar(sa.select(Membership).where(Membership.organisation_id == world.b_org))
+        world.values.update({
+            "slug": "ict", "round_id": world.round_id, "pledge_id": pledges["buyer_a"].id,
+            "set_id": draft_set.id, "criteria_set_id": world.sets["30213100-6/v2"], "criterion_id": criterion.id,
+            "summary_id": world.summary_id, "membership_id": membership.id, "dialogue_id": dialogue.id, "notification_id": notification.id,
             "subscription_id": subscription.id, "token_id": token.id, "job_id": rq_job_id(job),
             "pending_id": upload.id, "message_id": message.id, "token": "not-a-reset-token",
             "filename": "style.css",
@@ -338,7 +338,7 @@ def _world(app) -> dict:
         from alliance.models import DemandSummary
 
         published = db.session.scalar(sa.select(DemandSummary).where(DemandSummary.status == "published"))
-        world["values"].update(series_id=published.series_id, edition=published.edition)
+        world.values.update(series_id=published.series_id, edition=published.edition)
     return world
 
 
@@ -352,7 +352,7 @@ def _organisation_world(world: dict, users: dict) -> dict:
     from alliance.settings.tokens import hash_token
 
     users["buyer_a"].organisation_role = users["buyer_b"].organisation_role = "admin"
-    organisation_b = db.session.get(Organisation, world["b_org"])
+    organisation_b = db.session.get(Organisation, world.b_org)
     colleague = User(email="colleague-of-b@example.test", name="B's colleague", password_hash="x",
                      organisation=organisation_b, organisation_role="member", email_confirmed_at=utcnow())
     applicant = User(email="applicant@example.test", name="Applicant", password_hash="x", email_confirmed_at=utcnow())
@@ -378,10 +378,10 @@ def _statement_world(world: dict, users: dict) -> dict:
     from alliance.models import JointStatement
     from alliance.models.base import utcnow
 
-    published = JointStatement(round_id=world["round_id"], edition=1, title="We will buy better laptops",
+    published = JointStatement(round_id=world.round_id, edition=1, title="We will buy better laptops",
                                status="published", statement_date=date.today(), published_at=utcnow(),
                                created_by_id=users["lead"].id)
-    draft = JointStatement(round_id=world["round_id"], edition=2, title="Draft edition", status="draft",
+    draft = JointStatement(round_id=world.round_id, edition=2, title="Draft edition", status="draft",
                            created_by_id=users["lead"].id)
     db.session.add_all([published, draft])
     db.session.flush()
@@ -418,8 +418,8 @@ def _clients(app, world) -> dict:
     clients = {}
     for role in ROLES:
         client = app.test_client()
-        email = {"buyer_a": world["a"], "buyer_b": world["b"], "lead": world["lead"], "supplier": world["supplier"],
-                 "admin": world["admin"]}.get(role)
+        email = {"buyer_a": world.a, "buyer_b": world.b, "lead": world.lead, "supplier": world.supplier,
+                 "admin": world.admin}.get(role)
         if email:
             login(client, email)
             bearer = {"Authorization": f"Bearer {api_token(app.test_client(), email)}"}
@@ -469,7 +469,7 @@ class Matrix:
 
     def call(self, role: str, method: str, endpoint: str, fixed: dict, ids: list[str]):
         with self.app.test_request_context():
-            url = url_for(endpoint, **fixed, **_url_values(endpoint, fixed, ids, self.world["values"]))
+            url = url_for(endpoint, **fixed, **_url_values(endpoint, fixed, ids, self.world.values))
         return url, self.send(role, method, url)
 
     def send(self, role: str, method: str, url: str, fields: dict | None = None):
@@ -529,7 +529,7 @@ def test_matrix(matrix, method, name, target):
 def test_an_organisation_admin_reaches_no_other_organisations_objects_under_their_own_id(matrix, path):
     """Buyer A administers organisation A: organisation B's join request, member and invitation, addressed
     under A's id with a complete form, are 404 and stay as they were."""
-    url = f"/organisations/{matrix.world['a_org']}/" + path.format(**matrix.world["values"])
+    url = f"/organisations/{matrix.world.a_org}/" + path.format(**matrix.world.values)
     response = matrix.send("buyer_a", "POST", url, {"decision": "approve", "role": "admin"})
     assert response.status_code == 404
     assert not matrix.changed

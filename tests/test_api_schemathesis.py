@@ -32,7 +32,7 @@ def test_api_conforms_to_its_openapi_document(app):
     world = make_pledging_round(app)
     for status in ("published", "draft", "withdrawn"):
         make_summary(app, world, status=status)
-    headers = {"Authorization": f"Bearer {api_token(app.test_client(), world['lead'])}"}
+    headers = {"Authorization": f"Bearer {api_token(app.test_client(), world.lead)}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures: dict[str, str] = {}
     counts: dict[str, int] = {}

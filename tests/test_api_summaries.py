@@ -55,11 +55,11 @@ def test_drafts_only_for_the_alliances_leads_with_a_token(app, client):
     other = make_pledging_round(app, slug="health")
     draft_id = make_summary(app, world, status="draft")
     assert client.get(f"/api/v1/summaries/{draft_id}").status_code == 404
-    for email in (world["a"], world["supplier"], other["lead"]):
+    for email in (world.a, world.supplier, other["lead"]):
         token = api_token(client, email)
         response = client.get(f"/api/v1/summaries/{draft_id}", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found", email
-    token = api_token(client, world["lead"])
+    token = api_token(client, world.lead)
     response = client.get(f"/api/v1/summaries/{draft_id}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200 and response.get_json()["status"] == "draft"
     assert "Authorization" in response.headers["Vary"]

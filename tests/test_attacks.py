@@ -28,7 +28,7 @@ def _one_buyer_adds_laptops(app, client, world, run_worker) -> None:
     """Buyer A adds 10 laptops to a cell that passes every rule; the compile is held (1 change, 1 buyer)."""
     pledge_via_api(client, world, "a", quantity=10, estimated_value="9000.00")
     compile_via_api(app, client, world, run_worker)
-    lead = client.get("/api/v1/alliances/ict/signals/latest", headers=bearer(client, world["lead"])).get_json()
+    lead = client.get("/api/v1/alliances/ict/signals/latest", headers=bearer(client, world.lead)).get_json()
     assert lead["release"]["number"] is None  # held: the public must learn nothing of this edit
 
 
@@ -75,15 +75,15 @@ def test_pages_with_a_buyers_pledges_are_kept_by_no_browser_or_shared_cache(app,
     world = open_market(app)
     with app.app_context():
         pledge_id = db.session.scalar(sa.select(Pledge.id).join(Pledge.organisation).where(
-            Pledge.organisation_id == world["a_org"]).limit(1))
+            Pledge.organisation_id == world.a_org).limit(1))
     buyer = app.test_client()
-    login(buyer, world["a"])
+    login(buyer, world.a)
     lead = app.test_client()
-    login(lead, world["lead"])
+    login(lead, world.lead)
     # After logout on a shared computer, Back or the disk cache must not show the pledge again.
     for who, path in ((buyer, f"/pledges/{pledge_id}"), (buyer, "/pledges/"),
-                      (buyer, f"/pledges/rounds/{world['round_id']}"),
-                      (lead, f"/pledges/rounds/{world['round_id']}/all"), (lead, "/alliances/ict/signals")):
+                      (buyer, f"/pledges/rounds/{world.round_id}"),
+                      (lead, f"/pledges/rounds/{world.round_id}/all"), (lead, "/alliances/ict/signals")):
         response = who.get(path)
         assert response.status_code == 200, path
         assert "no-store" in response.headers.get("Cache-Control", ""), path
@@ -98,8 +98,8 @@ def test_a_platform_admin_cannot_date_a_buyers_pledge_import_from_the_audit_log(
     from tests.factories import csrf_token
 
     world = open_market(app)
-    login(client, world["a"])
-    path = f"/pledges/rounds/{world['round_id']}/import"
+    login(client, world.a)
+    path = f"/pledges/rounds/{world.round_id}/import"
     line = "30213100-6,2,core,150,135000.00,EUR,2027-Q3,SE,SE110,submitted"
     header = ("category,criteria_version,level,quantity,estimated_value,currency,delivery_quarter,country,"
               "region,status")
@@ -111,7 +111,7 @@ def test_a_platform_admin_cannot_date_a_buyers_pledge_import_from_the_audit_log(
     admin = app.test_client()
     login(admin, email_of(app, make_user(app, is_admin=True)))
     page = admin.get("/admin/audit").get_data(as_text=True)
-    assert "pledges.imported" not in page and world["a"] not in page
+    assert "pledges.imported" not in page and world.a not in page
 
 
 def test_a_platform_admin_cannot_let_an_account_into_an_organisation_that_has_its_own_admin(app):
@@ -124,29 +124,29 @@ def test_a_platform_admin_cannot_let_an_account_into_an_organisation_that_has_it
     with app.app_context():
         from alliance.models import User
 
-        db.session.scalar(sa.select(User).where(User.email == world["lead"])).organisation_role = "admin"
+        db.session.scalar(sa.select(User).where(User.email == world.lead)).organisation_role = "admin"
         db.session.commit()
     admin = app.test_client()
     login(admin, email_of(app, make_user(app, is_admin=True)))
     mole = make_unattached_user(app, "mole@elsewhere.example")
-    join_id = make_join_request(app, mole, world["lead_org"])
-    manage = f"/organisations/{world['lead_org']}/manage"
-    post_form(admin, f"/organisations/{world['lead_org']}/requests/{join_id}", decision="approve", role="admin",
+    join_id = make_join_request(app, mole, world.lead_org)
+    manage = f"/organisations/{world.lead_org}/manage"
+    post_form(admin, f"/organisations/{world.lead_org}/requests/{join_id}", decision="approve", role="admin",
               page=manage)
-    post_form(admin, f"/organisations/{world['lead_org']}/invitations", email="mole2@elsewhere.example",
+    post_form(admin, f"/organisations/{world.lead_org}/invitations", email="mole2@elsewhere.example",
               role="admin", page=manage)
     assert organisation_of(app, mole) == (None, None)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
     mole_client = app.test_client()
     login(mole_client, "mole@elsewhere.example")
-    assert mole_client.get(f"/pledges/rounds/{world['round_id']}/all").status_code != 200
+    assert mole_client.get(f"/pledges/rounds/{world.round_id}/all").status_code != 200
     # The organisation's own admin still decides.
     lead = app.test_client()
-    login(lead, world["lead"])
-    post_form(lead, f"/organisations/{world['lead_org']}/requests/{join_id}", decision="approve", role="member",
+    login(lead, world.lead)
+    post_form(lead, f"/organisations/{world.lead_org}/requests/{join_id}", decision="approve", role="member",
               page=manage)
-    assert organisation_of(app, mole) == (world["lead_org"], "member")
+    assert organisation_of(app, mole) == (world.lead_org, "member")
 
 
 def test_a_data_user_cannot_count_the_compiles_held_between_two_releases(app, client, run_worker):
@@ -176,9 +176,9 @@ def test_a_rival_in_a_published_cell_cannot_bound_the_largest_buyers_pledge_with
 
     world = open_market(app)
     # One new cell, 2027-Q3 in Sweden: A 790 laptops, B (the attacker) 200, the lead's organisation 10.
-    add_pledges(app, world, [(world["a_org"], "2027-Q3", "SE", "core", 790, 790 * 90_000),
-                             (world["b_org"], "2027-Q3", "SE", "core", 200, 200 * 90_000),
-                             (world["lead_org"], "2027-Q3", "SE", "core", 10, 10 * 90_000)])
+    add_pledges(app, world, [(world.a_org, "2027-Q3", "SE", "core", 790, 790 * 90_000),
+                             (world.b_org, "2027-Q3", "SE", "core", 200, 200 * 90_000),
+                             (world.lead_org, "2027-Q3", "SE", "core", 10, 10 * 90_000)])
     compile_via_api(app, client, world, run_worker)
     cell = next(row for row in public_latest(client)["data"]["cells"]
                 if (row["category"], row["quarter"], row["country"]) == (LAPTOPS, "2027-Q3", "SE"))
@@ -204,7 +204,7 @@ def test_a_rival_cannot_read_the_other_buyer_of_a_two_buyer_cell_when_the_lead_s
 
     world = open_market(app)
     lead = app.test_client()
-    login(lead, world["lead"])
+    login(lead, world.lead)
     page = lead.get("/alliances/ict/settings").get_data(as_text=True)
     fingerprint = re.search(r'name="fingerprint" type="hidden" value="([^"]*)"', page).group(1)
     response = lead.post("/alliances/ict/settings", data={
@@ -212,11 +212,11 @@ def test_a_rival_cannot_read_the_other_buyer_of_a_two_buyer_cell_when_the_lead_s
         "protection_percent": 20, "fingerprint": fingerprint})
     assert response.status_code in (200, 302)
     with app.app_context():
-        k = db.session.get(Alliance, world["alliance_id"]).k
+        k = db.session.get(Alliance, world.alliance_id).k
     if k != 2:
         return  # the settings refuse k = 2: nothing to attack
-    add_pledges(app, world, [(world["a_org"], "2027-Q3", "SE", "core", 500, 500 * 90_000),
-                             (world["b_org"], "2027-Q3", "SE", "core", 400, 400 * 90_000)])
+    add_pledges(app, world, [(world.a_org, "2027-Q3", "SE", "core", 500, 500 * 90_000),
+                             (world.b_org, "2027-Q3", "SE", "core", 400, 400 * 90_000)])
     compile_via_api(app, client, world, run_worker)
     cell = next(row for row in public_latest(client)["data"]["cells"]
                 if (row["category"], row["quarter"], row["country"]) == (LAPTOPS, "2027-Q3", "SE"))

@@ -15,14 +15,14 @@ def test_public_dashboard_answers_304_until_a_new_snapshot(app, client):
     again = client.get("/alliances/ict/signals", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b""
     for org in ("a_org", "b_org", "lead_org"):
-        make_submitted_pledge(app, world["round_id"], world[org], world["sets"]["30213100-6/v2"])
+        make_submitted_pledge(app, world.round_id, world[org], world.sets["30213100-6/v2"])
     with app.app_context():
-        snapshots.compile_signals(world["round_id"])
+        snapshots.compile_signals(world.round_id)
         db.session.commit()
     changed = client.get("/alliances/ict/signals", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
-    login(client, world["lead"])  # a signed-in page carries the user's navigation: never shared
+    login(client, world.lead)  # a signed-in page carries the user's navigation: never shared
     signed_in = client.get("/alliances/ict/signals", headers={"If-None-Match": changed.headers["ETag"]})
     assert signed_in.status_code == 200 and "ETag" not in signed_in.headers
 

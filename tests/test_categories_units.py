@@ -91,20 +91,20 @@ def test_each_alliance_chooses_its_own_unit_and_keeps_it_once_pledged(app):
     world = make_pledging_round(app)
     other = make_alliance(app, "food", "food")
     with app.app_context():
-        laptops = db.session.get(Category, world["laptops_id"])
+        laptops = db.session.get(Category, world.laptops_id)
         category_search.set_unit(other, laptops, "KGM")
-        category_search.set_unit(world["alliance_id"], laptops, "H87")  # no pledges yet: may change
+        category_search.set_unit(world.alliance_id, laptops, "H87")  # no pledges yet: may change
         db.session.commit()
         assert category_search.unit_for(other, laptops) == "KGM"
-        assert category_search.unit_for(world["alliance_id"], laptops) == "H87"
+        assert category_search.unit_for(world.alliance_id, laptops) == "H87"
     from tests.factories import make_submitted_pledge
 
-    make_submitted_pledge(app, world["round_id"], world["a_org"], world["sets"]["30213100-6/v2"])
+    make_submitted_pledge(app, world.round_id, world.a_org, world.sets["30213100-6/v2"])
     with app.app_context():
-        laptops = db.session.get(Category, world["laptops_id"])
+        laptops = db.session.get(Category, world.laptops_id)
         with pytest.raises(ValueError, match="already has pledges counted in pieces"):
-            category_search.set_unit(world["alliance_id"], laptops, "PR")
-        category_search.set_unit(world["alliance_id"], laptops, "H87")  # the same unit again is fine
+            category_search.set_unit(world.alliance_id, laptops, "PR")
+        category_search.set_unit(world.alliance_id, laptops, "H87")  # the same unit again is fine
         category_search.set_unit(other, laptops, "PR")  # the other alliance has no pledges
 
 

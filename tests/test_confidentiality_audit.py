@@ -28,6 +28,7 @@ from alliance.models import (
 )
 from alliance.models.base import utcnow
 from tests.factories import (
+    PledgingRound,
     add_member,
     api_token,
     email_of,
@@ -51,9 +52,9 @@ def _user(email: str) -> User:
     return db.session.scalar(sa.select(User).where(User.email == email))
 
 
-def build_world(app, run_worker) -> dict:
+def build_world(app, run_worker) -> PledgingRound:
     world = make_pledging_round(app)
-    laptops_v2 = world["sets"]["30213100-6/v2"]
+    laptops_v2 = world.sets["30213100-6/v2"]
     with app.app_context():
         db.session.add(Criterion(criteria_set_id=laptops_v2, code="EN1", title="Energy", text="TEC below limit.",
                                  type="specification", level="comprehensive", position=1, source="EU GPP (test)",
@@ -62,34 +63,34 @@ def build_world(app, run_worker) -> dict:
         db.session.commit()
     for name in ("c", "d"):
         org = make_organisation(app, name=f"{name.upper()} buyer org")
-        add_member(app, world["alliance_id"], org)
-        world[f"{name}_org"] = org
-    others = [(world["b_org"], 1000), (world["c_org"], 1100), (world["d_org"], 1200)]
+        add_member(app, world.alliance_id, org)
+        setattr(world, f"{name}_org", org)
+    others = [(world.b_org, 1000), (world.c_org, 1100), (world.d_org, 1200)]
     with app.app_context():
         for org, quantity in others:
-            db.session.add(Pledge(round_id=world["round_id"], organisation_id=org, category_id=world["laptops_id"],
+            db.session.add(Pledge(round_id=world.round_id, organisation_id=org, category_id=world.laptops_id,
                                   criteria_set_id=laptops_v2, level="core", quantity=quantity,
                                   value_minor=quantity * 90000, currency="EUR", delivery_quarter="2027-Q1",
                                   country="SE", status="submitted"))
-        mine = Pledge(round_id=world["round_id"], organisation_id=world["a_org"], category_id=world["laptops_id"],
+        mine = Pledge(round_id=world.round_id, organisation_id=world.a_org, category_id=world.laptops_id,
                       criteria_set_id=laptops_v2, level="comprehensive", quantity=A_QUANTITY,
                       value_minor=A_VALUE_MINOR, currency="EUR", delivery_quarter="2027-Q2", country="DK",
                       status="submitted")
         db.session.add(mine)
         db.session.commit()
-        world["pledge_id"] = mine.id
+        world.pledge_id = mine.id
 
     # Another alliance with its own lead, round, pledge and criteria.
     health_id = make_alliance(app, slug="health", sector="health")
     other_lead_org = make_organisation(app, name="Health lead org")
     add_member(app, health_id, other_lead_org, role="lead")
-    world["other_lead"] = email_of(app, make_user(app, other_lead_org))
+    world.other_lead = email_of(app, make_user(app, other_lead_org))
     health_set, health_criteria = make_published_criteria(app, health_id, cpv_code="33141420-0")
-    world["health_round"] = make_open_round(app, health_id)
-    world["health_set"], world["health_criterion"] = health_set, health_criteria[0]
-    world["health_pledge"] = make_submitted_pledge(app, world["health_round"], other_lead_org, health_set)
-    world["admin"] = email_of(app, make_user(app, is_admin=True))
-    world["supplier2"] = email_of(app, make_user(app, kind="supplier"))
+    world.health_round = make_open_round(app, health_id)
+    world.health_set, world.health_criterion = health_set, health_criteria[0]
+    world.health_pledge = make_submitted_pledge(app, world.health_round, other_lead_org, health_set)
+    world.admin = email_of(app, make_user(app, is_admin=True))
+    world.supplier2 = email_of(app, make_user(app, kind="supplier"))
 
     from alliance.dialogues import operations as dialogues
     from alliance.pledges.import_routes import IMPORT_FUNC
@@ -98,58 +99,58 @@ def build_world(app, run_worker) -> dict:
     from alliance.summaries import operations as summaries
 
     with app.app_context():
-        lead, supplier = _user(world["lead"]), _user(world["supplier"])
-        pending = compile_now(world["round_id"])
+        lead, supplier = _user(world.lead), _user(world.supplier)
+        pending = compile_now(world.round_id)
         importing = PendingJob(job_id="import_pledges-audit", func=IMPORT_FUNC,
-                               args=["audit.csv", world["round_id"], _user(world["a"]).id])
+                               args=["audit.csv", world.round_id, _user(world.a).id])
         db.session.add(importing)
         commit_and_dispatch()
-        world["job_id"], world["import_id"] = rq_job_id(pending), importing.id
+        world.job_id, world.import_id = rq_job_id(pending), importing.id
     run_worker()
     with app.app_context():
-        lead, supplier = _user(world["lead"]), _user(world["supplier"])
+        lead, supplier = _user(world.lead), _user(world.supplier)
         from alliance.signals.snapshots import latest_snapshot
 
-        snapshot = latest_snapshot(world["round_id"])
+        snapshot = latest_snapshot(world.round_id)
         assert snapshot is not None and A_QUANTITY in [r["quantity"] for r in snapshot.lead_data["by_country"]]
         summary = summaries.create_draft(lead, snapshot.id, summaries.SummaryFields(
             title="ICT demand 2027", narrative="We **will** buy laptops.",
             views=["quarter", "country", "level", "readiness", "impact"], criteria_set_ids=[laptops_v2]))
         summaries.publish(lead, summary.id, summary.version)
         draft = summaries.new_edition(lead, summary.id)
-        dialogue = dialogues.open_dialogue(lead, db.session.get(Alliance, world["alliance_id"]), "Laptops 2027", "We plan **laptops**.", utcnow() + timedelta(days=9),
-                                           round_id=world["round_id"], rfi_questions=["What take-back do you offer?"])
+        dialogue = dialogues.open_dialogue(lead, db.session.get(Alliance, world.alliance_id), "Laptops 2027", "We plan **laptops**.", utcnow() + timedelta(days=9),
+                                           round_id=world.round_id, rfi_questions=["What take-back do you offer?"])
         rfi = db.session.scalar(sa.select(Post).where(Post.dialogue_id == dialogue.id, Post.kind == "rfi"))
         dialogues.add_post(supplier, dialogue, "response", RFI_SECRET, parent_id=rfi.id)
         question = dialogues.add_post(supplier, dialogue, "question", "Which warranty?")
         dialogues.add_post(lead, dialogue, "answer", "Five years.", parent_id=question.id)
         commit_and_dispatch()
-        world.update(summary_id=summary.id, series_id=summary.series_id, draft_id=draft.id,
-                     snapshot_id=snapshot.id, dialogue_id=dialogue.id)
+        world.summary_id, world.series_id, world.draft_id = summary.id, summary.series_id, draft.id
+        world.snapshot_id, world.dialogue_id = snapshot.id, dialogue.id
     run_worker()
     with app.app_context():
-        world["notification_ids"] = list(db.session.scalars(sa.select(Notification.id)))
-        world["mail_ids"] = list(db.session.scalars(sa.select(MailMessage.id)))
-        world["criterion_ids"] = list(db.session.scalars(
+        world.notification_ids = list(db.session.scalars(sa.select(Notification.id)))
+        world.mail_ids = list(db.session.scalars(sa.select(MailMessage.id)))
+        world.criterion_ids = list(db.session.scalars(
             sa.select(Criterion.id).where(Criterion.criteria_set_id == laptops_v2)))
     return world
 
 
-# "supplier2" did not write the RFI response; world["supplier"] did and may read it.
+# "supplier2" did not write the RFI response; world.supplier did and may read it.
 ROLES = ("b", "outsider", "supplier2", "other_lead", "admin", "anonymous")
 
 
 def _values(world: dict) -> dict[str, list]:
     """Values to put in each URL argument: the ids of this world and of the other alliance."""
     return {
-        "slug": ["ict", "health"], "round_id": [world["round_id"], world["health_round"]],
-        "pledge_id": [world["pledge_id"], world["health_pledge"]], "pending_id": [world["import_id"]],
-        "set_id": [world["sets"]["30213100-6/v2"], world["health_set"]],
-        "criteria_set_id": [world["sets"]["30213100-6/v2"], world["health_set"]],
-        "criterion_id": world["criterion_ids"][:1] + [world["health_criterion"]],
-        "summary_id": [world["summary_id"], world["draft_id"]], "series_id": [world["series_id"]],
-        "edition": [1, 2], "dialogue_id": [world["dialogue_id"]], "job_id": [world["job_id"]],
-        "message_id": world["mail_ids"][:3] or [1], "notification_id": world["notification_ids"][:3] or [1],
+        "slug": ["ict", "health"], "round_id": [world.round_id, world.health_round],
+        "pledge_id": [world.pledge_id, world.health_pledge], "pending_id": [world.import_id],
+        "set_id": [world.sets["30213100-6/v2"], world.health_set],
+        "criteria_set_id": [world.sets["30213100-6/v2"], world.health_set],
+        "criterion_id": world.criterion_ids[:1] + [world.health_criterion],
+        "summary_id": [world.summary_id, world.draft_id], "series_id": [world.series_id],
+        "edition": [1, 2], "dialogue_id": [world.dialogue_id], "job_id": [world.job_id],
+        "message_id": world.mail_ids[:3] or [1], "notification_id": world.notification_ids[:3] or [1],
     }
 
 
@@ -169,9 +170,9 @@ def _get_urls(app, world: dict) -> list[str]:
                 continue
             for combination in product(*(values[arg] for arg in args)):
                 urls.append(url_for(rule.endpoint, **dict(zip(args, combination, strict=True))))
-    urls += [f"/api/v1/alliances/ict/signals/latest?round_id={world['round_id']}",
-             f"/alliances/ict/signals?round={world['round_id']}", "/api/v1/summaries?page=1",
-             f"/api/v1/dialogues/{world['dialogue_id']}/posts"]
+    urls += [f"/api/v1/alliances/ict/signals/latest?round_id={world.round_id}",
+             f"/alliances/ict/signals?round={world.round_id}", "/api/v1/summaries?page=1",
+             f"/api/v1/dialogues/{world.dialogue_id}/posts"]
     return sorted(set(urls))
 
 
@@ -189,14 +190,14 @@ def world(app, run_worker):
 
 def test_owner_and_lead_do_see_the_figures(app, world):
     """The positive control: the figures the crawl looks for are on the owner's and the lead's pages."""
-    for role, path in (("a", f"/pledges/{world['pledge_id']}"), ("lead", f"/pledges/rounds/{world['round_id']}/all"),
-                       ("lead", f"/alliances/ict/signals?round={world['round_id']}")):
+    for role, path in (("a", f"/pledges/{world.pledge_id}"), ("lead", f"/pledges/rounds/{world.round_id}/all"),
+                       ("lead", f"/alliances/ict/signals?round={world.round_id}")):
         client = app.test_client()
         login(client, world[role])
         assert _leaks(client.get(path).get_data(as_text=True)), (role, path)
     client = app.test_client()
-    login(client, world["lead"])
-    assert RFI_SECRET in client.get(f"/dialogues/{world['dialogue_id']}").get_data(as_text=True)
+    login(client, world.lead)
+    assert RFI_SECRET in client.get(f"/dialogues/{world.dialogue_id}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -231,27 +232,27 @@ def test_no_route_shows_one_buyers_figures_to_anyone_else(app, world, role):
 
 def test_api_ignores_the_session_cookie(app, world):
     client = app.test_client()
-    login(client, world["a"])
+    login(client, world.a)
     assert client.get("/pledges/").status_code == 200
-    for url in ("/api/v1/alliances/ict/pledges", f"/api/v1/pledges/{world['pledge_id']}",
+    for url in ("/api/v1/alliances/ict/pledges", f"/api/v1/pledges/{world.pledge_id}",
                 "/api/v1/suppliers/me/declarations"):
         response = client.get(url)
         assert response.status_code == 401 and response.get_json()["error"]["code"] == "unauthorized", url
-    response = client.patch(f"/api/v1/pledges/{world['pledge_id']}", json={"version": 1, "quantity": 1})
+    response = client.patch(f"/api/v1/pledges/{world.pledge_id}", json={"version": 1, "quantity": 1})
     assert response.status_code == 401
     with app.app_context():
-        assert db.session.get(Pledge, world["pledge_id"]).quantity == A_QUANTITY
+        assert db.session.get(Pledge, world.pledge_id).quantity == A_QUANTITY
 
 
 def test_admin_is_not_a_lead(app, world):
     """A platform admin verifies organisations; it does not read pledges (DESIGN.md: the org and its leads)."""
     client = app.test_client()
-    login(client, world["admin"])
-    assert client.get(f"/pledges/{world['pledge_id']}").status_code == 404
-    assert client.get(f"/pledges/rounds/{world['round_id']}/all").status_code == 403  # the open round is public
-    token = api_token(app.test_client(), world["admin"])
+    login(client, world.admin)
+    assert client.get(f"/pledges/{world.pledge_id}").status_code == 404
+    assert client.get(f"/pledges/rounds/{world.round_id}/all").status_code == 403  # the open round is public
+    token = api_token(app.test_client(), world.admin)
     auth = {"Authorization": f"Bearer {token}"}
-    assert client.get(f"/api/v1/pledges/{world['pledge_id']}", headers=auth).status_code == 404
+    assert client.get(f"/api/v1/pledges/{world.pledge_id}", headers=auth).status_code == 404
     listing = client.get("/api/v1/alliances/ict/pledges", headers=auth)
     assert listing.status_code == 200 and listing.get_json() == []
 
@@ -259,25 +260,25 @@ def test_admin_is_not_a_lead(app, world):
 def test_pledge_ids_answer_alike_for_missing_and_foreign(app, world):
     """No IDOR oracle: another buyer gets the same answer for A's pledge as for a pledge that does not exist."""
     client = app.test_client()
-    login(client, world["b"])
-    auth = {"Authorization": f"Bearer {api_token(app.test_client(), world['b'])}"}
+    login(client, world.b)
+    auth = {"Authorization": f"Bearer {api_token(app.test_client(), world.b)}"}
     for path in ("/pledges/{}", "/api/v1/pledges/{}"):
         headers = auth if path.startswith("/api/") else {}
-        foreign = client.get(path.format(world["pledge_id"]), headers=headers)
+        foreign = client.get(path.format(world.pledge_id), headers=headers)
         missing = client.get(path.format(999999), headers=headers)
         assert foreign.status_code == missing.status_code == 404
         if path.startswith("/api/"):
             assert foreign.get_json()["error"]["code"] == missing.get_json()["error"]["code"]
-            assert foreign.get_json()["error"]["message"].replace(str(world["pledge_id"]), "N") == \
+            assert foreign.get_json()["error"]["message"].replace(str(world.pledge_id), "N") == \
                 missing.get_json()["error"]["message"].replace("999999", "N")
-    for method, url in (("patch", f"/api/v1/pledges/{world['pledge_id']}"),
-                        ("delete", f"/api/v1/pledges/{world['pledge_id']}")):
+    for method, url in (("patch", f"/api/v1/pledges/{world.pledge_id}"),
+                        ("delete", f"/api/v1/pledges/{world.pledge_id}")):
         response = getattr(client, method)(url, json={"version": 1, "quantity": 5}, headers=auth)
         assert response.status_code == 404, (method, response.get_json())
     with app.app_context():
-        pledge = db.session.get(Pledge, world["pledge_id"])
+        pledge = db.session.get(Pledge, world.pledge_id)
         assert (pledge.quantity, pledge.status) == (A_QUANTITY, "submitted")
-        assert db.session.get(DemandRound, world["round_id"]).status == "open"
+        assert db.session.get(DemandRound, world.round_id).status == "open"
         assert db.session.scalar(sa.select(Dialogue.status)) == "open"
 
 
@@ -291,10 +292,10 @@ def test_audit_log_keeps_no_count_of_a_buyers_pledges(app):
     world = make_pledging_round(app)
     admin = email_of(app, make_user(app, is_admin=True))
     client = app.test_client()
-    login(client, world["a"])
+    login(client, world.a)
     header = "category,criteria_version,level,quantity,estimated_value,currency,delivery_quarter,country,region,status\n"
     lines = "".join(f"30213100-6,2,core,{10 + n},100.00,EUR,2027-Q3,SE,SE110,submitted\n" for n in range(37))
-    url = f"/pledges/rounds/{world['round_id']}/import"
+    url = f"/pledges/rounds/{world.round_id}/import"
     response = client.post(url, data={"csrf_token": csrf_token(client, url),
                                       "file": (io.BytesIO((header + lines).encode()), "p.csv")},
                            content_type="multipart/form-data")
@@ -304,4 +305,4 @@ def test_audit_log_keeps_no_count_of_a_buyers_pledges(app):
     admin_client = app.test_client()
     login(admin_client, admin)
     page = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert "pledges.imported" not in page and world["a"] not in page
+    assert "pledges.imported" not in page and world.a not in page

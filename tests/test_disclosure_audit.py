@@ -141,14 +141,14 @@ def test_the_live_layout_gave_777_units_and_77123_45_eur_away_under_the_rules_al
 def pledge_live_round(app, client) -> dict:
     """The live layout, pledged through the API by eight buyers; returns the round's world."""
     world = make_pledging_round(app)
-    buyers = [world["lead"], world["a"], world["b"]]
+    buyers = [world.lead, world.a, world.b]
     for _ in range(5):
         organisation = make_organisation(app)
-        add_member(app, world["alliance_id"], organisation)
+        add_member(app, world.alliance_id, organisation)
         buyers.append(email_of(app, make_user(app, organisation)))
     tokens = {email: api_token(client, email) for email in buyers}
     for (quarter, country, level, quantity, value), buyer in zip(LIVE, LIVE_BUYERS, strict=True):
-        body = {"round_id": world["round_id"], "category": LAPTOPS, "criteria_version": 2, "level": level,
+        body = {"round_id": world.round_id, "category": LAPTOPS, "criteria_version": 2, "level": level,
                 "quantity": quantity, "estimated_value": value, "currency": "EUR", "delivery_quarter": quarter,
                 "country": country, "status": "submitted"}
         response = client.post("/api/v1/alliances/ict/pledges", json=body,
@@ -159,7 +159,7 @@ def pledge_live_round(app, client) -> dict:
 
 def test_the_live_attack_through_the_public_api_fails(app, client):
     world = pledge_live_round(app, client)
-    compile_round(app, world["round_id"])
+    compile_round(app, world.round_id)
     public = client.get("/api/v1/alliances/ict/signals/latest").get_json()
     assert public["view"] == "public"
     snapshot = public["data"]
@@ -172,13 +172,13 @@ def test_the_live_attack_through_the_public_api_fails(app, client):
     assert not re.search(r"\b777\b", body) and "7712345" not in body
 
     # The auditor's command agrees: every hidden figure listed with its range against the truth, no breach.
-    result = app.test_cli_runner().invoke(args=["disclosure-audit", str(world["round_id"])])
+    result = app.test_cli_runner().invoke(args=["disclosure-audit", str(world.round_id)])
     assert result.exit_code == 0, result.output
     assert "cell 30213100-6 2028-Q1 FR: true 777" in result.output and "BREACH" not in result.output
     assert "protection interval ±20 %" in result.output
 
     # The lead's dashboard says so.
-    login(client, world["lead"])
+    login(client, world.lead)
     page = client.get("/alliances/ict/signals").get_data(as_text=True)
     assert re.search(r"Audited: every hidden figure is uncertain by at least\s+±20 %", page)
 
@@ -187,8 +187,8 @@ def test_the_audit_command_exits_1_when_a_release_was_protected_by_the_rules_alo
     world = pledge_live_round(app, client)
     monkeypatch.setattr(snapshots, "protect_release", lambda figures, groups, k, p, percent: protect(
         figures, groups, k, p))
-    compile_round(app, world["round_id"])
-    result = app.test_cli_runner().invoke(args=["disclosure-audit", str(world["round_id"])])
+    compile_round(app, world.round_id)
+    result = app.test_cli_runner().invoke(args=["disclosure-audit", str(world.round_id)])
     assert result.exit_code == 1
     assert re.search(r"BREACH quantity +cell 30213100-6 2028-Q1 FR: true 777, attacker's range 777 \.\. 777", result.output)
     assert app.test_cli_runner().invoke(args=["disclosure-audit", "999999"]).exit_code != 0

@@ -11,8 +11,8 @@ from tests.factories import login, make_pledging_round
 def test_a_draft_round_is_shown_to_its_alliance_leads_only(app, page):
     world = make_pledging_round(app, status="draft")
     with app.app_context():
-        title = db.session.get(DemandRound, world["round_id"]).title
-    url = f"/pledges/rounds/{world['round_id']}{page}"
+        title = db.session.get(DemandRound, world.round_id).title
+    url = f"/pledges/rounds/{world.round_id}{page}"
     for who, expected in (("lead", 200), ("a", 404), ("outsider", 404), ("supplier", 404)):
         client = app.test_client()
         login(client, world[who])

@@ -12,18 +12,18 @@ from tests.factories import make_pledging_round, make_summary
 
 
 def lead_of(world) -> User:
-    return db.session.scalar(sa.select(User).where(User.email == world["lead"]))
+    return db.session.scalar(sa.select(User).where(User.email == world.lead))
 
 
 def test_a_statement_series_has_one_draft_at_a_time_numbered_after_the_last_edition(app):
     world = make_pledging_round(app)
     with app.app_context():
         lead = lead_of(world)
-        first = statements.create_draft(lead, world["round_id"])
+        first = statements.create_draft(lead, world.round_id)
         with pytest.raises(statements.StatementConflictError, match="already being drafted"):
-            statements.create_draft(lead, world["round_id"])
+            statements.create_draft(lead, world.round_id)
         statements.discard_draft(lead, first.id, first.version)
-        assert statements.create_draft(lead, world["round_id"]).edition == 1  # the discarded draft left no gap
+        assert statements.create_draft(lead, world.round_id).edition == 1  # the discarded draft left no gap
         db.session.rollback()
 
 

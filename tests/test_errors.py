@@ -125,13 +125,13 @@ def world(app):
 
 def _pledge_id(client, world, token) -> int:
     response = client.post("/api/v1/alliances/ict/pledges", headers={"Authorization": f"Bearer {token}"},
-                           json=pledge_fields() | {"round_id": world["round_id"], "quantity": 150})
+                           json=pledge_fields() | {"round_id": world.round_id, "quantity": 150})
     assert response.status_code == 201
     return response.get_json()["id"]
 
 
 def test_api_edit_overtaken_on_flush_is_409_with_the_current_pledge(app, client, world, monkeypatch):
-    token = api_token(client, world["a"])
+    token = api_token(client, world.a)
     pledge_id = _pledge_id(client, world, token)
     _bump_version_behind_the_request(app, monkeypatch, pledge_id, 444)
     response = client.patch(f"/api/v1/pledges/{pledge_id}", json={"version": 1, "quantity": 999},
@@ -144,8 +144,8 @@ def test_api_edit_overtaken_on_flush_is_409_with_the_current_pledge(app, client,
 
 
 def test_web_edit_overtaken_on_flush_is_409_showing_the_current_version(app, client, world, monkeypatch):
-    pledge_id = _pledge_id(client, world, api_token(client, world["a"]))
-    login(client, world["a"])
+    pledge_id = _pledge_id(client, world, api_token(client, world.a))
+    login(client, world.a)
     path = f"/pledges/{pledge_id}"
     token = csrf_token(client, path)
     _bump_version_behind_the_request(app, monkeypatch, pledge_id, 444)
@@ -160,12 +160,12 @@ def test_web_edit_overtaken_on_flush_is_409_showing_the_current_version(app, cli
 def test_api_refusals_from_domain_code_keep_their_exact_status(app, client, world):
     """403 where the caller may know the pledge exists (a lead changing a member's pledge), 404 where it may
     not (another buyer's pledge), 422 with the code of what to change."""
-    pledge_id = _pledge_id(client, world, api_token(client, world["a"]))
+    pledge_id = _pledge_id(client, world, api_token(client, world.a))
     url = f"/api/v1/pledges/{pledge_id}"
     lead = client.patch(url, json={"version": 1, "quantity": 5},
-                        headers={"Authorization": f"Bearer {api_token(client, world['lead'])}"})
+                        headers={"Authorization": f"Bearer {api_token(client, world.lead)}"})
     assert lead.status_code == 403 and lead.get_json()["error"]["code"] == "forbidden"
     other = client.patch(url, json={"version": 1, "quantity": 5},
-                         headers={"Authorization": f"Bearer {api_token(client, world['b'])}"})
+                         headers={"Authorization": f"Bearer {api_token(client, world.b)}"})
     assert other.status_code == 404 and other.get_json()["error"] == {"code": "not_found",
                                                                       "message": f"No pledge {pledge_id}."}

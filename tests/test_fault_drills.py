@@ -40,8 +40,8 @@ def _snapshots(app, round_id) -> list[Snapshot]:
 
 def test_sigkilled_worker_mid_compile_is_retried_and_leaves_no_partial_snapshot(app, client, world, tmp_path,
                                                                                   run_worker):
-    headers = {"Authorization": f"Bearer {api_token(client, world['lead'])}"}
-    body = pledge_fields() | {"round_id": world["round_id"], "criteria_version": 2, "quantity": 150, "status": "submitted"}
+    headers = {"Authorization": f"Bearer {api_token(client, world.lead)}"}
+    body = pledge_fields() | {"round_id": world.round_id, "criteria_version": 2, "quantity": 150, "status": "submitted"}
     for email in ("a", "b", "lead"):
         buyer = {"Authorization": f"Bearer {api_token(client, world[email])}"}
         assert client.post("/api/v1/alliances/ict/pledges", json=body, headers=buyer).status_code == 201
@@ -61,7 +61,7 @@ def test_sigkilled_worker_mid_compile_is_retried_and_leaves_no_partial_snapshot(
         assert client.get(f"/api/v1/jobs/{job_id}", headers=headers).get_json()["status"] == "running"
     finally:
         drills.kill_session(worker)  # the worker and its work horse, mid-compile
-    assert _snapshots(app, world["round_id"]) == []  # nothing half-written
+    assert _snapshots(app, world.round_id) == []  # nothing half-written
 
     # Within JOB_STALLED_AFTER_SECONDS the status stops claiming "running", before any sweep.
     time.sleep(app.config["JOB_STALLED_AFTER_SECONDS"] + 1.5)
@@ -72,7 +72,7 @@ def test_sigkilled_worker_mid_compile_is_retried_and_leaves_no_partial_snapshot(
     run_worker()
     status = client.get(f"/api/v1/jobs/{job_id}", headers=headers).get_json()
     assert status["status"] == "finished"
-    (snapshot,) = _snapshots(app, world["round_id"])
+    (snapshot,) = _snapshots(app, world.round_id)
     assert snapshot.id == status["snapshot_id"] and snapshot.pledge_count == 3 and snapshot.public_data
 
 
@@ -87,12 +87,12 @@ def test_redis_unreachable_pledges_login_and_api_work_and_the_compile_runs_once_
     env = drills.process_env(app, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", REDIS_EMBEDDED_PATH=None)
     log = tmp_path / "serve.log"
     with drills.served(env, log) as base, httpx.Client(base_url=base, timeout=15) as web:
-        assert _login(web, world["a"]).status_code == 302
+        assert _login(web, world.a).status_code == 302
         assert web.get("/pledges/").status_code == 200
-        token = web.post("/api/v1/auth/token", json={"email": world["b"], "password": PASSWORD}).json()["token"]
+        token = web.post("/api/v1/auth/token", json={"email": world.b, "password": PASSWORD}).json()["token"]
         api = {"Authorization": f"Bearer {token}"}
         assert web.get("/api/v1/alliances", headers=api).status_code == 200
-        body = pledge_fields() | {"round_id": world["round_id"], "criteria_version": 2, "quantity": 150, "status": "submitted"}
+        body = pledge_fields() | {"round_id": world.round_id, "criteria_version": 2, "quantity": 150, "status": "submitted"}
         created = web.post("/api/v1/alliances/ict/pledges", json=body, headers=api)
         assert created.status_code == 201, created.text
         assert web.get(f"/api/v1/pledges/{created.json()['id']}", headers=api).status_code == 200
@@ -101,10 +101,10 @@ def test_redis_unreachable_pledges_login_and_api_work_and_the_compile_runs_once_
         with app.app_context():
             waiting = db.session.scalars(sa.select(PendingJob).where(PendingJob.enqueued_at.is_(None))).all()
             assert [row.func for row in waiting] == ["workers.signals.compile_signals"]
-        assert _snapshots(app, world["round_id"]) == []
+        assert _snapshots(app, world.round_id) == []
 
         with drills.private_redis(redis_port):
-            drills.wait_until(lambda: _snapshots(app, world["round_id"]), 60, interval=0.5,
+            drills.wait_until(lambda: _snapshots(app, world.round_id), 60, interval=0.5,
                               what="the pending compile to run once Redis is back")
             assert web.get("/healthz").json()["checks"]["redis"] is True
     assert "falling back to in-memory storage" in log.read_text()
@@ -176,9 +176,9 @@ def test_interrupted_pledge_import_stores_nothing(app, world, tmp_path):
     data = ("\n".join([header] + [line] * 30_000) + "\n").encode()
     with app.app_context():
         name = importing.save_upload(data)
-        user_id = db.session.scalar(sa.text("SELECT id FROM \"user\" WHERE email = :e"), {"e": world["a"]})
+        user_id = db.session.scalar(sa.text("SELECT id FROM \"user\" WHERE email = :e"), {"e": world.a})
         pending = request_job(f"import_pledges-{name.split('.')[0]}", "workers.pledges.import_pledges", name,
-                              world["round_id"], user_id)
+                              world.round_id, user_id)
         commit_and_dispatch()
         job_id = rq_job_id(pending)
     env = drills.process_env(app, PLEDGE_IMPORT_FOLDER=tmp_path)

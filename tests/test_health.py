@@ -57,13 +57,13 @@ def test_healthz_says_ok_and_shows_figures_only_to_admins(app, client, world):
     assert "detail" not in public  # no round ids, times or queue depths for the public (they date edits)
 
     with app.app_context():
-        db.session.add(Snapshot(round_id=world["round_id"], watermark="w", k=3, p=80, lead_data={}, public_data={}))
+        db.session.add(Snapshot(round_id=world.round_id, watermark="w", k=3, p=80, lead_data={}, public_data={}))
         db.session.commit()
     admin = email_of(app, make_user(app, is_admin=True))
     login(client, admin)
     detailed = client.get("/healthz").get_json()
     assert detailed["status"] == "ok" and detailed["checks"]["signals_fresh"] is True
-    assert detailed["detail"]["open_rounds"][0]["round_id"] == world["round_id"]
+    assert detailed["detail"]["open_rounds"][0]["round_id"] == world.round_id
     assert detailed["detail"]["queue"]["redis"] == "ok" and detailed["detail"]["outbox"]["waiting"] == 0
     page = client.get("/admin/").get_data(as_text=True)
     assert "Service health: ok" in page and "Last successful compile per open round" in page
@@ -113,23 +113,23 @@ def test_login_and_api_work_with_redis_and_the_limiter_storage_down(app, other_a
     down = other_app(REDIS_URL=DEAD_REDIS, RATELIMIT_STORAGE_URI=DEAD_REDIS,
                      RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 1, "socket_timeout": 1})
     client = down.test_client()
-    token = api_token(client, world["a"])
+    token = api_token(client, world.a)
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/alliances", headers=headers).status_code == 200
-    body = pledge_fields() | {"round_id": world["round_id"], "criteria_version": 2, "quantity": 10, "status": "submitted"}
+    body = pledge_fields() | {"round_id": world.round_id, "criteria_version": 2, "quantity": 10, "status": "submitted"}
     created = client.post("/api/v1/alliances/ict/pledges", json=body, headers=headers)
     assert created.status_code == 201
     assert "falling back to in-memory storage" in caplog.text
     with app.app_context():  # the compile waits in the outbox for the scheduler
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingJob)
                                  .where(PendingJob.enqueued_at.is_(None))) == 1
-    login_page = login(client, world["b"])
+    login_page = login(client, world.b)
     assert login_page.status_code in (200, 302)
     assert client.get("/pledges/").status_code == 200
 
 
 def test_api_reads_commit_nothing_and_note_token_use_once_a_minute(app, client, world):
-    headers = {"Authorization": f"Bearer {api_token(client, world['lead'])}"}
+    headers = {"Authorization": f"Bearer {api_token(client, world.lead)}"}
     commits = []
 
     def count(session):
@@ -152,13 +152,13 @@ def test_a_request_dispatches_only_the_jobs_its_own_transaction_wrote(app, clien
         backlog = request_job("demo-backlog", "workers.maintenance.dispatch_pending")
         db.session.commit()
         backlog_id = backlog.id
-    headers = {"Authorization": f"Bearer {api_token(client, world['a'])}"}
-    body = pledge_fields() | {"round_id": world["round_id"], "criteria_version": 2, "quantity": 10, "status": "submitted"}
+    headers = {"Authorization": f"Bearer {api_token(client, world.a)}"}
+    body = pledge_fields() | {"round_id": world.round_id, "criteria_version": 2, "quantity": 10, "status": "submitted"}
     assert client.post("/api/v1/alliances/ict/pledges", json=body, headers=headers).status_code == 201
     with app.app_context():
         rows = {row.job_id: row.enqueued_at for row in db.session.scalars(sa.select(PendingJob))}
         assert rows["demo-backlog"] is None and db.session.get(PendingJob, backlog_id).enqueued_at is None
-        assert rows[f"compile_signals-round-{world['round_id']}"] is not None
+        assert rows[f"compile_signals-round-{world.round_id}"] is not None
 
 
 def test_very_long_pledge_lists_count_only_a_bounded_number_of_rows(app, client, world, monkeypatch):
@@ -167,9 +167,9 @@ def test_very_long_pledge_lists_count_only_a_bounded_number_of_rows(app, client,
 
     monkeypatch.setattr(api_pagination, "COUNT_AHEAD", 3)
     monkeypatch.setattr(web_pagination, "COUNT_AHEAD", 3)
-    headers = {"Authorization": f"Bearer {api_token(client, world['lead'])}"}
-    buyer = {"Authorization": f"Bearer {api_token(client, world['a'])}"}
-    body = pledge_fields() | {"round_id": world["round_id"], "criteria_version": 2, "quantity": 10}
+    headers = {"Authorization": f"Bearer {api_token(client, world.lead)}"}
+    buyer = {"Authorization": f"Bearer {api_token(client, world.a)}"}
+    body = pledge_fields() | {"round_id": world.round_id, "criteria_version": 2, "quantity": 10}
     for _ in range(6):
         assert client.post("/api/v1/alliances/ict/pledges", json=body, headers=buyer).status_code == 201
     first = client.get("/api/v1/alliances/ict/pledges?page_size=2", headers=headers)
@@ -177,6 +177,6 @@ def test_very_long_pledge_lists_count_only_a_bounded_number_of_rows(app, client,
     assert "total" not in meta and "last_page" not in meta and meta["next_page"] == 2 and len(first.get_json()) == 2
     last = client.get("/api/v1/alliances/ict/pledges?page_size=2&page=3", headers=headers)
     assert json.loads(last.headers["X-Pagination"])["total"] == 6  # near the end, the count is exact again
-    login(client, world["lead"])
-    page = client.get(f"/pledges/rounds/{world['round_id']}/all").get_data(as_text=True)
+    login(client, world.lead)
+    page = client.get(f"/pledges/rounds/{world.round_id}/all").get_data(as_text=True)
     assert "Pledges (3+)" in page

@@ -45,8 +45,8 @@ def test_every_stored_code_has_a_label():
 
 def test_a_french_buyer_reads_statuses_and_choices_in_french_and_the_api_keeps_the_codes(app, client):
     world = make_pledging_round(app)
-    login(client, world["a"])
-    path = f"/pledges/rounds/{world['round_id']}"
+    login(client, world.a)
+    path = f"/pledges/rounds/{world.round_id}"
     client.post(path, data={"csrf_token": csrf_token(client, path), **pledge_fields(level="comprehensive")},
                 headers=FRENCH)
 
@@ -59,15 +59,15 @@ def test_a_french_buyer_reads_statuses_and_choices_in_french_and_the_api_keeps_t
     english = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "(open)" in english and ">Core</option>" in english and "v2, Comprehensive" in english
 
-    token = api_token(client, world["a"])
+    token = api_token(client, world.a)
     pledges = client.get("/api/v1/alliances/ict/pledges", headers={"Authorization": f"Bearer {token}", **FRENCH})
     assert [(p["level"], p["status"]) for p in pledges.get_json()] == [("comprehensive", "draft")]
 
 
 def test_a_refusal_about_a_state_is_one_sentence_in_the_readers_language(app, client):
     world = make_pledging_round(app)
-    login(client, world["lead"])
-    response = client.get(f"/alliances/ict/rounds/{world['round_id']}/edit", headers=FRENCH)
+    login(client, world.lead)
+    response = client.get(f"/alliances/ict/rounds/{world.round_id}/edit", headers=FRENCH)
     assert response.status_code == 409
     assert "Cette campagne est ouverte\u00a0; seule une campagne en brouillon peut être modifiée." in \
         response.get_data(as_text=True)
@@ -77,8 +77,8 @@ def test_the_dashboard_names_levels_and_breakdowns_in_the_readers_language(app, 
     from tests.test_signals import compile_round, market
 
     world = market(app)
-    compile_round(app, world["round_id"])
-    login(client, world["lead"])
+    compile_round(app, world.round_id)
+    login(client, world.lead)
     french = client.get("/alliances/ict/signals", headers=FRENCH).get_data(as_text=True)
     assert "Par niveau des critères" in french and '<th scope="row">Essentiel</th>' in french
     assert '<th scope="row">core</th>' not in french
@@ -90,7 +90,7 @@ def test_a_withdrawn_summary_says_it_is_withdrawn_not_published(app, client):
 
     world = make_pledging_round(app)
     summary_id = make_summary(app, world, status="withdrawn")
-    login(client, world["lead"])
+    login(client, world.lead)
     page = client.get(f"/summaries/manage/{summary_id}/edit", headers=FRENCH, follow_redirects=True)
     assert "Cette édition est retirée et ne change jamais." in page.get_data(as_text=True)
     english = client.get(f"/summaries/manage/{summary_id}/edit", follow_redirects=True).get_data(as_text=True)

@@ -74,11 +74,11 @@ def _scalars(value):
 def _sign(app, world, emails, identifiers=None):
     """Publish the round's joint statement (one commitment) and sign it as each e-mail's organisation."""
     with app.app_context():
-        lead = db.session.scalar(sa.select(User).where(User.email == world["lead"]))
-        statement = statements.create_draft(lead, world["round_id"])
+        lead = db.session.scalar(sa.select(User).where(User.email == world.lead))
+        statement = statements.create_draft(lead, world.round_id)
         statements.update_draft(lead, statement.id, statement.version, statements.StatementFields(
             title="Joint statement", statement_date=statement.statement_date,
-            commitments=[statements.CommitmentInput(world["sets"]["30213100-6/v2"], 50, "comprehensive", 2027)]))
+            commitments=[statements.CommitmentInput(world.sets["30213100-6/v2"], 50, "comprehensive", 2027)]))
         statements.publish(lead, statement.id, statement.version)
         for email in emails:
             signer = db.session.scalar(sa.select(User).where(User.email == email))
@@ -92,7 +92,7 @@ def _sign(app, world, emails, identifiers=None):
 def _package(app, client, signers=("a",), identifiers=None):
     world = make_pledging_round(app)
     with app.app_context():
-        criteria_set_id = world["sets"]["30213100-6/v2"]
+        criteria_set_id = world.sets["30213100-6/v2"]
         db.session.add_all([
             Criterion(criteria_set_id=criteria_set_id, code="TS1", title="Extended service agreement", text="…",
                       type="specification", level="core", source="EU GPP criteria for computers (2021)"),
@@ -100,8 +100,8 @@ def _package(app, client, signers=("a",), identifiers=None):
                       level="comprehensive", source="TCO Certified, generation 9"),
         ])
         db.session.commit()
-    make_submitted_pledge(app, world["round_id"], world["a_org"], world["sets"]["30213100-6/v2"], quantity=5555)
-    make_submitted_pledge(app, world["round_id"], world["b_org"], world["sets"]["30213100-6/v2"], quantity=4444)
+    make_submitted_pledge(app, world.round_id, world.a_org, world.sets["30213100-6/v2"], quantity=5555)
+    make_submitted_pledge(app, world.round_id, world.b_org, world.sets["30213100-6/v2"], quantity=4444)
     _sign(app, world, [world[name] for name in signers],
           {world[key]: value for key, value in (identifiers or {}).items()})
     summary_id = make_summary(app, world)
@@ -145,11 +145,11 @@ def test_repeated_criteria_are_unique_entries_each_naming_its_item(app, client):
     world = make_pledging_round(app)
     with app.app_context():
         for key in ("30213100-6/v2", "30231310-3/v1"):
-            db.session.add(Criterion(criteria_set_id=world["sets"][key], code="TS1", title="Warranty", text="…",
+            db.session.add(Criterion(criteria_set_id=world.sets[key], code="TS1", title="Warranty", text="…",
                                      type="clause", level="core", source="EU GPP criteria for computers (2021)"))
         db.session.commit()
-    summary_id = make_summary(app, world, criteria_set_ids=[world["sets"]["30213100-6/v2"],
-                                                            world["sets"]["30231310-3/v1"]])
+    summary_id = make_summary(app, world, criteria_set_ids=[world.sets["30213100-6/v2"],
+                                                            world.sets["30231310-3/v1"]])
     package = client.get(f"/api/v1/summaries/{summary_id}.ocds.json").get_json()
     entries = package["releases"][0]["tender"]["sustainability"]
     assert len(entries) == 2 and len({json.dumps(entry, sort_keys=True) for entry in entries}) == 2
@@ -198,7 +198,7 @@ def test_ocid_is_shared_by_the_editions_of_a_summary_and_not_by_other_summaries(
     with app.app_context():
         from alliance.summaries import operations as summaries
 
-        lead = db.session.scalar(sa.select(User).where(User.email == world["lead"]))
+        lead = db.session.scalar(sa.select(User).where(User.email == world.lead))
         edition = summaries.new_edition(lead, first_id)
         summaries.publish(lead, edition.id, edition.version)
         db.session.commit()
@@ -219,7 +219,7 @@ def test_withdrawal_is_410_everywhere_and_an_ocds_release_records_it(app, client
     with app.app_context():
         from alliance.summaries import operations as summaries
 
-        lead = db.session.scalar(sa.select(User).where(User.email == world["lead"]))
+        lead = db.session.scalar(sa.select(User).where(User.email == world.lead))
         summaries.withdraw(lead, summary_id)
         db.session.commit()
     withdrawal_url = f"/api/v1/summaries/{summary_id}/withdrawal.ocds.json"

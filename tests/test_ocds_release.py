@@ -9,7 +9,7 @@ from tests.factories import add_criterion, make_pledging_round, make_summary
 
 def test_release_carries_public_figures_and_cited_criteria(app):
     world = make_pledging_round(app)
-    add_criterion(app, world["sets"]["30213100-6/v2"], "TS1", title="Durability", source="EU GPP criteria (2021)",
+    add_criterion(app, world.sets["30213100-6/v2"], "TS1", title="Durability", source="EU GPP criteria (2021)",
                   source_section="TS1")
     summary_id = make_summary(app, world)
     with app.app_context():

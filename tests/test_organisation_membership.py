@@ -50,13 +50,13 @@ def _admin_of(app, org_id, email=None):
 
 def test_pending_user_reaches_nothing_of_the_organisation_it_asked_to_join(app):
     world = make_pledging_round(app)
-    make_submitted_pledge(app, world["round_id"], world["lead_org"], world["sets"]["30213100-6/v2"])
+    make_submitted_pledge(app, world.round_id, world.lead_org, world.sets["30213100-6/v2"])
     stranger = make_unattached_user(app, "stranger@evil.example")
-    make_join_request(app, stranger, world["lead_org"])
+    make_join_request(app, stranger, world.lead_org)
     client = _client(app, "stranger@evil.example")
-    for path in ("/pledges/", f"/pledges/rounds/{world['round_id']}", f"/pledges/rounds/{world['round_id']}/all",
+    for path in ("/pledges/", f"/pledges/rounds/{world.round_id}", f"/pledges/rounds/{world.round_id}/all",
                  "/alliances/ict/signals", "/suppliers/declarations", "/settings/tokens", "/dialogues/",
-                 "/alliances/ict", f"/alliances/ict/rounds/{world['round_id']}"):
+                 "/alliances/ict", f"/alliances/ict/rounds/{world.round_id}"):
         response = client.get(path)
         assert response.status_code in (302, 404), path
         if response.status_code == 302:
@@ -65,7 +65,7 @@ def test_pending_user_reaches_nothing_of_the_organisation_it_asked_to_join(app):
     assert "Waiting for approval by Lead org" in page
     # Writes are refused too: no pledge, no membership request on the organisation's behalf.
     token = csrf_token(client, "/organisations/start")
-    assert client.post(f"/pledges/rounds/{world['round_id']}", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"/pledges/rounds/{world.round_id}", data={"csrf_token": token}).status_code == 302
     assert client.post("/alliances/ict/join", data={"csrf_token": token}).status_code == 302
     # The API issues no token, and the user's organisation-less session reaches nothing there either.
     response = app.test_client().post("/api/v1/auth/token", json={"email": "stranger@evil.example", "password": PASSWORD})
@@ -74,14 +74,14 @@ def test_pending_user_reaches_nothing_of_the_organisation_it_asked_to_join(app):
 
 def test_removed_member_loses_web_and_api_access_at_once(app):
     world = make_pledging_round(app)
-    token = api_token(app.test_client(), world["a2"])
-    admin_id = _admin_of(app, world["a_org"])
+    token = api_token(app.test_client(), world.a2)
+    admin_id = _admin_of(app, world.a_org)
     with app.app_context():
-        a2 = db.session.scalar(sa.select(User.id).where(User.email == world["a2"]))
-    member = _client(app, world["a2"])
+        a2 = db.session.scalar(sa.select(User.id).where(User.email == world.a2))
+    member = _client(app, world.a2)
     assert member.get("/pledges/").status_code == 200
     admin = _client(app, _email(app, admin_id))
-    assert post_form(admin, f"/organisations/{world['a_org']}/members/{a2}/remove").status_code == 302
+    assert post_form(admin, f"/organisations/{world.a_org}/members/{a2}/remove").status_code == 302
     assert organisation_of(app, a2) == (None, None)
     assert member.get("/pledges/").headers["Location"].endswith("/organisations/start")
     response = app.test_client().get("/api/v1/alliances/ict/pledges", headers={"Authorization": f"Bearer {token}"})
@@ -132,10 +132,10 @@ def test_request_with_a_guessed_or_borrowed_choice_is_refused(app):
 
 def test_request_notifies_the_admins_and_approval_makes_an_active_member(app, run_worker):
     world = make_pledging_round(app)
-    admin_id = _admin_of(app, world["lead_org"], email="orgadmin@lead.example")
+    admin_id = _admin_of(app, world.lead_org, email="orgadmin@lead.example")
     joiner = make_unattached_user(app, "joiner@lead.example")
     client = _client(app, "joiner@lead.example")
-    lead_name = _org_name(app, world["lead_org"])
+    lead_name = _org_name(app, world.lead_org)
     _, [choice] = _search(client, lead_name)
     post_form(client, "/organisations/join", choice=choice, message="New in procurement")
     post_form(client, "/organisations/join", choice=choice)  # a second request while one waits: refused
@@ -150,13 +150,13 @@ def test_request_notifies_the_admins_and_approval_makes_an_active_member(app, ru
     assert any("asks to join" in m.subject for m in mails_to(app, "orgadmin@lead.example"))
 
     admin = _client(app, "orgadmin@lead.example")
-    page = admin.get(f"/organisations/{world['lead_org']}/manage").get_data(as_text=True)
+    page = admin.get(f"/organisations/{world.lead_org}/manage").get_data(as_text=True)
     assert "Approve Joiner" in page and "New in procurement" in page
-    response = post_form(admin, f"/organisations/{world['lead_org']}/requests/{join.id}", decision="approve",
-                         role="member", page=f"/organisations/{world['lead_org']}/manage")
+    response = post_form(admin, f"/organisations/{world.lead_org}/requests/{join.id}", decision="approve",
+                         role="member", page=f"/organisations/{world.lead_org}/manage")
     assert response.status_code == 302
-    assert organisation_of(app, joiner) == (world["lead_org"], "member")
-    assert client.get(f"/pledges/rounds/{world['round_id']}/all").status_code == 200  # now a lead's member
+    assert organisation_of(app, joiner) == (world.lead_org, "member")
+    assert client.get(f"/pledges/rounds/{world.round_id}/all").status_code == 200  # now a lead's member
     run_worker()
     with app.app_context():
         assert db.session.scalar(sa.select(Notification.title).where(Notification.user_id == joiner)) == (
@@ -164,9 +164,9 @@ def test_request_notifies_the_admins_and_approval_makes_an_active_member(app, ru
         actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
         assert "organisation.join_requested" in actions and "organisation.join_approved" in actions
     # Decided once: a replayed approval changes nothing.
-    assert post_form(admin, f"/organisations/{world['lead_org']}/requests/{join.id}", decision="refuse",
-                     page=f"/organisations/{world['lead_org']}/manage").status_code == 302
-    assert organisation_of(app, joiner) == (world["lead_org"], "member")
+    assert post_form(admin, f"/organisations/{world.lead_org}/requests/{join.id}", decision="refuse",
+                     page=f"/organisations/{world.lead_org}/manage").status_code == 302
+    assert organisation_of(app, joiner) == (world.lead_org, "member")
 
 
 def _org_name(app, org_id):

@@ -15,7 +15,7 @@ from tests.factories import api_token, make_pledging_round, pledge_fields
 
 
 def _pledge(client, world, token) -> int:
-    body = pledge_fields() | {"round_id": world["round_id"], "quantity": 150, "status": "submitted"}
+    body = pledge_fields() | {"round_id": world.round_id, "quantity": 150, "status": "submitted"}
     response = client.post("/api/v1/alliances/ict/pledges", json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 201
     return response.get_json()["id"]
@@ -58,7 +58,7 @@ def _check(app, pledge_id, results):
 def race_setup(app):
     world = make_pledging_round(app)
     client = app.test_client()
-    tokens = [api_token(client, world["a"]), api_token(client, world["a2"])]
+    tokens = [api_token(client, world.a), api_token(client, world.a2)]
     return world, _pledge(client, world, tokens[0]), tokens
 
 

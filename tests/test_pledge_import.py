@@ -29,8 +29,8 @@ def _csv(*lines, header=HEADER) -> bytes:
 
 def _import(app, world, data, filename="pledges.csv"):
     with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.email == world["a"]))
-        result = importing.import_file(load_round(user, world["round_id"]), data, filename)
+        user = db.session.scalar(sa.select(User).where(User.email == world.a))
+        result = importing.import_file(load_round(user, world.round_id), data, filename)
         db.session.commit() if result.ok else db.session.rollback()
         return result
 
@@ -125,8 +125,8 @@ def test_xlsx_with_numbers_and_trailing_blank_rows(app, world):
 
 def test_non_member_and_closed_round_import_nothing(app, world):
     with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.email == world["outsider"]))
-        result = importing.import_file(load_round(user, world["round_id"]), _csv(GOOD), "x.csv")
+        user = db.session.scalar(sa.select(User).where(User.email == world.outsider))
+        result = importing.import_file(load_round(user, world.round_id), _csv(GOOD), "x.csv")
         assert "not a member" in result.file_error
     assert _counts(app) == (0, 0)
 
@@ -134,20 +134,20 @@ def test_non_member_and_closed_round_import_nothing(app, world):
 # --- pages ---------------------------------------------------------------------------------------------------
 
 def _upload(client, world, data, filename="pledges.csv"):
-    path = f"/pledges/rounds/{world['round_id']}/import"
+    path = f"/pledges/rounds/{world.round_id}/import"
     return client.post(path, data={"csrf_token": csrf_token(client, path), "file": (io.BytesIO(data), filename)},
                        content_type="multipart/form-data")
 
 
 def test_small_file_imports_in_the_request(app, client, world):
-    login(client, world["a"])
+    login(client, world.a)
     response = _upload(client, world, _csv(GOOD, GOOD))
     assert response.status_code == 302
     assert "2 pledges imported." in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_bad_file_page_lists_lines(app, client, world):
-    login(client, world["a"])
+    login(client, world.a)
     html = _upload(client, world, _csv(GOOD, GOOD.replace("150", "-1"))).get_data(as_text=True)
     assert "Nothing was imported" in html and "<td>3</td>" in html and "cannot be negative" in html
     assert _counts(app) == (0, 0)
@@ -157,12 +157,12 @@ def test_supplier_and_outsider_cannot_open_the_import(app, world):
     for who in ("supplier", "outsider"):
         client = app.test_client()
         login(client, world[who])
-        assert client.get(f"/pledges/rounds/{world['round_id']}/import").status_code == 403
+        assert client.get(f"/pledges/rounds/{world.round_id}/import").status_code == 403
 
 
 def test_file_over_the_size_limit_is_refused_clearly(app, client, world, monkeypatch):
-    login(client, world["a"])
-    path = f"/pledges/rounds/{world['round_id']}/import"
+    login(client, world.a)
+    path = f"/pledges/rounds/{world.round_id}/import"
     token = csrf_token(client, path)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
     response = client.post(path, data={"csrf_token": token, "file": (io.BytesIO(b"x" * (2 * 1024 * 1024)), "big.csv")},
@@ -172,9 +172,9 @@ def test_file_over_the_size_limit_is_refused_clearly(app, client, world, monkeyp
 
 
 def test_the_offered_template_imports_unchanged(app, client, world):
-    login(client, world["a"])
-    page = client.get(f"/pledges/rounds/{world['round_id']}/import").get_data(as_text=True)
-    template_url = f"/pledges/rounds/{world['round_id']}/import-template.csv"
+    login(client, world.a)
+    page = client.get(f"/pledges/rounds/{world.round_id}/import").get_data(as_text=True)
+    template_url = f"/pledges/rounds/{world.round_id}/import-template.csv"
     assert f'href="{template_url}"' in page
     response = client.get(template_url)
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
@@ -186,7 +186,7 @@ def test_the_offered_template_imports_unchanged(app, client, world):
 
 
 def test_large_file_imports_in_a_worker_with_a_progress_page(app, client, world, run_worker):
-    login(client, world["a"])
+    login(client, world.a)
     lines = [GOOD.replace("150", str(100 + i)) for i in range(importing.BACKGROUND_ROWS + 10)]
     response = _upload(client, world, _csv(*lines))
     assert response.status_code == 302 and "/pledges/imports/" in response.headers["Location"]
@@ -195,7 +195,7 @@ def test_large_file_imports_in_a_worker_with_a_progress_page(app, client, world,
     assert 'http-equiv="refresh"' not in waiting and "<progress" in waiting and "progress.js" in waiting
     assert _counts(app) == (0, 0)
     other = app.test_client()
-    login(other, world["b"])
+    login(other, world.b)
     assert other.get(progress_url).status_code == 404
     with app.app_context():
         upload_name = db.session.scalar(sa.select(PendingJob).where(PendingJob.job_id.like("import_pledges-%"))).args[0]
@@ -211,9 +211,9 @@ def test_large_file_imports_in_a_worker_with_a_progress_page(app, client, world,
 
 def test_a_worker_reports_in_the_language_of_the_upload_page(app, client, world, run_worker):
     """The job has no request: it writes its progress and the problems in the language the file was sent in."""
-    login(client, world["a"])
+    login(client, world.a)
     lines = [GOOD] * (importing.BACKGROUND_ROWS + 5) + [GOOD.replace("SE,SE110", "QQ,")]
-    path = f"/pledges/rounds/{world['round_id']}/import"
+    path = f"/pledges/rounds/{world.round_id}/import"
     progress_url = client.post(path, data={"csrf_token": csrf_token(client, path), "file": (io.BytesIO(_csv(*lines)),
                                "pledges.csv")}, content_type="multipart/form-data",
                                headers={"Accept-Language": "es"}).headers["Location"]
@@ -224,7 +224,7 @@ def test_a_worker_reports_in_the_language_of_the_upload_page(app, client, world,
 
 
 def test_large_bad_file_in_a_worker_stores_nothing(app, client, world, run_worker):
-    login(client, world["a"])
+    login(client, world.a)
     lines = [GOOD] * (importing.BACKGROUND_ROWS + 5) + [GOOD.replace("SE,SE110", "QQ,")]
     progress_url = _upload(client, world, _csv(*lines)).headers["Location"]
     run_worker()

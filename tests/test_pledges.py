@@ -44,7 +44,7 @@ def _change(operation, actor, pledge_id, *args, **kwargs):
 
 def _create(app, world, email="a", status="submitted", **changes):
     with app.app_context():
-        pledge = _new(_user(world[email]), world["round_id"], pledge_fields(**changes), status=status)
+        pledge = _new(_user(world[email]), world.round_id, pledge_fields(**changes), status=status)
         db.session.commit()
         return pledge.id
 
@@ -56,11 +56,11 @@ def test_create_keeps_a_revision_and_requests_a_compile(app, world):
     with app.app_context():
         pledge = db.session.get(Pledge, pledge_id)
         assert (pledge.quantity, pledge.value_minor, pledge.status, pledge.version) == (1500, 135000050, "submitted", 1)
-        assert pledge.criteria_set_id == world["sets"]["30213100-6/v2"] and pledge.region == "SE110"
+        assert pledge.criteria_set_id == world.sets["30213100-6/v2"] and pledge.region == "SE110"
         [revision] = ops.revisions(pledge_id)
         assert revision.action == "submitted" and revision.data["quantity"] == 1500
-        assert revision.changed_by.email == world["a"]
-        assert db.session.scalar(sa.select(PendingJob.job_id)) == f"compile_signals-round-{world['round_id']}"
+        assert revision.changed_by.email == world.a
+        assert db.session.scalar(sa.select(PendingJob.job_id)) == f"compile_signals-round-{world.round_id}"
 
 
 def test_blank_criteria_version_means_latest_published(app, world):
@@ -72,7 +72,7 @@ def test_blank_criteria_version_means_latest_published(app, world):
 @pytest.mark.parametrize("typed", ["1234.50", "1,234.50", "1.234,50", "1 234,50", "1234,5", "1\u202f234,50"])
 def test_amounts_typed_the_english_or_the_european_way_are_read_alike(app, world, typed):
     with app.app_context():
-        pledge = _new(_user(world["a"]), world["round_id"], pledge_fields(estimated_value=typed))
+        pledge = _new(_user(world.a), world.round_id, pledge_fields(estimated_value=typed))
         assert pledge.value_minor == 123450
         db.session.rollback()
 
@@ -105,7 +105,7 @@ def test_amounts_typed_the_english_or_the_european_way_are_read_alike(app, world
 def test_bad_input_is_refused_with_a_message_and_nothing_stored(app, world, changes, field, message):
     with app.app_context():
         with pytest.raises(PledgeInvalidError) as caught:
-            _new(_user(world["a"]), world["round_id"], pledge_fields(**changes))
+            _new(_user(world.a), world.round_id, pledge_fields(**changes))
         assert message.lower() in caught.value.fields[field].lower()
         db.session.rollback()
         assert _count() == 0 and _count(PledgeRevision) == 0 and _count(PendingJob) == 0
@@ -117,7 +117,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_stored(app, world, chan
 def test_only_verified_member_buyers_pledge(app, world, who, message):
     with app.app_context():
         with pytest.raises(ops.PledgingForbiddenError, match=message) as caught:
-            _new(_user(world[who]), world["round_id"], pledge_fields())
+            _new(_user(world[who]), world.round_id, pledge_fields())
         assert caught.value.status == 403
         db.session.rollback()
         assert _count() == 0
@@ -133,8 +133,8 @@ def test_no_pledge_change_outside_an_open_round(app, world, change, message):
     with app.app_context():
         db.session.execute(sa.update(DemandRound).values(**change))
         db.session.commit()
-        actor = _user(world["a"])
-        for attempt in (lambda: _new(actor, world["round_id"], pledge_fields()),
+        actor = _user(world.a)
+        for attempt in (lambda: _new(actor, world.round_id, pledge_fields()),
                         lambda: _change(ops.update_pledge, actor, pledge_id, 1, {"quantity": "9"}),
                         lambda: _change(ops.withdraw_pledge, actor, pledge_id, 1)):
             with pytest.raises(RoundClosedError, match=message) as caught:
@@ -148,22 +148,22 @@ def test_no_pledge_change_outside_an_open_round(app, world, change, message):
 def test_update_with_stale_version_changes_nothing(app, world):
     pledge_id = _create(app, world)
     with app.app_context():
-        colleague = _user(world["a2"])
+        colleague = _user(world.a2)
         _change(ops.update_pledge, colleague, pledge_id, 1, {"quantity": "200"})
         db.session.commit()
         with pytest.raises(ops.StaleVersionError):
-            _change(ops.update_pledge, _user(world["a"]), pledge_id, 1, {"quantity": "999"})
+            _change(ops.update_pledge, _user(world.a), pledge_id, 1, {"quantity": "999"})
         db.session.rollback()
         pledge = db.session.get(Pledge, pledge_id)
         assert (pledge.quantity, pledge.version) == (200, 2)
         assert [r.action for r in ops.revisions(pledge_id)] == ["updated", "submitted"]
-        assert ops.revisions(pledge_id)[0].changed_by.email == world["a2"]
+        assert ops.revisions(pledge_id)[0].changed_by.email == world.a2
 
 
 def test_draft_submit_and_withdraw(app, world):
     pledge_id = _create(app, world, status="draft")
     with app.app_context():
-        actor = _user(world["a"])
+        actor = _user(world.a)
         _change(ops.submit_pledge, actor, pledge_id, 1)
         _change(ops.withdraw_pledge, actor, pledge_id, 2)
         db.session.commit()
@@ -178,10 +178,10 @@ def test_pledge_keeps_its_version_when_retired_but_a_draft_cannot_be_submitted_o
     with app.app_context():
         from alliance.models import CriteriaSet
 
-        db.session.get(CriteriaSet, world["sets"]["30213100-6/v2"]).status = "retired"
-        db.session.get(CriteriaSet, world["sets"]["30213100-6/v3"]).status = "published"
+        db.session.get(CriteriaSet, world.sets["30213100-6/v2"]).status = "retired"
+        db.session.get(CriteriaSet, world.sets["30213100-6/v3"]).status = "published"
         db.session.commit()
-        actor = _user(world["a"])
+        actor = _user(world.a)
         _change(ops.update_pledge, actor, pledge_id, 1, {"quantity": "300"})
         with pytest.raises(PledgeInvalidError, match="retired; pledge to version 3"):
             _change(ops.submit_pledge, actor, pledge_id, 2)
@@ -190,10 +190,10 @@ def test_pledge_keeps_its_version_when_retired_but_a_draft_cannot_be_submitted_o
 def test_lead_sees_but_does_not_edit_and_others_do_not_see(app, world):
     pledge_id = _create(app, world)
     with app.app_context():
-        assert access.visible_pledge(_user(world["lead"]), pledge_id).id == pledge_id
-        assert access.visible_pledge(_user(world["a2"]), pledge_id).id == pledge_id
+        assert access.visible_pledge(_user(world.lead), pledge_id).id == pledge_id
+        assert access.visible_pledge(_user(world.a2), pledge_id).id == pledge_id
         with pytest.raises(ops.PledgeReadOnlyError):
-            _change(ops.update_pledge, _user(world["lead"]), pledge_id, 1, {"quantity": "1"})
+            _change(ops.update_pledge, _user(world.lead), pledge_id, 1, {"quantity": "1"})
         for other in ("b", "supplier", "outsider"):
             with pytest.raises(ops.PledgeNotFoundError):
                 access.visible_pledge(_user(world[other]), pledge_id)
@@ -205,7 +205,7 @@ def test_round_totals_are_per_category_of_submitted_pledges(app, world):
     _create(app, world, email="b", status="draft", quantity="7")
     _create(app, world, email="b", category="30231310-3", criteria_version="1", quantity="30")
     with app.app_context():
-        totals = {row.cpv_code: row for row in ops.round_totals(world["round_id"])}
+        totals = {row.cpv_code: row for row in ops.round_totals(world.round_id)}
         assert (totals["30213100-6"].buyers, totals["30213100-6"].quantity) == (2, 150)
         assert totals["30213100-6"].value_minor == 150000 and totals["30231310-3"].pledges == 1
 
@@ -218,8 +218,8 @@ def _post_form(client, path, **fields):
 
 
 def test_buyer_creates_a_pledge_through_the_form(app, client, world):
-    login(client, world["a"])
-    path = f"/pledges/rounds/{world['round_id']}"
+    login(client, world.a)
+    path = f"/pledges/rounds/{world.round_id}"
     response = _post_form(client, path, action="submit", **pledge_fields(quantity="400"))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -229,8 +229,8 @@ def test_buyer_creates_a_pledge_through_the_form(app, client, world):
 
 
 def test_form_shows_field_messages_and_stores_nothing(app, client, world):
-    login(client, world["a"])
-    response = _post_form(client, f"/pledges/rounds/{world['round_id']}",
+    login(client, world.a)
+    response = _post_form(client, f"/pledges/rounds/{world.round_id}",
                           **pledge_fields(quantity="-3", currency="EUX", criteria_version="1"))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -241,8 +241,8 @@ def test_form_shows_field_messages_and_stores_nothing(app, client, world):
 
 
 def test_form_without_csrf_is_refused(app, client, world):
-    login(client, world["a"])
-    response = client.post(f"/pledges/rounds/{world['round_id']}", data=pledge_fields())
+    login(client, world.a)
+    response = client.post(f"/pledges/rounds/{world.round_id}", data=pledge_fields())
     assert response.status_code == 400
     with app.app_context():
         assert _count() == 0
@@ -251,8 +251,8 @@ def test_form_without_csrf_is_refused(app, client, world):
 def test_stale_form_edit_shows_current_version_and_overwrites_nothing(app, world):
     pledge_id = _create(app, world)
     first, second = app.test_client(), app.test_client()
-    login(first, world["a"])
-    login(second, world["a2"])
+    login(first, world.a)
+    login(second, world.a2)
     path = f"/pledges/{pledge_id}"
     token_first, token_second = csrf_token(first, path), csrf_token(second, path)
     assert second.post(path, data={"csrf_token": token_second, "version": "1",
@@ -271,7 +271,7 @@ def test_stale_form_edit_shows_current_version_and_overwrites_nothing(app, world
 
 def test_withdrawing_asks_first_then_a_withdrawn_pledge_can_be_reinstated(app, client, world):
     pledge_id = _create(app, world)
-    login(client, world["a"])
+    login(client, world.a)
     page = client.get(f"/pledges/{pledge_id}").get_data(as_text=True)
     assert f'href="/pledges/{pledge_id}/withdraw"' in page
     confirm = client.get(f"/pledges/{pledge_id}/withdraw")
@@ -293,13 +293,13 @@ def test_withdrawing_asks_first_then_a_withdrawn_pledge_can_be_reinstated(app, c
 
 def test_other_organisations_cannot_open_the_withdraw_page(app, client, world):
     pledge_id = _create(app, world)
-    login(client, world["b"])
+    login(client, world.b)
     assert client.get(f"/pledges/{pledge_id}/withdraw").status_code == 404
 
 
 def test_criteria_version_is_chosen_from_the_rounds_published_versions(app, client, world):
-    login(client, world["a"])
-    html = client.get(f"/pledges/rounds/{world['round_id']}").get_data(as_text=True)
+    login(client, world.a)
+    html = client.get(f"/pledges/rounds/{world.round_id}").get_data(as_text=True)
     select = html.split('name="criteria_version"', 1)[1].split("</select>", 1)[0]
     assert "The latest published version" in select
     assert "Version 2: Portable computers" in select and "Version 1: Flat panel displays" in select
@@ -308,7 +308,7 @@ def test_criteria_version_is_chosen_from_the_rounds_published_versions(app, clie
 
 def test_withdraw_button_and_history(app, client, world):
     pledge_id = _create(app, world)
-    login(client, world["a2"])
+    login(client, world.a2)
     response = _post_form(client, f"/pledges/{pledge_id}", version="1", **pledge_fields(quantity="160"))
     assert response.status_code == 302
     token = csrf_token(client, f"/pledges/{pledge_id}")
@@ -326,7 +326,7 @@ def test_other_roles_get_404_for_a_pledge_and_see_nothing(app, client, world, wh
     if who:
         login(client, world[who])
     # The pledge's existence is confidential (404); the open round is public, its lead's table is not (403).
-    for path, refused in ((f"/pledges/{pledge_id}", 404), (f"/pledges/rounds/{world['round_id']}/all", 403)):
+    for path, refused in ((f"/pledges/{pledge_id}", 404), (f"/pledges/rounds/{world.round_id}/all", 403)):
         response = client.get(path)
         assert response.status_code == (refused if who else 302), path
     token = csrf_token(client, "/alliances/" if who else "/auth/login")
@@ -341,8 +341,8 @@ def test_other_roles_get_404_for_a_pledge_and_see_nothing(app, client, world, wh
 def test_lead_sees_all_pledges_with_sql_totals_read_only(app, client, world):
     pledge_a = _create(app, world, quantity="100", estimated_value="90000")
     _create(app, world, email="b", quantity="250", estimated_value="200000")
-    login(client, world["lead"])
-    html = client.get(f"/pledges/rounds/{world['round_id']}/all").get_data(as_text=True)
+    login(client, world.lead)
+    html = client.get(f"/pledges/rounds/{world.round_id}/all").get_data(as_text=True)
     assert "A org" in html and "B org" in html and "350 units" in html and "290,000.00 EUR" in html
     page = client.get(f"/pledges/{pledge_a}").get_data(as_text=True)
     assert "only A org" in page and 'name="quantity"' not in page
@@ -354,11 +354,11 @@ def test_lead_sees_all_pledges_with_sql_totals_read_only(app, client, world):
 
 def test_pages_past_the_end_are_404_not_a_database_error(app, client, world):
     _create(app, world)
-    login(client, world["lead"])
-    assert client.get(f"/pledges/rounds/{world['round_id']}/all?page=2").status_code == 404
-    assert client.get(f"/pledges/rounds/{world['round_id']}/all?page={2**62}").status_code == 404
+    login(client, world.lead)
+    assert client.get(f"/pledges/rounds/{world.round_id}/all?page=2").status_code == 404
+    assert client.get(f"/pledges/rounds/{world.round_id}/all?page={2**62}").status_code == 404
     buyer = app.test_client()
-    login(buyer, world["a"])
+    login(buyer, world.a)
     assert buyer.get("/pledges/?page=1").status_code == 200
     assert buyer.get(f"/pledges/?page={2**62}").status_code == 404
 
@@ -367,15 +367,15 @@ def test_closed_round_page_has_no_form(app, client, world):
     with app.app_context():
         db.session.execute(sa.update(DemandRound).values(status="closed"))
         db.session.commit()
-    login(client, world["a"])
-    html = client.get(f"/pledges/rounds/{world['round_id']}").get_data(as_text=True)
+    login(client, world.a)
+    html = client.get(f"/pledges/rounds/{world.round_id}").get_data(as_text=True)
     assert "closed; its pledges are frozen" in html and 'name="quantity"' not in html
 
 
 def test_supplier_cannot_post_a_pledge(app, client, world):
-    login(client, world["supplier"])
+    login(client, world.supplier)
     token = csrf_token(client, "/alliances/")
-    response = client.post(f"/pledges/rounds/{world['round_id']}", data={"csrf_token": token, **pledge_fields()})
+    response = client.post(f"/pledges/rounds/{world.round_id}", data={"csrf_token": token, **pledge_fields()})
     assert response.status_code == 403
     with app.app_context():
         assert _count() == 0
@@ -430,9 +430,9 @@ def test_a_three_decimal_amount_is_saved_again_unchanged_from_its_edit_form(app,
     pledge_id = _create(app, world, currency="KWD", estimated_value="2")
     with app.app_context():
         db.session.get(Pledge, pledge_id).value_minor = 1001  # 1.001 KWD: a lone mark before three digits
-        _user(world["a"]).locale = locale
+        _user(world.a).locale = locale
         db.session.commit()
-    login(client, world["a"])
+    login(client, world.a)
     fields = _unchanged_form(client.get(f"/pledges/{pledge_id}").get_data(as_text=True))
     assert fields["estimated_value"] == shown  # in the reader's own decimal mark
     response = client.post(f"/pledges/{pledge_id}", data=fields)

@@ -35,15 +35,15 @@ def world(app):
 
 
 def _web_pledge(client, world, action="submit") -> int:
-    path = f"/pledges/rounds/{world['round_id']}"
+    path = f"/pledges/rounds/{world.round_id}"
     response = client.post(path, data={"csrf_token": csrf_token(client, path), "action": action, **pledge_fields()})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
 def test_web_create(app, client, world, count_queries):
-    login(client, world["a"])
-    path = f"/pledges/rounds/{world['round_id']}"
+    login(client, world.a)
+    path = f"/pledges/rounds/{world.round_id}"
     data = {"csrf_token": csrf_token(client, path), "action": "submit", **pledge_fields()}
     with count_queries() as counted:
         response = client.post(path, data=data)
@@ -52,7 +52,7 @@ def test_web_create(app, client, world, count_queries):
 
 
 def test_web_edit(app, client, world, count_queries):
-    login(client, world["a"])
+    login(client, world.a)
     pledge_id = _web_pledge(client, world)
     path = f"/pledges/{pledge_id}"
     data = {"csrf_token": csrf_token(client, path), "version": "1", **pledge_fields(quantity="160")}
@@ -63,7 +63,7 @@ def test_web_edit(app, client, world, count_queries):
 
 
 def test_web_submit(app, client, world, count_queries):
-    login(client, world["a"])
+    login(client, world.a)
     pledge_id = _web_pledge(client, world, action="draft")
     data = {"csrf_token": csrf_token(client, f"/pledges/{pledge_id}"), "version": "1"}
     with count_queries() as counted:
@@ -74,11 +74,11 @@ def test_web_submit(app, client, world, count_queries):
 
 
 def _api_body(world, **changes):
-    return pledge_fields() | {"round_id": world["round_id"], "criteria_version": 2, "quantity": 150} | changes
+    return pledge_fields() | {"round_id": world.round_id, "criteria_version": 2, "quantity": 150} | changes
 
 
 def test_api_create(app, client, world, count_queries):
-    headers = {"Authorization": f"Bearer {api_token(client, world['a'])}"}
+    headers = {"Authorization": f"Bearer {api_token(client, world.a)}"}
     with count_queries() as counted:
         response = client.post("/api/v1/alliances/ict/pledges", json=_api_body(world, status="submitted"),
                                headers=headers)
@@ -88,7 +88,7 @@ def test_api_create(app, client, world, count_queries):
 
 @pytest.mark.parametrize(("name", "change"), [("api edit", {"quantity": 160}), ("api submit", {"status": "submitted"})])
 def test_api_edit_and_submit(app, client, world, count_queries, name, change):
-    headers = {"Authorization": f"Bearer {api_token(client, world['a'])}"}
+    headers = {"Authorization": f"Bearer {api_token(client, world.a)}"}
     created = client.post("/api/v1/alliances/ict/pledges", json=_api_body(world, status="draft"), headers=headers)
     with count_queries() as counted:
         response = client.patch(f"/api/v1/pledges/{created.get_json()['id']}", json={"version": 1, **change},
@@ -101,7 +101,7 @@ def test_api_edit_and_submit(app, client, world, count_queries, name, change):
                                            ("dashboard anonymous", None)])
 def test_dashboard(app, client, count_queries, name, who):
     world = market(app)
-    compile_round(app, world["round_id"])
+    compile_round(app, world.round_id)
     if who:
         login(client, world[who])
     caching._pages.clear()  # an anonymous page kept by an earlier test would skip the rendering measured here

@@ -138,7 +138,7 @@ def test_pledging_refusals_follow_the_readers_language(app, client):
     from tests.factories import api_token, make_pledging_round, pledge_fields
 
     world = make_pledging_round(app)
-    body = pledge_fields() | {"round_id": world["round_id"], "criteria_version": 2, "quantity": 150}
+    body = pledge_fields() | {"round_id": world.round_id, "criteria_version": 2, "quantity": 150}
 
     def refusal(who, headers, method="post", path="/api/v1/alliances/ict/pledges", json=body):
         token = {"Authorization": f"Bearer {api_token(client, world[who])}"}
@@ -151,7 +151,7 @@ def test_pledging_refusals_follow_the_readers_language(app, client):
                                            "demandez d'abord à y adhérer.")
     assert refusal("outsider", {}) == "Your organisation is not a member of this alliance; ask to join it first."
     # A lead reads a member's pledge but may not change it.
-    token = {"Authorization": f"Bearer {api_token(client, world['a'])}"}
+    token = {"Authorization": f"Bearer {api_token(client, world.a)}"}
     created = client.post("/api/v1/alliances/ict/pledges", json=body, headers=token).get_json()
     change = {"quantity": 10, "version": created["version"]}
     assert refusal("lead", SPANISH, "patch", f"/api/v1/pledges/{created['id']}", change) == (
@@ -177,7 +177,7 @@ def test_hidden_figures_say_why_in_the_readers_language(app, client):
     from tests.test_signals import compile_round, market
 
     world = market(app)
-    compile_round(app, world["round_id"])
+    compile_round(app, world.round_id)
     french = client.get("/alliances/ict/signals", headers=FRENCH).get_data(as_text=True)
     # The legend, and each mark's reason for screen readers and as a tooltip.
     assert re.search(r"<td>moins de \d+ acheteurs</td>", french)

@@ -26,7 +26,7 @@ def open_market(app) -> dict:
     """Six buyers (A, B, the lead's organisation and three more) each pledging laptops in Sweden and Denmark,
     2027-Q1 and Q2, three at the core and three at the comprehensive level: every figure passes the rules."""
     world = make_pledging_round(app)
-    orgs = [world["a_org"], world["b_org"], world["lead_org"], *more_buyers(app, world, 3)]
+    orgs = [world.a_org, world.b_org, world.lead_org, *more_buyers(app, world, 3)]
     rows = []
     for i, org in enumerate(orgs):
         for j, (quarter, country) in enumerate((("2027-Q1", "SE"), ("2027-Q2", "SE"), ("2027-Q1", "DK"),
@@ -42,14 +42,14 @@ def bearer(client, email) -> dict:
 
 
 def compile_via_api(app, client, world, run_worker) -> None:
-    response = client.post("/api/v1/alliances/ict/signals", json={"round_id": world["round_id"]},
-                           headers=bearer(client, world["lead"]))
+    response = client.post("/api/v1/alliances/ict/signals", json={"round_id": world.round_id},
+                           headers=bearer(client, world.lead))
     assert response.status_code == 202
     run_worker()
 
 
 def pledge_via_api(client, world, email, status="submitted", **fields) -> dict:
-    body = pledge_fields() | {"round_id": world["round_id"], "criteria_version": 2, "status": status,
+    body = pledge_fields() | {"round_id": world.round_id, "criteria_version": 2, "status": status,
                               "delivery_quarter": "2027-Q1", "country": "SE", "level": "core"} | fields
     response = client.post("/api/v1/alliances/ict/pledges", json=body, headers=bearer(client, world[email]))
     assert response.status_code == 201, response.get_json()
@@ -107,12 +107,12 @@ def reveals(diffs: set, quantity: int, value_minor: int) -> bool:
 def released_snapshot_id(app, world, number: int) -> int:
     """The database id of the round's public release `number` (the public reads only the number)."""
     with app.app_context():
-        return db.session.scalar(sa.select(Snapshot.id).where(Snapshot.round_id == world["round_id"],
+        return db.session.scalar(sa.select(Snapshot.id).where(Snapshot.round_id == world.round_id,
                                                               Snapshot.release_number == number))
 
 
 def lead_user(app, world):
-    return db.session.scalar(sa.select(User).where(User.email == world["lead"]))
+    return db.session.scalar(sa.select(User).where(User.email == world.lead))
 
 
 def test_one_buyer_adding_to_a_passing_cell_moves_no_public_figure(app, client, run_worker):
@@ -132,19 +132,19 @@ def test_one_buyer_adding_to_a_passing_cell_moves_no_public_figure(app, client, 
     assert again["release"] == release_1["release"] and again["snapshot_id"] == release_1["snapshot_id"]
     assert differences(numbers(release_1["data"]), numbers(again["data"])) == set()
     # The lead sees the current figures and why the public does not.
-    lead = client.get(LATEST, headers=bearer(client, world["lead"])).get_json()
+    lead = client.get(LATEST, headers=bearer(client, world.lead)).get_json()
     assert lead["snapshot_id"] != released_snapshot_id(app, world, 1) and lead["release"]["number"] is None
     held = lead["data"]["release_check"]["held_reason"]
     assert held.startswith("held: 1 change from 1 buyer since public release 1")
     dashboard = app.test_client()
-    login(dashboard, world["lead"])
+    login(dashboard, world.lead)
     assert "Not released to the public: held: 1 change from 1 buyer" in dashboard.get("/alliances/ict/signals").text
     public_page = client.get("/alliances/ict/signals").text
     assert "Public release 1 of" in public_page and "held" not in public_page
 
     # The lead publishes a new edition: it can only come from the released snapshot.
     lead_client = app.test_client()
-    login(lead_client, world["lead"])
+    login(lead_client, world.lead)
     token = csrf_token(lead_client, f"/summaries/manage/{summary_1}")
     with app.app_context():
         version = db.session.get(DemandSummary, summary_1).version
@@ -197,7 +197,7 @@ def test_a_save_that_changes_nothing_is_no_change(app, client, run_worker):
     compile_via_api(app, client, world, run_worker)
     # Saving the same figures again (a no-op edit) bumps the version and the edit time, not the figures.
     response = client.patch(f"/api/v1/pledges/{mine['id']}", json={"version": mine["version"], "quantity": 10},
-                            headers=bearer(client, world["a"]))
+                            headers=bearer(client, world.a))
     assert response.status_code == 200
     compile_via_api(app, client, world, run_worker)
     with app.app_context():
@@ -243,7 +243,7 @@ def test_public_views_carry_no_metadata_about_pledges(app, client, run_worker):
         body = client.get(page).text
         assert mark not in body and "watermark" not in body and "pledge_count" not in body, page
         assert compiled.isoformat()[:26] not in body and compiled.strftime("%H:%M UTC") not in body, page
-    lead = client.get(LATEST, headers=bearer(client, world["lead"])).get_json()
+    lead = client.get(LATEST, headers=bearer(client, world.lead)).get_json()
     assert lead["data"]["watermark"] == mark and lead["compiled_at"]
 
 
@@ -258,7 +258,7 @@ def test_a_summary_is_published_only_from_a_released_snapshot(app, client, run_w
             ops.create_draft(lead_user(app, world), held.id, ops.SummaryFields(title="Held"))
         held_id = held.id
     lead_client = app.test_client()
-    login(lead_client, world["lead"])
+    login(lead_client, world.lead)
     form = lead_client.get("/summaries/manage/new").text
     assert not re.search(rf'<option[^>]*value="{held_id}"', form)  # only released snapshots are offered
     token = csrf_token(lead_client, "/summaries/manage/new")
@@ -274,13 +274,13 @@ def test_leads_always_see_current_figures(app, client, run_worker):
     before = next(r for r in public_latest(client)["data"]["by_category"] if r["category"] == LAPTOPS)["quantity"]
     extra = more_buyers(app, world, 1)[0]
     with app.app_context():
-        db.session.add(Pledge(round_id=world["round_id"], organisation_id=extra, category_id=world["laptops_id"],
-                              criteria_set_id=world["sets"][f"{LAPTOPS}/v2"], level="core", quantity=777,
+        db.session.add(Pledge(round_id=world.round_id, organisation_id=extra, category_id=world.laptops_id,
+                              criteria_set_id=world.sets[f"{LAPTOPS}/v2"], level="core", quantity=777,
                               value_minor=77_700, currency="EUR", delivery_quarter="2027-Q1", country="SE",
                               status="submitted"))
         db.session.commit()
     compile_via_api(app, client, world, run_worker)
-    lead = client.get(LATEST, headers=bearer(client, world["lead"])).get_json()
+    lead = client.get(LATEST, headers=bearer(client, world.lead)).get_json()
     laptops = next(r for r in lead["data"]["by_category"] if r["category"] == LAPTOPS)
     assert laptops["quantity"] == before + 777
     assert "777" not in json.dumps(public_latest(client)["data"]["by_category"])
@@ -297,7 +297,7 @@ def test_release_audit_rechecks_every_release_from_the_stored_contributions(app,
     pledge_via_api(client, world, "a", quantity=5, estimated_value="4000.00")
     compile_via_api(app, client, world, run_worker)
     with app.app_context():
-        lines = release_audit(world["round_id"])
+        lines = release_audit(world.round_id)
     assert [breach for _, breach in lines] == [False, False]
     assert lines[0][0].startswith("release 2 vs 1: ok")
     assert "not released (held: 1 change from 1 buyer since public release 2" in lines[1][0]

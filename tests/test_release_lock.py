@@ -24,7 +24,7 @@ def postgres_only(app):
 
 def test_two_compiles_of_one_round_release_in_order(app, postgres_only):
     world = open_market(app)
-    first = compile_round(app, world["round_id"])
+    first = compile_round(app, world.round_id)
     # Three buyers change Sweden 2027-Q1: a change that may be released.
     buyers = more_buyers(app, world, 3)
     add_pledges(app, world, [(org, "2027-Q1", "SE", "core", 40 + n, (40 + n) * 90_000)
@@ -34,7 +34,7 @@ def test_two_compiles_of_one_round_release_in_order(app, postgres_only):
 
     def compile_a():
         with app.app_context():
-            snapshot = compile_signals(world["round_id"])  # holds the round's lock until commit
+            snapshot = compile_signals(world.round_id)  # holds the round's lock until commit
             results["a"] = snapshot.id
             compiled.set()
             release_a.wait(30)
@@ -43,7 +43,7 @@ def test_two_compiles_of_one_round_release_in_order(app, postgres_only):
     def compile_b():
         with app.app_context():
             try:
-                results["b"] = compile_signals(world["round_id"]).id
+                results["b"] = compile_signals(world.round_id).id
                 db.session.commit()
             except Exception as error:  # noqa: BLE001 - reported by the assertion below
                 results["error"] = repr(error)
@@ -55,8 +55,8 @@ def test_two_compiles_of_one_round_release_in_order(app, postgres_only):
     b.start()
     # Meanwhile one buyer alone adds to the same cell (not blocked by the lock); the second compile sees it.
     with app.app_context():
-        db.session.add(Pledge(round_id=world["round_id"], organisation_id=world["a_org"],
-                              category_id=world["laptops_id"], criteria_set_id=world["sets"][f"{LAPTOPS}/v2"],
+        db.session.add(Pledge(round_id=world.round_id, organisation_id=world.a_org,
+                              category_id=world.laptops_id, criteria_set_id=world.sets[f"{LAPTOPS}/v2"],
                               level="core", quantity=10, value_minor=900_000, currency="EUR",
                               delivery_quarter="2027-Q1", country="SE", status="submitted"))
         db.session.commit()

@@ -27,14 +27,14 @@ JUNK = ("", " ", "x" * 20000, "-1", "0", "99999999999999999999999", "1e400", "na
 
 def _world(app) -> dict:
     world = make_pledging_round(app)
-    world["pledge_id"] = make_submitted_pledge(app, world["round_id"], world["a_org"], world["sets"]["30213100-6/v2"])
-    world["summary_id"] = make_summary(app, world)
+    world.pledge_id = make_submitted_pledge(app, world.round_id, world.a_org, world.sets["30213100-6/v2"])
+    world.summary_id = make_summary(app, world)
     with app.app_context():  # the dashboard's latest snapshot: a real compile, not the factory's fixed data
         from alliance.signals.snapshots import compile_signals
 
-        compile_signals(world["round_id"])
+        compile_signals(world.round_id)
         db.session.commit()
-    world["admin"] = _email(app, make_user(app, is_admin=True))
+    world.admin = _email(app, make_user(app, is_admin=True))
     return world
 
 
@@ -46,9 +46,9 @@ def _email(app, user_id):
 
 def _urls(app, world: dict, method: str) -> list[str]:
     values = {
-        "slug": ["ict"], "round_id": [world["round_id"]], "pledge_id": [world["pledge_id"]],
-        "set_id": [world["sets"]["30213100-6/v3"]], "criteria_set_id": [world["sets"]["30213100-6/v2"]],
-        "criterion_id": [1], "summary_id": [world["summary_id"]], "membership_id": [1], "organisation_id": [1],
+        "slug": ["ict"], "round_id": [world.round_id], "pledge_id": [world.pledge_id],
+        "set_id": [world.sets["30213100-6/v3"]], "criteria_set_id": [world.sets["30213100-6/v2"]],
+        "criterion_id": [1], "summary_id": [world.summary_id], "membership_id": [1], "organisation_id": [1],
         "user_id": [1], "dialogue_id": [1], "notification_id": [1], "subscription_id": [1], "token_id": [1],
         "job_id": ["compile_signals-round-1-now-1"], "pending_id": [1], "message_id": [1], "series_id": ["x"],
         "edition": [1],
@@ -94,11 +94,11 @@ def test_every_form_route_refuses_a_post_without_csrf_token(app):
         assert _fingerprint(app) == before
     # A token of another session is no token.
     other = app.test_client()
-    login(other, world["b"])
+    login(other, world.b)
     stolen = csrf_token(other, "/auth/account")
     client = app.test_client()
-    login(client, world["lead"])
-    assert client.post(f"/alliances/ict/rounds/{world['round_id']}/close", data={"csrf_token": stolen}).status_code == 400
+    login(client, world.lead)
+    assert client.post(f"/alliances/ict/rounds/{world.round_id}/close", data={"csrf_token": stolen}).status_code == 400
 
 
 @pytest.mark.parametrize("role", ["lead", "a", "admin", "supplier", "anonymous"])
@@ -173,13 +173,13 @@ def test_user_text_renders_inert(app):
     world = make_pledging_round(app)
     payload = '<script>alert(1)</script><img src=x onerror=alert(1)>"><svg onload=alert(1)>'
     with app.app_context():
-        db.session.get(Organisation, world["a_org"]).name = "A" + payload
+        db.session.get(Organisation, world.a_org).name = "A" + payload
         db.session.commit()
-    make_submitted_pledge(app, world["round_id"], world["a_org"], world["sets"]["30213100-6/v2"])
+    make_submitted_pledge(app, world.round_id, world.a_org, world.sets["30213100-6/v2"])
     client = app.test_client()
-    login(client, world["lead"])
-    for path in ("/alliances/ict", f"/alliances/ict/rounds/{world['round_id']}",
-                 f"/pledges/rounds/{world['round_id']}/all", "/admin/organisations"):
+    login(client, world.lead)
+    for path in ("/alliances/ict", f"/alliances/ict/rounds/{world.round_id}",
+                 f"/pledges/rounds/{world.round_id}/all", "/admin/organisations"):
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html and "<svg onload" not in html, path
 
@@ -211,10 +211,10 @@ def test_api_operations_survive_odd_json(app):
     from tests.factories import api_token
 
     client = app.test_client()
-    auth = {"Authorization": f"Bearer {api_token(client, world['lead'])}"}
+    auth = {"Authorization": f"Bearer {api_token(client, world.lead)}"}
     odd = [None, [], "x", 1, {"version": "x"}, {"quantity": 1e309}, {"round_id": 2**63}, {"a": {"b": [None]}},
            {"version": True, "quantity": "1" * 500}]
-    writes = [("post", "/api/v1/alliances/ict/pledges"), ("patch", f"/api/v1/pledges/{world['pledge_id']}"),
+    writes = [("post", "/api/v1/alliances/ict/pledges"), ("patch", f"/api/v1/pledges/{world.pledge_id}"),
               ("post", "/api/v1/alliances/ict/signals"), ("post", "/api/v1/dialogues"),
               ("post", "/api/v1/dialogues/1/posts"), ("put", "/api/v1/suppliers/me/declarations"),
               ("post", "/api/v1/auth/token")]
@@ -239,22 +239,22 @@ def test_nul_characters_are_refused_everywhere(app):
     assert client.get("/alliances/ic%00t").status_code == 400
     from tests.factories import api_token
 
-    auth = {"Authorization": f"Bearer {api_token(client, world['lead'])}"}
+    auth = {"Authorization": f"Bearer {api_token(client, world.lead)}"}
     response = client.post("/api/v1/dialogues", json={"title": "Laptops\x00", "nested": [{"x\x00": 1}]}, headers=auth)
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
-    login(client, world["lead"])
+    login(client, world.lead)
     assert client.get("/summaries/manage").status_code == 200  # a NUL-free request still passes
 
 
 def test_pledge_import_with_nul_bytes_is_a_clear_error(app):
     world = make_pledging_round(app)
     client = app.test_client()
-    login(client, world["a"])
+    login(client, world.a)
     import io
 
     header = "category,criteria_version,level,quantity,estimated_value,currency,delivery_quarter,country,region\n"
     body = (header + "30213100-6,2,core,10,100.00,EUR,2027-Q3,SE,SE1\x0010\n").encode()
-    url = f"/pledges/rounds/{world['round_id']}/import"
+    url = f"/pledges/rounds/{world.round_id}/import"
     token = csrf_token(client, url)
     response = client.post(url, data={"csrf_token": token, "file": (io.BytesIO(body), "p.csv")},
                            content_type="multipart/form-data")

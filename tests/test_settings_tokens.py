@@ -34,7 +34,7 @@ def test_token_is_shown_once_and_only_its_hash_is_stored(app, client):
 def test_revoked_token_gets_401(app, client):
     world = make_pledging_round(app)
     draft_id = make_summary(app, world, status="draft")
-    login(client, world["lead"])
+    login(client, world.lead)
     token = re.search(r'value="(alc_[^"]+)"', _create(client).get_data(as_text=True)).group(1)
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get(f"/api/v1/summaries/{draft_id}", headers=headers).status_code == 200

@@ -17,8 +17,8 @@ def add_pledges(app, world, rows) -> list[int]:
     """rows: (organisation id, quarter, country, level, quantity, value_minor[, status]) of laptops, set v2."""
     with app.app_context():
         pledges = [
-            Pledge(round_id=world["round_id"], organisation_id=org, category_id=world["laptops_id"],
-                   criteria_set_id=world["sets"][f"{LAPTOPS}/v2"], level=level, quantity=quantity,
+            Pledge(round_id=world.round_id, organisation_id=org, category_id=world.laptops_id,
+                   criteria_set_id=world.sets[f"{LAPTOPS}/v2"], level=level, quantity=quantity,
                    value_minor=value, currency="EUR", delivery_quarter=quarter, country=country,
                    status=status[0] if status else "submitted")
             for org, quarter, country, level, quantity, value, *status in rows
@@ -32,7 +32,7 @@ def more_buyers(app, world, n: int) -> list[int]:
     ids = []
     for _ in range(n):
         org = make_organisation(app)
-        add_member(app, world["alliance_id"], org)
+        add_member(app, world.alliance_id, org)
         ids.append(org)
     return ids
 
@@ -48,7 +48,7 @@ def market(app):
     """A round where Sweden has 4 buyers, Denmark one buyer (613 laptops, a figure only leads may see)."""
     world = make_pledging_round(app)
     c, d = more_buyers(app, world, 2)
-    a, b, lead = world["a_org"], world["b_org"], world["lead_org"]
+    a, b, lead = world.a_org, world.b_org, world.lead_org
     rows = [(a, "2027-Q1", "SE", "core", 120, 100_000), (b, "2027-Q1", "SE", "core", 140, 110_000),
             (c, "2027-Q1", "SE", "comprehensive", 130, 120_000), (lead, "2027-Q1", "SE", "comprehensive", 150, 125_000),
             (a, "2027-Q2", "SE", "core", 200, 150_000), (b, "2027-Q2", "SE", "core", 210, 160_000),
@@ -61,7 +61,7 @@ def market(app):
 
 def test_compile_aggregates_submitted_pledges_and_suppresses(app):
     world = market(app)
-    snapshot_id = compile_round(app, world["round_id"])
+    snapshot_id = compile_round(app, world.round_id)
     with app.app_context():
         snapshot = db.session.get(Snapshot, snapshot_id)
         lead, public = snapshot.lead_data, snapshot.public_data
@@ -90,9 +90,9 @@ def test_compile_aggregates_submitted_pledges_and_suppresses(app):
 
 def test_round_with_two_buyers_publishes_nothing_but_the_reason(app):
     world = make_pledging_round(app)
-    add_pledges(app, world, [(world["a_org"], "2027-Q1", "SE", "core", 50, 1000),
-                             (world["b_org"], "2027-Q2", "DK", "comprehensive", 70, 2000)])
-    snapshot_id = compile_round(app, world["round_id"])
+    add_pledges(app, world, [(world.a_org, "2027-Q1", "SE", "core", 50, 1000),
+                             (world.b_org, "2027-Q2", "DK", "comprehensive", 70, 2000)])
+    snapshot_id = compile_round(app, world.round_id)
     with app.app_context():
         public = db.session.get(Snapshot, snapshot_id).public_data
     figures = [public["totals"], *public["cells"], *public["by_category"], *public["by_quarter"],
@@ -103,14 +103,14 @@ def test_round_with_two_buyers_publishes_nothing_but_the_reason(app):
 
 def test_recompile_on_unchanged_pledges_returns_the_same_snapshot_and_change_is_tracked(app):
     world = market(app)
-    first = compile_round(app, world["round_id"])
-    assert compile_round(app, world["round_id"]) == first
+    first = compile_round(app, world.round_id)
+    assert compile_round(app, world.round_id) == first
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Snapshot)) == 1
         assert db.session.get(Snapshot, first).release_number == 1
     e = more_buyers(app, world, 1)[0]
     add_pledges(app, world, [(e, "2027-Q1", "SE", "core", 100, 50_000)])
-    second = compile_round(app, world["round_id"])
+    second = compile_round(app, world.round_id)
     assert second != first
     with app.app_context():
         snapshot = db.session.get(Snapshot, second)
@@ -122,14 +122,14 @@ def test_recompile_on_unchanged_pledges_returns_the_same_snapshot_and_change_is_
         # snapshot is held: the public keeps release 1, the lead sees why
         assert snapshot.release_number is None and snapshot.held_reason.startswith("held: 1 change from 1 buyer")
         assert snapshot.lead_data["release_check"]["released"] is False
-        assert latest_snapshot(world["round_id"]).id == second
-        assert latest_snapshot(world["round_id"], view="public").id == first
+        assert latest_snapshot(world.round_id).id == second
+        assert latest_snapshot(world.round_id, view="public").id == first
     f, g = more_buyers(app, world, 2)
     add_pledges(app, world, [(f, "2027-Q1", "SE", "core", 20, 16_000), (g, "2027-Q1", "SE", "core", 30, 17_000)])
-    third = compile_round(app, world["round_id"])
+    third = compile_round(app, world.round_id)
     with app.app_context():
         snapshot = db.session.get(Snapshot, third)
-        assert snapshot.release_number == 2 and latest_snapshot(world["round_id"], view="public").id == third
+        assert snapshot.release_number == 2 and latest_snapshot(world.round_id, view="public").id == third
         public_change = snapshot.public_data["change"]
         assert public_change["previous_release"] == 1 and public_change["previous_snapshot_id"] is None
         laptops = next(r for r in public_change["by_category"] if r["category"] == LAPTOPS)
@@ -139,7 +139,7 @@ def test_recompile_on_unchanged_pledges_returns_the_same_snapshot_and_change_is_
 def test_impact_estimates_only_for_cited_factors_and_follow_suppression(app):
     world = market(app)
     with app.app_context():
-        set_id = world["sets"][f"{LAPTOPS}/v2"]
+        set_id = world.sets[f"{LAPTOPS}/v2"]
         common = {"criteria_set_id": set_id, "text": "...", "type": "award", "source": "EU GPP 2021"}
         db.session.add_all([
             Criterion(code="C1", title="Energy", level="core", impact_factor=0.5, impact_unit="kg CO2e per unit",
@@ -149,7 +149,7 @@ def test_impact_estimates_only_for_cited_factors_and_follow_suppression(app):
             Criterion(code="C3", title="No factor", level="core", **common),
         ])
         db.session.commit()
-    snapshot_id = compile_round(app, world["round_id"])
+    snapshot_id = compile_round(app, world.round_id)
     with app.app_context():
         snapshot = db.session.get(Snapshot, snapshot_id)
         lead = {r["criterion_code"]: r for r in snapshot.lead_data["impact"]}
@@ -169,11 +169,11 @@ def body_for(app, client, world, email):
 
 def test_dashboard_per_role_never_shows_a_suppressed_figure(app, client):
     world = market(app)
-    compile_round(app, world["round_id"])
-    supplier = world["supplier"]
-    lead_html = body_for(app, app.test_client(), world, world["lead"])
+    compile_round(app, world.round_id)
+    supplier = world.supplier
+    lead_html = body_for(app, app.test_client(), world, world.lead)
     assert "613" in lead_html and "hidden: fewer than 3 buyers" in lead_html and "Compile now" in lead_html
-    for email in (world["a"], world["b"], supplier, world["outsider"], None):
+    for email in (world.a, world.b, supplier, world.outsider, None):
         html = body_for(app, app.test_client(), world, email)
         assert "fewer than 3 buyers" in html
         assert not re.search(r"\b613\b", html) and "4,579.01" not in html, email
@@ -187,20 +187,20 @@ def test_dashboard_before_any_compile_and_unknown_round(app, client):
     assert client.get("/alliances/ict/signals?round=99999").status_code == 404
     assert client.get("/alliances/nope/signals").status_code == 404
     with app.app_context():
-        assert db.session.get(Organisation, world["a_org"]) is not None
+        assert db.session.get(Organisation, world.a_org) is not None
 
 
 def test_compile_now_button_is_for_leads_only_and_needs_csrf(app, client):
     world = market(app)
-    login(client, world["a"])
+    login(client, world.a)
     html = client.get("/alliances/ict/signals").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    url = f"/alliances/ict/signals/{world['round_id']}/compile"
+    url = f"/alliances/ict/signals/{world.round_id}/compile"
     assert client.post(url, data={"csrf_token": token}).status_code == 403
     lead_client = app.test_client()
-    login(lead_client, world["lead"])
+    login(lead_client, world.lead)
     assert lead_client.post(url).status_code == 400  # no CSRF token
-    other_user = make_user(app, world["lead_org"])
+    other_user = make_user(app, world.lead_org)
     assert email_of(app, other_user)
 
 
@@ -208,7 +208,7 @@ def test_hidden_figures_give_their_reason_in_the_readers_language_old_snapshots_
     """A snapshot stores the rule's code ("k:3"); the page words it in the reader's language. A snapshot
     compiled before the codes existed carries only the English sentence, and reads the same."""
     world = market(app)
-    snapshot_id = compile_round(app, world["round_id"])
+    snapshot_id = compile_round(app, world.round_id)
     french, spanish = {"Accept-Language": "fr-FR,fr;q=0.9"}, {"Accept-Language": "es-ES,es;q=0.9"}
     page = client.get("/alliances/ict/signals", headers=french).get_data(as_text=True)
     assert "masqué : moins de 3 acheteurs" in page and "fewer than 3 buyers" not in page
@@ -220,7 +220,7 @@ def test_hidden_figures_give_their_reason_in_the_readers_language_old_snapshots_
         snapshot.public_data = old
         db.session.commit()
     member = app.test_client()  # a signed-in reader's page is rendered afresh, never a kept copy
-    login(member, world["a"])
+    login(member, world.a)
     page = member.get("/alliances/ict/signals", headers=french).get_data(as_text=True)
     assert "masqué : moins de 3 acheteurs" in page and "fewer than 3 buyers" not in page
 

@@ -37,14 +37,14 @@ def _user(email: str) -> User:
 def _draft(app, world, commitments=None, summary_id=None, preamble="Evidence: [GPP](https://example.org/gpp).") -> int:
     """A draft edition with the given commitments (default: laptops v2, 50 % comprehensive from 2027)."""
     with app.app_context():
-        lead = _user(world["lead"])
-        statement = ops.create_draft(lead, world["round_id"])
+        lead = _user(world.lead)
+        statement = ops.create_draft(lead, world.round_id)
         ops.update_draft(lead, statement.id, statement.version, ops.StatementFields(
             title="Joint statement on durable laptops", preamble=preamble, statement_date=statement.statement_date,
             market_conditions="Few suppliers offer **five-year** warranties today.",
             working_group="Coordinated by the lead's procurement office.", summary_id=summary_id,
             commitments=commitments if commitments is not None else [
-                ops.CommitmentInput(world["sets"]["30213100-6/v2"], 50, "comprehensive", 2027)]))
+                ops.CommitmentInput(world.sets["30213100-6/v2"], 50, "comprehensive", 2027)]))
         db.session.commit()
         return statement.id
 
@@ -52,12 +52,12 @@ def _draft(app, world, commitments=None, summary_id=None, preamble="Evidence: [G
 def _publish(app, world, statement_id) -> None:
     with app.app_context():
         statement = db.session.get(JointStatement, statement_id)
-        ops.publish(_user(world["lead"]), statement_id, statement.version)
+        ops.publish(_user(world.lead), statement_id, statement.version)
         db.session.commit()
 
 
 def _page(world, edition=1) -> str:
-    return f"/alliances/ict/rounds/{world['round_id']}/statement/{edition}"
+    return f"/alliances/ict/rounds/{world.round_id}/statement/{edition}"
 
 
 def _confirm(client, world, action, edition=1):
@@ -80,11 +80,11 @@ def test_lead_publishes_a_statement_with_dated_commitments_and_cited_evidence(ap
     statement_id = _draft(app, world, summary_id=summary_id,
                           preamble="Evidence: [EU GPP](https://example.org/gpp)<script>alert(1)</script>")
     assert client.get(_page(world)).status_code == 404  # a draft is the leads' alone
-    login(client, world["lead"])
+    login(client, world.lead)
     assert "Draft: only the alliance" in client.get(_page(world)).get_data(as_text=True)
     response = _confirm(client, world, "publish")
     assert response.status_code == 302
-    html = client.get(f"/alliances/ict/rounds/{world['round_id']}/statement").get_data(as_text=True)
+    html = client.get(f"/alliances/ict/rounds/{world.round_id}/statement").get_data(as_text=True)
     assert ("From 2027, at least 50 % of the portable computers the signatories buy meet the comprehensive level "
             "of “Portable computers criteria v2”, version 2 (CPV 30213100-6).") in html
     assert '<a href="https://example.org/gpp"' in html and "<script>" not in html
@@ -103,7 +103,7 @@ def test_lead_publishes_a_statement_with_dated_commitments_and_cited_evidence(ap
     summary_html = client.get(f"/summaries/{series}").get_data(as_text=True)
     assert f'href="{_page(world)}"' in summary_html  # and the summary links back to the statement
     # The round page links to the statement.
-    round_html = client.get(f"/alliances/ict/rounds/{world['round_id']}").get_data(as_text=True)
+    round_html = client.get(f"/alliances/ict/rounds/{world.round_id}").get_data(as_text=True)
     assert _page(world) in round_html and "0 signatories" in round_html
 
 
@@ -112,17 +112,17 @@ def test_a_published_edition_never_changes_and_a_stale_edit_is_refused(app, clie
     statement_id = _draft(app, world)
     with app.app_context():
         version = db.session.get(JointStatement, statement_id).version
-        lead = _user(world["lead"])
+        lead = _user(world.lead)
         ops.update_draft(lead, statement_id, version, ops.StatementFields(
             title="First editor's title", statement_date=utcnow().date(),
-            commitments=[ops.CommitmentInput(world["sets"]["30213100-6/v2"], 60, "core", 2028)]))
+            commitments=[ops.CommitmentInput(world.sets["30213100-6/v2"], 60, "core", 2028)]))
         db.session.commit()
-    login(client, world["lead"])
+    login(client, world.lead)
     form = client.get(f"{_page(world)}/edit").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
     stale = client.post(f"{_page(world)}/edit", data={
         "csrf_token": token, "version": str(version), "title": "Second editor's title",
-        "commitments-0-criteria_set_id": str(world["sets"]["30213100-6/v2"]), "commitments-0-share_percent": "10",
+        "commitments-0-criteria_set_id": str(world.sets["30213100-6/v2"]), "commitments-0-share_percent": "10",
         "commitments-0-level": "core", "commitments-0-from_year": "2029", "legal_nature": "An intention."})
     assert stale.status_code == 409 and "changed this statement meanwhile" in stale.get_data(as_text=True)
     with app.app_context():
@@ -133,7 +133,7 @@ def test_a_published_edition_never_changes_and_a_stale_edit_is_refused(app, clie
     with app.app_context():
         statement = db.session.get(JointStatement, statement_id)
         try:
-            ops.update_draft(_user(world["lead"]), statement_id, statement.version, ops.StatementFields(title="X"))
+            ops.update_draft(_user(world.lead), statement_id, statement.version, ops.StatementFields(title="X"))
         except ops.StatementConflictError as error:
             assert "never changes" in str(error)
         else:
@@ -147,17 +147,17 @@ def test_commitments_name_a_criteria_set_of_the_round_and_bad_input_writes_nothi
     other = make_pledging_round(app, slug="other")
     cases = [
         ([ops.CommitmentInput(other["sets"]["30213100-6/v2"], 50, "core", 2027)], "published criteria set"),
-        ([ops.CommitmentInput(world["sets"]["30213100-6/v3"], 50, "core", 2027)], "published criteria set"),
-        ([ops.CommitmentInput(world["sets"]["30213100-6/v2"], 0, "core", 2027)], "from 1 to 100"),
-        ([ops.CommitmentInput(world["sets"]["30213100-6/v2"], 101, "core", 2027)], "from 1 to 100"),
-        ([ops.CommitmentInput(world["sets"]["30213100-6/v2"], 50, "platinum", 2027)], "level"),
-        ([ops.CommitmentInput(world["sets"]["30213100-6/v2"], 50, "core", None)], "year"),
+        ([ops.CommitmentInput(world.sets["30213100-6/v3"], 50, "core", 2027)], "published criteria set"),
+        ([ops.CommitmentInput(world.sets["30213100-6/v2"], 0, "core", 2027)], "from 1 to 100"),
+        ([ops.CommitmentInput(world.sets["30213100-6/v2"], 101, "core", 2027)], "from 1 to 100"),
+        ([ops.CommitmentInput(world.sets["30213100-6/v2"], 50, "platinum", 2027)], "level"),
+        ([ops.CommitmentInput(world.sets["30213100-6/v2"], 50, "core", None)], "year"),
     ]
     for commitments, message in cases:
         with app.app_context():
             statement = db.session.get(JointStatement, statement_id)
             try:
-                ops.update_draft(_user(world["lead"]), statement_id, statement.version,
+                ops.update_draft(_user(world.lead), statement_id, statement.version,
                                  ops.StatementFields(title="Changed", commitments=commitments))
             except ops.StatementError as error:
                 assert message in str(error)
@@ -167,10 +167,10 @@ def test_commitments_name_a_criteria_set_of_the_round_and_bad_input_writes_nothi
     with app.app_context():
         statement = db.session.get(JointStatement, statement_id)
         assert statement.title == "Joint statement on durable laptops" and len(statement.commitments) == 1
-        ops.update_draft(_user(world["lead"]), statement_id, statement.version,
+        ops.update_draft(_user(world.lead), statement_id, statement.version,
                          ops.StatementFields(title="No commitments", statement_date=statement.statement_date))
         try:
-            ops.publish(_user(world["lead"]), statement_id, statement.version)
+            ops.publish(_user(world.lead), statement_id, statement.version)
         except ops.StatementError as error:
             assert "at least one quantified, dated commitment" in str(error)
         else:
@@ -180,24 +180,24 @@ def test_commitments_name_a_criteria_set_of_the_round_and_bad_input_writes_nothi
 def test_buyer_signs_and_withdraws_deliberately_and_each_step_is_recorded(app, client):
     world = make_pledging_round(app)
     _publish(app, world, _draft(app, world))
-    make_submitted_pledge(app, world["round_id"], world["a_org"], world["sets"]["30213100-6/v2"], quantity=7777)
+    make_submitted_pledge(app, world.round_id, world.a_org, world.sets["30213100-6/v2"], quantity=7777)
     html = client.get(_page(world)).get_data(as_text=True)
     assert "No signatures yet." in html  # pledging does not sign
-    login(client, world["a"])
+    login(client, world.a)
     assert "Sign for A org" in client.get(_page(world)).get_data(as_text=True)
     assert _confirm(client, world, "sign").status_code == 302
     html = client.get(_page(world)).get_data(as_text=True)
     with app.app_context():
-        name = db.session.get(Organisation, world["a_org"]).name
+        name = db.session.get(Organisation, world.a_org).name
         signature = db.session.scalar(sa.select(StatementSignature))
-        assert signature.signed_by.email == world["a"] and signature.withdrawn_at is None
+        assert signature.signed_by.email == world.a and signature.withdrawn_at is None
         signed_on = signature.signed_at.strftime("%Y-%m-%d")
     assert f"<td>{name}</td>" in html and signed_on in html and "7777" not in html and "7,777" not in html
     assert "Withdraw our signature" in html
     # A colleague of the same organisation cannot sign twice for it.
     with app.app_context():
         try:
-            ops.sign(_user(world["a2"]), signature.statement_id)
+            ops.sign(_user(world.a2), signature.statement_id)
         except ops.StatementConflictError:
             db.session.rollback()
         else:
@@ -217,11 +217,11 @@ def test_only_active_members_from_verified_buyers_sign(app, client):
     world = make_pledging_round(app)
     statement_id = _draft(app, world)
     pending_org = make_organisation(app, name="Pending Town")
-    add_member(app, world["alliance_id"], pending_org, status="pending")
+    add_member(app, world.alliance_id, pending_org, status="pending")
     pending = email_of(app, make_user(app, pending_org))
     assert client.get(f"{_page(world)}/sign").status_code == 302  # anonymous: log in first
     _publish(app, world, statement_id)
-    for email in (world["supplier"], world["outsider"], world["unverified"], pending):
+    for email in (world.supplier, world.outsider, world.unverified, pending):
         with app.test_client() as other:
             login(other, email)
             page = other.get(f"{_page(world)}/sign")
@@ -233,7 +233,7 @@ def test_only_active_members_from_verified_buyers_sign(app, client):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(StatementSignature)) == 0
         try:
-            ops.sign(_user(world["supplier"]), statement_id)
+            ops.sign(_user(world.supplier), statement_id)
         except ops.StatementForbiddenError as error:
             assert "Only public buyers" in str(error)
 
@@ -243,22 +243,22 @@ def test_a_withdrawn_or_superseded_edition_cannot_be_signed_and_keeps_its_signat
     first_id = _draft(app, world)
     _publish(app, world, first_id)
     with app.app_context():
-        ops.sign(_user(world["a"]), first_id)
-        second = ops.create_draft(_user(world["lead"]), world["round_id"])
+        ops.sign(_user(world.a), first_id)
+        second = ops.create_draft(_user(world.lead), world.round_id)
         db.session.commit()
         second_id = second.id
     _publish(app, world, second_id)
     with app.app_context():
         assert db.session.get(JointStatement, first_id).status == "superseded"
-        assert [s.organisation_id for s in ops.signatories(first_id)] == [world["a_org"]]
+        assert [s.organisation_id for s in ops.signatories(first_id)] == [world.a_org]
         assert ops.signatories(second_id) == []  # a new text is signed afresh
         try:
-            ops.sign(_user(world["b"]), first_id)
+            ops.sign(_user(world.b), first_id)
         except ops.StatementForbiddenError as error:
             assert "superseded" in str(error)
-    login(client, world["lead"])
+    login(client, world.lead)
     assert _confirm(client, world, "withdraw", edition=2).status_code == 302
-    html = client.get(f"/alliances/ict/rounds/{world['round_id']}/statement").get_data(as_text=True)
+    html = client.get(f"/alliances/ict/rounds/{world.round_id}/statement").get_data(as_text=True)
     assert "was withdrawn on" in html and "Sign for" not in html
 
 
@@ -267,12 +267,12 @@ def test_pdf_and_docx_carry_the_signed_text_with_non_latin1_names(app, client):
     statement_id = _draft(app, world, preamble="Region Västerdal and Łódź cite [evidence](https://example.org/e).")
     _publish(app, world, statement_id)
     with app.app_context():
-        organisation = db.session.get(Organisation, world["a_org"])
+        organisation = db.session.get(Organisation, world.a_org)
         organisation.name = "Västerdal Ålborg Łódź kommun"
         db.session.commit()
-        ops.sign(_user(world["a"]), statement_id)
+        ops.sign(_user(world.a), statement_id)
         db.session.commit()
-    make_submitted_pledge(app, world["round_id"], world["a_org"], world["sets"]["30213100-6/v2"], quantity=8642)
+    make_submitted_pledge(app, world.round_id, world.a_org, world.sets["30213100-6/v2"], quantity=8642)
     docx = client.get(f"{_page(world)}.docx")
     assert docx.status_code == 200 and docx.mimetype.endswith("wordprocessingml.document")
     text = "\n".join(paragraph.text for paragraph in Document(io.BytesIO(docx.data)).paragraphs)
@@ -285,7 +285,7 @@ def test_pdf_and_docx_carry_the_signed_text_with_non_latin1_names(app, client):
     streams = [zlib.decompress(match) for match in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf.data, re.S)
                if match[:1] == b"x"]
     assert any(b"Tj" in stream or b"TJ" in stream for stream in streams)
-    assert client.get(f"/alliances/ict/rounds/{world['round_id']}/statement/9.pdf").status_code == 404
+    assert client.get(f"/alliances/ict/rounds/{world.round_id}/statement/9.pdf").status_code == 404
 
 
 def test_a_document_is_rendered_once_per_content_and_served_with_an_etag(app, client, monkeypatch):
@@ -308,7 +308,7 @@ def test_a_document_is_rendered_once_per_content_and_served_with_an_etag(app, cl
     assert docx.data.startswith(b"PK") and renders == ["statement_pdf", "statement_docx"]
 
     with app.app_context():  # a new signature changes what the document says: it is rendered anew
-        ops.sign(_user(world["a"]), statement_id)
+        ops.sign(_user(world.a), statement_id)
         db.session.commit()
     signed = client.get(f"{_page(world)}.docx", headers={"If-None-Match": docx.headers["ETag"]})
     assert signed.status_code == 200 and renders[-1] == "statement_docx" and len(renders) == 3
@@ -331,7 +331,7 @@ def test_draft_pdf_is_for_leads_only_and_other_alliances_see_nothing(app, client
 def test_summary_publish_and_withdraw_ask_for_confirmation_without_javascript(app, client):
     world = make_pledging_round(app)
     summary_id = make_summary(app, world, status="draft")
-    login(client, world["lead"])
+    login(client, world.lead)
     preview = client.get(f"/summaries/manage/{summary_id}").get_data(as_text=True)
     assert f'href="/summaries/manage/{summary_id}/publish"' in preview
     assert f'action="/summaries/manage/{summary_id}/publish"' not in preview  # no one-click publish
@@ -348,7 +348,7 @@ def test_summary_publish_and_withdraw_ask_for_confirmation_without_javascript(ap
     with app.app_context():
         assert db.session.get(DemandSummary, summary_id).status == "withdrawn"
     with app.test_client() as buyer:
-        login(buyer, world["a"])
+        login(buyer, world.a)
         assert buyer.get(f"/summaries/manage/{summary_id}/withdraw").status_code == 404
 
 
@@ -359,14 +359,14 @@ def test_dialogue_page_links_to_its_round_or_summary(app, client):
         from alliance.models import DemandSummary
 
         summary = db.session.get(DemandSummary, summary_id)
-        on_round = Dialogue(alliance_id=world["alliance_id"], round_id=world["round_id"], title="On the round",
+        on_round = Dialogue(alliance_id=world.alliance_id, round_id=world.round_id, title="On the round",
                             closes_at=utcnow())
-        on_summary = Dialogue(alliance_id=world["alliance_id"], summary_id=summary_id, title="On the summary",
+        on_summary = Dialogue(alliance_id=world.alliance_id, summary_id=summary_id, title="On the summary",
                               closes_at=utcnow())
         db.session.add_all([on_round, on_summary])
         db.session.commit()
         ids, series = (on_round.id, on_summary.id), summary.series_id
     round_html = client.get(f"/dialogues/{ids[0]}").get_data(as_text=True)
-    assert f'href="/alliances/ict/rounds/{world["round_id"]}"' in round_html and "ICT round 2027" in round_html
+    assert f'href="/alliances/ict/rounds/{world.round_id}"' in round_html and "ICT round 2027" in round_html
     summary_html = client.get(f"/dialogues/{ids[1]}").get_data(as_text=True)
     assert f'href="/summaries/{series}/1"' in summary_html and "ICT demand 2027" in summary_html

@@ -32,15 +32,15 @@ def _post_action(client, summary_id, action, version):
 
 def test_lead_drafts_previews_and_publishes(app, client):
     world = make_pledging_round(app)
-    snapshot_id = make_summary_snapshot(app, world["round_id"])
-    login(client, world["lead"])
+    snapshot_id = make_summary_snapshot(app, world.round_id)
+    login(client, world.lead)
     page = client.get(f"/summaries/manage/new?snapshot={snapshot_id}")
     assert page.status_code == 200 and "Portable computers" in page.get_data(as_text=True)
     token = csrf_token(client, "/summaries/manage/new")
     response = client.post("/summaries/manage/new", data={
         "csrf_token": token, "snapshot_id": snapshot_id, "title": "ICT demand 2027",
         "narrative": "We buy <script>alert(1)</script>**laptops**.", "views": ["quarter", "country"],
-        "categories": ["30213100-6"], "criteria_sets": [world["sets"]["30213100-6/v2"]],
+        "categories": ["30213100-6"], "criteria_sets": [world.sets["30213100-6/v2"]],
     })
     assert response.status_code == 302
     with app.app_context():
@@ -66,7 +66,7 @@ def test_lead_drafts_previews_and_publishes(app, client):
 
 def test_public_page_shows_only_safe_figures(app, client):
     world = make_pledging_round(app)
-    add_criterion(app, world["sets"]["30213100-6/v2"], "TS1", title="Spare parts", source="Upphandlingsmyndigheten",
+    add_criterion(app, world.sets["30213100-6/v2"], "TS1", title="Spare parts", source="Upphandlingsmyndigheten",
                   source_url="https://www.upphandlingsmyndigheten.se/x")
     summary = _summary(app, make_summary(app, world))
     response = client.get(f"/summaries/{summary.series_id}")
@@ -97,9 +97,9 @@ def test_only_the_alliances_leads_may_draft_and_publish(app, client):
     world = make_pledging_round(app)
     other = make_pledging_round(app, slug="health")
     draft_id = make_summary(app, world, status="draft")
-    snapshot_id = make_summary_snapshot(app, world["round_id"])
+    snapshot_id = make_summary_snapshot(app, world.round_id)
     # a lead of another alliance may draft summaries (of its own rounds: none compiled yet, so back to its list)
-    for email, drafting in ((world["a"], 403), (world["supplier"], 403), (other["lead"], 302)):
+    for email, drafting in ((world.a, 403), (world.supplier, 403), (other["lead"], 302)):
         login(client, email)
         assert client.get(f"/summaries/manage/{draft_id}").status_code == 404, email
         assert client.get(f"/summaries/manage/new?snapshot={snapshot_id}").status_code == drafting, email
@@ -115,7 +115,7 @@ def test_only_the_alliances_leads_may_draft_and_publish(app, client):
 def test_stale_edit_is_refused_with_a_clear_message(app, client):
     world = make_pledging_round(app)
     draft_id = make_summary(app, world, status="draft")
-    login(client, world["lead"])
+    login(client, world.lead)
     token = csrf_token(client, f"/summaries/manage/{draft_id}/edit")
     fields = {"csrf_token": token, "title": "First change", "categories": ["30213100-6"], "version": "1"}
     assert client.post(f"/summaries/manage/{draft_id}/edit", data=fields).status_code == 302
@@ -128,12 +128,12 @@ def test_stale_edit_is_refused_with_a_clear_message(app, client):
 
 def test_bad_draft_input_gets_messages_and_stores_nothing(app, client):
     world = make_pledging_round(app)
-    snapshot_id = make_summary_snapshot(app, world["round_id"])
-    login(client, world["lead"])
+    snapshot_id = make_summary_snapshot(app, world.round_id)
+    login(client, world.lead)
     token = csrf_token(client, "/summaries/manage/new")
     response = client.post("/summaries/manage/new", data={
         "csrf_token": token, "snapshot_id": snapshot_id, "title": "", "categories": ["99999999-9"],
-        "criteria_sets": [world["sets"]["30213100-6/v3"]],
+        "criteria_sets": [world.sets["30213100-6/v3"]],
     })
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Give the summary a title." in html
@@ -145,7 +145,7 @@ def test_bad_draft_input_gets_messages_and_stores_nothing(app, client):
 def test_published_edition_never_changes_and_new_edition_supersedes_it(app, client):
     world = make_pledging_round(app)
     first = _summary(app, make_summary(app, world))
-    login(client, world["lead"])
+    login(client, world.lead)
     refused = client.post(f"/summaries/manage/{first.id}/edit", data={
         "csrf_token": csrf_token(client, f"/summaries/manage/{first.id}"), "title": "Changed", "version": "2"})
     assert refused.status_code == 302
@@ -172,7 +172,7 @@ def test_withdrawn_summary_leaves_the_list_and_its_address_says_so(app, client):
     world = make_pledging_round(app)
     summary = _summary(app, make_summary(app, world))
     assert summary.series_id in client.get("/summaries/").get_data(as_text=True)
-    login(client, world["lead"])
+    login(client, world.lead)
     assert _post_action(client, summary.id, "withdraw", summary.version).status_code == 302
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/summaries/")})
     assert summary.series_id not in client.get("/summaries/").get_data(as_text=True)
@@ -203,12 +203,12 @@ def test_public_questions_and_answers_are_anonymous(app, client):
     world = make_pledging_round(app)
     summary = _summary(app, make_summary(app, world))
     with app.app_context():
-        dialogue = Dialogue(alliance_id=world["alliance_id"], summary_id=summary.id, title="Questions",
+        dialogue = Dialogue(alliance_id=world.alliance_id, summary_id=summary.id, title="Questions",
                             closes_at=utcnow())
         db.session.add(dialogue)
         db.session.flush()
         question = Post(dialogue_id=dialogue.id, kind="question", body="Is refurbished equipment welcome?",
-                        organisation_id=world["supplier_org"])
+                        organisation_id=world.supplier_org)
         db.session.add(question)
         db.session.flush()
         db.session.add_all([
@@ -216,7 +216,7 @@ def test_public_questions_and_answers_are_anonymous(app, client):
             Post(dialogue_id=dialogue.id, kind="response", visibility="leads", body="Our secret price list."),
         ])
         db.session.commit()
-        supplier_name = db.session.get(type(question.dialogue.alliance), world["alliance_id"]).name
+        supplier_name = db.session.get(type(question.dialogue.alliance), world.alliance_id).name
     html = client.get(f"/summaries/{summary.series_id}").get_data(as_text=True)
     assert "Is refurbished equipment welcome?" in html and "Yes, it is welcome." in html
     assert "Our secret price list." not in html

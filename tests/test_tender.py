@@ -27,7 +27,7 @@ def _add_criteria(app, criteria_set_id):
 
 def test_markdown_groups_clauses_by_type_with_verification_and_source(app, client):
     world = make_pledging_round(app)
-    criteria_set_id = world["sets"]["30213100-6/v2"]
+    criteria_set_id = world.sets["30213100-6/v2"]
     _add_criteria(app, criteria_set_id)
     response = client.get(f"/criteria-sets/{criteria_set_id}/tender.md")
     assert response.status_code == 200 and response.mimetype == "text/markdown"
@@ -50,7 +50,7 @@ def test_markdown_groups_clauses_by_type_with_verification_and_source(app, clien
 
 def test_docx_has_the_same_clauses(app, client):
     world = make_pledging_round(app)
-    criteria_set_id = world["sets"]["30213100-6/v2"]
+    criteria_set_id = world.sets["30213100-6/v2"]
     _add_criteria(app, criteria_set_id)
     response = client.get(f"/criteria-sets/{criteria_set_id}/tender.docx")
     assert response.status_code == 200 and response.headers["Content-Disposition"].endswith('.docx"')
@@ -67,13 +67,13 @@ def test_docx_has_the_same_clauses(app, client):
 
 def test_draft_criteria_sets_only_for_the_alliances_leads(app, client):
     world = make_pledging_round(app)
-    draft_id = world["sets"]["30213100-6/v3"]
+    draft_id = world.sets["30213100-6/v3"]
     assert client.get(f"/criteria-sets/{draft_id}/tender.md").status_code == 404
-    login(client, world["a"])
+    login(client, world.a)
     assert client.get(f"/criteria-sets/{draft_id}/tender.docx").status_code == 404
     client.get("/")
     client2 = app.test_client()
-    login(client2, world["lead"])
+    login(client2, world.lead)
     response = client2.get(f"/criteria-sets/{draft_id}/tender.md")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
     assert client.get("/criteria-sets/999999/tender.md").status_code == 404
@@ -81,7 +81,7 @@ def test_draft_criteria_sets_only_for_the_alliances_leads(app, client):
 
 def test_complete_set_is_not_marked_draft_and_never_says_final(app, client):
     world = make_pledging_round(app)
-    criteria_set_id = world["sets"]["30231310-3/v1"]
+    criteria_set_id = world.sets["30231310-3/v1"]
     with app.app_context():
         db.session.add(Criterion(criteria_set_id=criteria_set_id, code="11185", title="Access to spare parts",
                                  text="Spare parts for three (3) years.", type="specification", level="core",
@@ -94,7 +94,7 @@ def test_complete_set_is_not_marked_draft_and_never_says_final(app, client):
 
 def test_missing_or_summarised_wording_is_one_marked_line_without_research_notes(app, client):
     world = make_pledging_round(app)
-    criteria_set_id = world["sets"]["30231310-3/v1"]
+    criteria_set_id = world.sets["30231310-3/v1"]
     with app.app_context():
         db.session.add_all([
             Criterion(criteria_set_id=criteria_set_id, code="TS19", title="Minimum energy performance of monitors",
@@ -127,7 +127,7 @@ def test_shipped_libraries_carry_no_research_notes_in_clause_text():
 
 def test_criteria_set_page_links_its_tender_exports(app, client):
     world = make_pledging_round(app)
-    criteria_set_id = world["sets"]["30213100-6/v2"]
+    criteria_set_id = world.sets["30213100-6/v2"]
     html = client.get(f"/alliances/ict/criteria/{criteria_set_id}").get_data(as_text=True)
     assert f'href="/criteria-sets/{criteria_set_id}/tender.md"' in html
     assert f'href="/criteria-sets/{criteria_set_id}/tender.docx"' in html

@@ -14,14 +14,14 @@ def world(app):
 
 
 def _pledge_page(client, world, headers, **fields):
-    path = f"/pledges/rounds/{world['round_id']}"
+    path = f"/pledges/rounds/{world.round_id}"
     data = {"csrf_token": csrf_token(client, path), **pledge_fields(**fields)}
     return client.post(path, data=data, headers=headers).get_data(as_text=True)
 
 
 def test_a_french_browser_gets_the_pledge_form_and_its_messages_in_french(app, client, world):
-    login(client, world["a"])
-    form = client.get(f"/pledges/rounds/{world['round_id']}", headers=FRENCH).get_data(as_text=True)
+    login(client, world.a)
+    form = client.get(f"/pledges/rounds/{world.round_id}", headers=FRENCH).get_data(as_text=True)
     assert "Quantité (unités de la catégorie)" in form and "Trimestre de livraison" in form
     assert "Quantity (units of the category)" not in form
     html = _pledge_page(client, world, FRENCH, quantity="-3", criteria_version="1")
@@ -48,8 +48,8 @@ def test_login_speaks_the_browsers_language(app, client):
 
 
 def test_api_field_errors_follow_accept_language(app, client, world):
-    headers = {"Authorization": f"Bearer {api_token(client, world['a'])}"}
-    body = pledge_fields() | {"round_id": world["round_id"], "criteria_version": 2, "quantity": -4,
+    headers = {"Authorization": f"Bearer {api_token(client, world.a)}"}
+    body = pledge_fields() | {"round_id": world.round_id, "criteria_version": 2, "quantity": -4,
                               "currency": "SEK", "status": "submitted"}
 
     def fields(language_headers):

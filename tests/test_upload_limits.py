@@ -57,8 +57,8 @@ def _state_dimension(content: bytes, ref: bytes) -> bytes:
 
 def _import(app, world, data, filename="pledges.xlsx"):
     with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.email == world["a"]))
-        result = importing.import_file(load_round(user, world["round_id"]), data, filename)
+        user = db.session.scalar(sa.select(User).where(User.email == world.a))
+        result = importing.import_file(load_round(user, world.round_id), data, filename)
         db.session.commit() if result.ok else db.session.rollback()
         return result
 
@@ -70,8 +70,8 @@ def _pledges(app) -> int:
 
 def _post(app, world, data, filename):
     client = app.test_client()
-    login(client, world["a"])
-    url = f"/pledges/rounds/{world['round_id']}/import"
+    login(client, world.a)
+    url = f"/pledges/rounds/{world.round_id}/import"
     token = csrf_token(client, url)
     return client.post(url, data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
                        content_type="multipart/form-data")

@@ -36,15 +36,15 @@ pytestmark = [
 def _open_dialogue(app, world, question: str | None = None) -> tuple[int, int | None]:
     """A dialogue the lead opened on the round; with question, a supplier has asked it. (dialogue, post)"""
     with app.app_context():
-        lead = db.session.scalar(sa.select(User).where(User.email == world["lead"]))
-        dialogue = Dialogue(alliance_id=world["alliance_id"], round_id=world["round_id"], title="Laptops 2027",
+        lead = db.session.scalar(sa.select(User).where(User.email == world.lead))
+        dialogue = Dialogue(alliance_id=world.alliance_id, round_id=world.round_id, title="Laptops 2027",
                             description="We plan **laptops**.", closes_at=utcnow() + timedelta(days=10),
                             created_by_id=lead.id)
         db.session.add(dialogue)
         db.session.flush()
         post_id = None
         if question:
-            supplier = db.session.scalar(sa.select(User).where(User.email == world["supplier"]))
+            supplier = db.session.scalar(sa.select(User).where(User.email == world.supplier))
             post = Post(dialogue_id=dialogue.id, kind="question", author_id=supplier.id,
                         organisation_id=supplier.organisation_id, body=question)
             db.session.add(post)
@@ -67,7 +67,7 @@ def test_buyer_registers_joins_pledges_imports_edits_and_reads_demand(app, visit
     org_id = make_organisation(app, name="Nordköpings kommun", country="SE")
     org_admin = "admin@nordkoping.example"
     set_role(app, make_user(app, org_id, email=org_admin), "admin")
-    summary_id = make_summary(app, world, snapshot_id=compile_round(app, world["round_id"]))
+    summary_id = make_summary(app, world, snapshot_id=compile_round(app, world.round_id))
     email = f"ingrid-{variant}@nordkoping.example"
 
     buyer = visitors.open("buyer", variant, "buyer")
@@ -105,7 +105,7 @@ def test_buyer_registers_joins_pledges_imports_edits_and_reads_demand(app, visit
     assert "Your request to join" in admin.main()
 
     lead = visitors.open("buyer", variant, "lead")
-    lead.log_in(world["lead"], PASSWORD)
+    lead.log_in(world.lead, PASSWORD)
     lead.visit("/alliances/ict", "alliance")
     lead.click("button:has-text('Approve Nordköpings kommun')", "member-approved")
     assert "Nordköpings kommun is now a member" in lead.main()
@@ -158,11 +158,11 @@ def test_buyer_registers_joins_pledges_imports_edits_and_reads_demand(app, visit
 def test_lead_approves_compiles_reviews_publishes_and_answers(app, visitors, variant, run_worker):
     world = market(app)
     joining = make_organisation(app, name="Gemeente Zuidermeer", country="NL")
-    add_member(app, world["alliance_id"], joining, status="pending")
+    add_member(app, world.alliance_id, joining, status="pending")
     dialogue_id, question_id = _open_dialogue(app, world, "Do you accept refurbished laptops?")
 
     lead = visitors.open("lead", variant, "lead")
-    lead.log_in(world["lead"], PASSWORD)
+    lead.log_in(world.lead, PASSWORD)
     lead.menu("Alliances", "alliances")
     lead.click("main a:has-text('ICT alliance')", "alliance")
     lead.click("button:has-text('Approve Gemeente Zuidermeer')", "member-approved")
@@ -214,12 +214,12 @@ def test_lead_approves_compiles_reviews_publishes_and_answers(app, visitors, var
 
 def test_supplier_subscribes_declares_asks_and_reads_answer_and_summary(app, visitors, variant):
     world = make_pledging_round(app)
-    set_id, _ = make_published_criteria(app, world["alliance_id"])
+    set_id, _ = make_published_criteria(app, world.alliance_id)
     summary_id = make_summary(app, world)
     dialogue_id, _ = _open_dialogue(app, world)
 
     supplier = visitors.open("supplier", variant, "supplier")
-    supplier.log_in(world["supplier"], PASSWORD)
+    supplier.log_in(world.supplier, PASSWORD)
     supplier.menu("Subscriptions", "subscriptions")
     supplier.page.select_option("#sector", "ict")
     supplier.click("main button:has-text('Subscribe')", "subscribed")
@@ -241,7 +241,7 @@ def test_supplier_subscribes_declares_asks_and_reads_answer_and_summary(app, vis
     from alliance.dialogues import operations as dialogue_ops
 
     with app.app_context():
-        lead = db.session.scalar(sa.select(User).where(User.email == world["lead"]))
+        lead = db.session.scalar(sa.select(User).where(User.email == world.lead))
         dialogue = db.session.get(Dialogue, dialogue_id)
         question = db.session.scalar(sa.select(Post).where(Post.dialogue_id == dialogue_id, Post.kind == "question"))
         dialogue_ops.add_post(lead, dialogue, "answer", "Yes, with a **warranty**.", parent_id=question.id)
