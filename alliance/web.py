@@ -12,9 +12,8 @@ from alliance.disclosure.reasons import note_key
 from alliance.disclosure.wording import reason_of, reason_text
 from alliance.errors import DomainError, StaleEditError
 from alliance.extensions import db
-from alliance.formatting import country_name
 from alliance.markdown import render_markdown
-from alliance.units import format_quantity, unit_name
+from alliance.units import format_quantity, unit_label
 
 # Each module exposes `bp`, a flask.Blueprint. Add a feature's routes module here.
 BLUEPRINT_MODULES = [
@@ -67,9 +66,8 @@ def init_web(app: Flask) -> None:
     app.add_template_filter(lambda reason: (note_key(reason), reason_text(reason)), "note_key_pair")
     app.add_template_filter(reason_text, "reason_text")
     app.add_template_filter(reason_of, "reason_of")
-    app.add_template_filter(country_name, "country_name")
     app.add_template_filter(format_quantity, "quantity")
-    app.add_template_filter(unit_name, "unit_name")
+    app.add_template_filter(unit_label, "unit_name")  # pages name units in the reader's language
     app.add_template_global(_alliance_unit, "alliance_unit")
 
 

@@ -3,6 +3,7 @@ the database and the API keep the codes."""
 
 import re
 
+from alliance.extensions import db
 from alliance.language.labels import LABELS
 from alliance.models import (
     BUYER_TYPES,
@@ -18,7 +19,7 @@ from alliance.models import (
     Pledge,
 )
 from alliance.reference.criterion_rules import WORDINGS
-from tests.factories import api_token, csrf_token, login, make_pledging_round, pledge_fields
+from tests.factories import api_token, csrf_token, login, make_pledging_round, make_summary, pledge_fields
 
 FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
 
@@ -95,3 +96,17 @@ def test_a_withdrawn_summary_says_it_is_withdrawn_not_published(app, client):
     assert "Cette édition est retirée et ne change jamais." in page.get_data(as_text=True)
     english = client.get(f"/summaries/manage/{summary_id}/edit", follow_redirects=True).get_data(as_text=True)
     assert "This edition is withdrawn and never changes." in english and "is published" not in english
+
+
+def test_a_french_reader_gets_a_summarys_tables_in_french_and_its_csv_stays_english(app, client):
+    world = make_pledging_round(app)
+    summary_id = make_summary(app, world)
+    with app.app_context():
+        series_id = db.session.get(DemandSummary, summary_id).series_id
+    html = client.get(f"/summaries/{series_id}", headers=FRENCH).get_data(as_text=True)
+    assert "Demande par pays" in html and "Demand per country" not in html
+    assert "Danemark" in html and "Denmark" not in html  # countries named in the reader's language
+    assert "Niveau d&#39;ambition" in html or "Niveau d'ambition" in html
+    csv = client.get(f"/api/v1/summaries/{summary_id}.csv", headers=FRENCH).get_data(as_text=True)
+    assert "DK" in csv or "Denmark" in csv  # exports keep their plain, machine-readable form
+    assert "Danemark" not in csv

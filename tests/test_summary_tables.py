@@ -33,7 +33,7 @@ def test_a_suppressed_figure_is_its_reason_never_a_number():
     # This snapshot stores English sentences only (as before reasons had codes): they still read the same.
     assert [cell.reason for cell in by_quarter["2027-Q2"]] == ["one buyer holds more than 80% of the volume"] * 3
     assert [cell.reason for cell in by_quarter["2027-Q3"]] == ["hidden so a suppressed figure cannot be derived"] * 3
-    denmark = {row[2]: row[3] for row in tables["country"].rows}["Denmark"]
+    denmark = {str(row[2]): row[3] for row in tables["country"].rows}["Denmark"]
     assert isinstance(denmark, Suppressed) and denmark.reason == "fewer than 30 buyers"
     assert str(tables["impact"].rows[0][4]) == "fewer than 30 buyers"
     cells = [cell for table in tables.values() for row in table.rows for cell in row]

@@ -7,13 +7,13 @@ exports keep their plain, machine-readable formats.
 
 from datetime import UTC, date, datetime
 
-from babel.numbers import format_currency, format_decimal, get_decimal_symbol
+from babel.numbers import format_currency, format_decimal, format_percent, get_decimal_symbol
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from alliance.formatting import major_amount
+from alliance.formatting import country_name, major_amount
 from alliance.language.labels import label
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
@@ -70,6 +70,21 @@ def moment(value: datetime | str | None) -> str:
     return _("%(date)s, %(time)s UTC", date=day(value), time=f"{value:%H:%M}")
 
 
+def country_label(code: str | None) -> str:
+    """A country by its ISO code, named in the reader's language ("DE" → "Allemagne" in French); exports keep
+    the English names of alliance.formatting.country_name."""
+    code = (code or "").upper()
+    return get_locale().territories.get(code) or country_name(code)
+
+
+def percent(fraction: float | None, digits: int = 1) -> str:
+    """0.603 → "60.3%" (en), "60,3 %" (fr)."""
+    if fraction is None:
+        return ""
+    return format_percent(fraction, format="#,##0." + "0" * digits + " %" if digits else "#,##0 %",
+                          locale=get_locale())
+
+
 def status_label(value: str | None) -> str:
     """A stored status in the reader's language; an unknown one as it is."""
     return label(value, "status")
@@ -80,6 +95,8 @@ def init_language(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(number, "number")
     app.add_template_filter(day, "day")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(country_label, "country_name")  # pages name countries in the reader's language
     app.add_template_filter(moment, "moment")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(label, "label")  # {{ criterion.level|label('level') }}

@@ -37,6 +37,35 @@ LABELS = {
         "summary": _l("Summarised by the project from the source"), "missing": _l("The official wording is missing"),
     },
     "readiness": {"meets": _l("Meets now"), "by_date": _l("Can meet by a date"), "cannot": _l("Cannot meet")},
+    # The titles and column headings of a summary's tables: alliance.signals.tables keeps them in English for
+    # the exports, pages show them through this table.
+    "summary_heading": {
+        "Ambition level": _l("Ambition level"),
+        "Buyers": _l("Buyers"),
+        "CPV code": _l("CPV code"),
+        "Category": _l("Category"),
+        "Comprehensive level, share of value": _l("Comprehensive level, share of value"),
+        "Country": _l("Country"),
+        "Criterion": _l("Criterion"),
+        "Delivery quarter": _l("Delivery quarter"),
+        "Demand per ambition level": _l("Demand per ambition level"),
+        "Demand per category": _l("Demand per category"),
+        "Demand per country": _l("Demand per country"),
+        "Demand per delivery quarter": _l("Demand per delivery quarter"),
+        "Earliest quarter (k suppliers ready)": _l("Earliest quarter (k suppliers ready)"),
+        "Estimated impact": _l("Estimated impact"),
+        "Estimated impact (cited factors)": _l("Estimated impact (cited factors)"),
+        "Estimated value": _l("Estimated value"),
+        "Impact factor": _l("Impact factor"),
+        "Quantity": _l("Quantity"),
+        "Source": _l("Source"),
+        "Supplier readiness per criterion": _l("Supplier readiness per criterion"),
+        "Suppliers able by a date": _l("Suppliers able by a date"),
+        "Suppliers meeting it now": _l("Suppliers meeting it now"),
+        "Suppliers unable": _l("Suppliers unable"),
+        "Unit": _l("Unit"),
+        "of which SMEs": _l("of which SMEs"),
+    },
 }
 
 

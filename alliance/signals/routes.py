@@ -10,7 +10,7 @@ from alliance.alliances.access import alliance_or_404, is_lead, led_alliance_or_
 from alliance.alliances.rounds import alliance_rounds
 from alliance.caching import cached_page, public_etag
 from alliance.extensions import db
-from alliance.formatting import country_name
+from alliance.language import country_label
 from alliance.models import DemandRound
 from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.signals.charts import demand_charts
@@ -59,7 +59,7 @@ def matrix(view: View, code: str) -> tuple[list[str], list[str], dict]:
     """Quarters, countries and the cells of one category, for a quarter × country table."""
     cells = {(c["quarter"], c["country"]): c for c in view["cells"] if c["category"] == code}
     quarters = sorted({q for q, _ in cells})
-    countries = sorted({c for _, c in cells}, key=country_name)  # shown by name, so sorted by name
+    countries = sorted({c for _, c in cells}, key=country_label)  # shown by name, so sorted by name
     return quarters, countries, cells
 
 

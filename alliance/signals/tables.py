@@ -32,6 +32,22 @@ class Suppressed:
 
 
 @dataclass(frozen=True)
+class Coded:
+    """A cell that holds a code (a country, a criteria level): pages name it in the reader's language
+    (alliance.language), exports write its English name (str)."""
+
+    kind: str  # "country", "unit" or "level"
+    code: str
+
+    def __str__(self) -> str:
+        if self.kind == "country":
+            return country_name(self.code)
+        if self.kind == "unit":
+            return unit_name(self.code)
+        return LEVELS.get(self.code, self.code)
+
+
+@dataclass(frozen=True)
 class Money:
     minor: int
     currency: str
@@ -121,7 +137,7 @@ def summary_tables(summary: DemandSummary) -> list[Table]:
     columns, numeric = _demand_columns(["CPV code", "Category", "Unit"])
     tables.append(Table("total", "Demand per category", columns + ["Comprehensive level, share of value"],
                         numeric + [True], [
-        category_cells(row) + [_unit(names[row["category"]].get("unit", ""))] + _figures(row, k, currency)
+        category_cells(row) + [Coded("unit", names[row["category"]].get("unit", ""))] + _figures(row, k, currency)
         + [_share(row, k)] for row in rows_of("by_category")
     ]))
     if "quarter" in show:
@@ -133,13 +149,13 @@ def summary_tables(summary: DemandSummary) -> list[Table]:
     if "country" in show:
         columns, numeric = _demand_columns(["CPV code", "Category", "Country"])
         tables.append(Table("country", "Demand per country", columns, numeric, [
-            category_cells(row) + [country_name(row.get("country", ""))] + _figures(row, k, currency)
+            category_cells(row) + [Coded("country", row.get("country", ""))] + _figures(row, k, currency)
             for row in sorted(rows_of("by_country"), key=lambda r: (r["category"], country_name(r.get("country", ""))))
         ]))
     if "level" in show:
         columns, numeric = _demand_columns(["CPV code", "Category", "Ambition level"])
         tables.append(Table("level", "Demand per ambition level", columns, numeric, [
-            category_cells(row) + [LEVELS.get(row.get("level"), row.get("level", ""))] + _figures(row, k, currency)
+            category_cells(row) + [Coded("level", row.get("level", ""))] + _figures(row, k, currency)
             for row in rows_of("by_level")
         ]))
     if "readiness" in show:
@@ -171,10 +187,6 @@ def _impact(rows: list[dict], k: int) -> Table:
         for row in rows
     ]
     return Table("impact", "Estimated impact (cited factors)", columns, [False, False, True, False, True, False], body)
-
-
-def _unit(code: str) -> str:
-    return unit_name(code)
 
 
 def _share(row: dict, k: int):
