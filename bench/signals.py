@@ -200,7 +200,7 @@ def audit_alone(round_id: int) -> list[float]:
     db.session.rollback()
     groups = layout_groups(agg.figures)
     start = time.perf_counter()
-    rules = protect(agg.figures, groups, alliance.k, alliance.p)
+    rules = protect(agg.figures, groups, alliance.k, alliance.p, alliance.protection_percent)
     rules_seconds = time.perf_counter() - start
     start = time.perf_counter()
     audited = protect_release(agg.figures, groups, alliance.k, alliance.p, alliance.protection_percent)

@@ -351,7 +351,7 @@ def make_summary_snapshot(app, round_id: int, k: int = 30) -> int:
         return snapshot.id
 
 
-def make_summary(app, world: dict, status: str = "published", views=("quarter", "country", "level", "readiness",
+def make_summary(app, world: PledgingRound, status: str = "published", views=("quarter", "country", "level", "readiness",
                                                                       "impact"), snapshot_id: int | None = None,
                  criteria_set_ids=None) -> int:
     """A summary of make_pledging_round's round, drafted (and published or withdrawn) by its lead."""
@@ -360,11 +360,11 @@ def make_summary(app, world: dict, status: str = "published", views=("quarter", 
     from alliance.models import User
     from alliance.summaries import operations as ops
 
-    snapshot_id = snapshot_id or make_summary_snapshot(app, world["round_id"])
+    snapshot_id = snapshot_id or make_summary_snapshot(app, world.round_id)
     if criteria_set_ids is None:
-        criteria_set_ids = [world["sets"]["30213100-6/v2"]]
+        criteria_set_ids = [world.sets["30213100-6/v2"]]
     with app.app_context():
-        lead = db.session.scalar(sa.select(User).where(User.email == world["lead"]))
+        lead = db.session.scalar(sa.select(User).where(User.email == world.lead))
         summary = ops.create_draft(lead, snapshot_id, ops.SummaryFields(
             title="ICT demand 2027", narrative="We **will** buy laptops.", views=list(views),
             criteria_set_ids=list(criteria_set_ids)))

@@ -8,7 +8,6 @@ the test is marked xfail (strict) with the fix it needs.
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from alliance.extensions import db
@@ -164,12 +163,6 @@ def test_a_data_user_cannot_count_the_compiles_held_between_two_releases(app, cl
         assert answer["snapshot_id"] in (None, answer["release"]["number"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "alliance/disclosure/rules.py (helper `disclosure`): the dominance rule checks only the largest buyer's "
-    "share (n=1, p %), so a cell of 790 + 200 + 10 units (79 %) is published and the 200-unit buyer bounds "
-    "the 790-unit buyer at 1000 - 200 - 1 = 799, within 1.2 %. Add the p% rule (Hundepool et al., "
-    "Statistical Disclosure Control, 2012, 4.2.2; sdcTable/tau-argus 'p%'): a figure is sensitive when "
-    "total - largest - second largest < P/100 x largest, per measure, and is then hidden like a p-rule figure."))
 def test_a_rival_in_a_published_cell_cannot_bound_the_largest_buyers_pledge_within_p_percent(app, client,
                                                                                             run_worker):
     from tests.test_signals import LAPTOPS, add_pledges
@@ -191,11 +184,6 @@ def test_a_rival_in_a_published_cell_cannot_bound_the_largest_buyers_pledge_with
         assert upper >= largest * (1 + protection / 100), f"B bounds A's {measure} at {upper} (true {largest})"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "alliance/disclosure/rules.py (helper `disclosure`): leads may set k = 2 (the settings allow 2 to 1000) and "
-    "a 2-buyer cell is then published, so each of its buyers subtracts its own pledge from the cell and reads "
-    "the other's exactly. The p% rule proposed above makes every 2-buyer figure sensitive (total - largest - "
-    "second = 0); otherwise raise the minimum k to 3 (alliances/forms.py K_RULES and the k_min constraint)."))
 def test_a_rival_cannot_read_the_other_buyer_of_a_two_buyer_cell_when_the_lead_sets_k_to_2(app, client,
                                                                                          run_worker):
     from alliance.models import Alliance

@@ -1,11 +1,13 @@
 """The demo: who exists, who belongs where, that a second run adds nothing, and what its signals show."""
 
+from html import unescape
+
 import sqlalchemy as sa
 
 from alliance.auth.passwords import authenticate
 from alliance.demo import DEMO_PASSWORD, DEMO_STEPS, load_demo
 from alliance.demo import organisations as demo
-from alliance.disclosure.rules import SECONDARY, dominance_reason, threshold_reason
+from alliance.disclosure.rules import SECONDARY, dominance_reason, p_percent_reason, threshold_reason
 from alliance.extensions import db
 from alliance.models import Alliance, DemandRound, Membership, Organisation, Pledge, Snapshot, User
 from alliance.signals.snapshots import latest_snapshot
@@ -128,7 +130,10 @@ def test_demo_snapshots_publish_country_cells_and_show_each_suppression(app):
     assert {country for _, _, country in published} == {"SE", "NL", "DE"}
     assert all(buyers >= 3 for buyers, _ in published.values())
     reasons = {c["reason"] for c in ict if c["suppressed"]}
-    assert reasons == {threshold_reason(3), dominance_reason(80), SECONDARY}
+    assert reasons == {threshold_reason(3), dominance_reason(80), p_percent_reason(20), SECONDARY}
+    # Swedish monitors: three buyers, none over 80 %, but the 500-unit buyer could bound the lead's 1,800.
+    assert [c["reason"] for c in ict if (c["category"], c["country"]) == ("30231310-3", "SE")] == [
+        p_percent_reason(20)]
     assert all(c["quantity"] is None and c["buyers"] is None for c in ict if c["suppressed"])
     assert [(c["country"], c["buyers"]) for c in health if not c["suppressed"]] == [("SE", 3)]
 
@@ -138,8 +143,8 @@ def test_demo_signals_page_shows_published_and_suppressed_cells_to_anyone(app, c
         load_demo()
     html = client.get("/alliances/ict/signals").get_data(as_text=True)
     assert "4,150" in html and "1,370" in html  # Swedish and Dutch laptops in 2027-Q3
-    for reason in (threshold_reason(3), dominance_reason(80), SECONDARY):
-        assert reason in html
+    for reason in (threshold_reason(3), dominance_reason(80), p_percent_reason(20), SECONDARY):
+        assert reason in unescape(html)
 
 
 def test_demo_impact_view_shows_cited_ecodesign_estimates_and_no_invented_one(app, client):

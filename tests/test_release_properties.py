@@ -27,7 +27,7 @@ from alliance.disclosure.release import (
     stacked_audit,
 )
 
-K, P = 3, 80
+K, P, PERCENT = 3, 80, 20  # k, the dominance p and the p% rule's P (the protection interval)
 CATEGORIES = ("30213100-6", "30231310-3")
 QUARTERS = ("2027-Q1", "2027-Q2", "2027-Q3")
 COUNTRIES = ("SE", "DK", "FR")
@@ -47,7 +47,7 @@ edit = st.one_of(
 
 
 def figures_of(state: dict) -> dict[tuple, Figures]:
-    """Every figure of the round with its largest single buyer, as the compile's SQL computes them."""
+    """Every figure of the round with its two largest single buyers, as the compile's SQL computes them."""
     per_buyer: dict[tuple, dict[int, list[int]]] = {}
     for (base, buyer), (quantity, value) in state.items():
         for key in figure_keys(base):
@@ -55,13 +55,19 @@ def figures_of(state: dict) -> dict[tuple, Figures]:
             mine[0] += quantity
             mine[1] += value
     return {key: Figures(sum(q for q, _ in b.values()), sum(v for _, v in b.values()), len(b),
-                         max(q for q, _ in b.values()), max(v for _, v in b.values()))
+                         *_two_largest([q for q, _ in b.values()], [v for _, v in b.values()]))
             for key, b in per_buyer.items()}
+
+
+def _two_largest(quantities: list[int], values: list[int]) -> tuple[int, int, int, int]:
+    """(top quantity, top value, second quantity, second value): 0 for a second buyer that is not there."""
+    q, v = sorted(quantities, reverse=True) + [0], sorted(values, reverse=True) + [0]
+    return q[0], v[0], q[1], v[1]
 
 
 def release_of(state: dict) -> PublicFigures:
     figures = figures_of(state)
-    reasons = protect(figures, layout_groups(figures), K, P)
+    reasons = protect(figures, layout_groups(figures), K, P, PERCENT)
     return PublicFigures(frozenset(figures), frozenset(key for key in figures if key not in reasons))
 
 
@@ -117,7 +123,7 @@ def attacker_pins(before: PublicFigures, now: PublicFigures, changes: list[Buyer
                 mine = combined.setdefault(buyer, [0, 0, 0])
                 for i in range(3):
                     mine[i] += d[i]
-        if not judge(combined, K, P):
+        if not judge(combined, K, P, PERCENT):
             continue
         cost = np.zeros(len(universe))
         for member in members:
@@ -144,7 +150,7 @@ def test_no_release_lets_a_differencing_attacker_read_a_buyers_change(initial, e
             else:
                 state.pop((base, buyer), None)
         now = release_of(state)
-        verdict = decide({n: check_release(changes_between(old, state), published, now, K, P)
+        verdict = decide({n: check_release(changes_between(old, state), published, now, K, P, PERCENT)
                           for n, (old, published) in enumerate(releases, 1)})
         if verdict.released:
             releases.append((dict(state), now))
@@ -157,26 +163,45 @@ def test_one_buyer_changing_one_pledge_is_held_and_a_wider_change_is_released():
     state = {(base, buyer): (100 + buyer, 1000 * buyer) for buyer in range(5)}
     first = release_of(state)
     edited = dict(state) | {(base, 0): (110, 900)}
-    breaches = check_release(changes_between(state, edited), first, release_of(edited), K, P)
+    breaches = check_release(changes_between(state, edited), first, release_of(edited), K, P, PERCENT)
     assert breaches and breaches[0].reason == "1 change from 1 buyer"
     assert decide({1: breaches}).held_reason.startswith("held: 1 change from 1 buyer since public release 1")
     wider = edited | {(base, 1): (120, 2000), (base, 2): (130, 3000)}
-    assert check_release(changes_between(state, wider), first, release_of(wider), K, P) == []
+    assert check_release(changes_between(state, wider), first, release_of(wider), K, P, PERCENT) == []
 
 
 def test_a_save_that_changes_nothing_is_no_change():
     base = ("30213100-6", "2027-Q1", "SE", "core", 1)
     state = {(base, buyer): (100, 1000) for buyer in range(4)}
     assert changes_between(state, dict(state)) == []
-    assert check_release([BuyerChange(base, 0, 0, 0)], release_of(state), release_of(state), K, P) == []
+    assert check_release([BuyerChange(base, 0, 0, 0)], release_of(state), release_of(state), K, P, PERCENT) == []
 
 
 def test_a_dominant_change_is_held_even_from_k_buyers():
     base = ("30213100-6", "2027-Q1", "SE", "core", 1)
     state = {(base, buyer): (100, 1000) for buyer in range(4)}
     edited = state | {(base, 0): (101, 2000), (base, 1): (101, 1001), (base, 2): (101, 1001)}
-    breaches = check_release(changes_between(state, edited), release_of(state), release_of(edited), K, P)
+    breaches = check_release(changes_between(state, edited), release_of(state), release_of(edited), K, P, PERCENT)
     assert breaches and "more than 80% of the change" in breaches[0].reason
+
+
+def test_a_change_the_second_largest_changer_could_narrow_down_is_held_by_the_p_percent_rule():
+    """Three buyers add 79, 20 and 1 laptops to a published cell: no one made more than 80 % of the change,
+    but the buyer who added 20 reads the cell's change of 100 and knows the largest added at most 79."""
+    base = ("30213100-6", "2027-Q1", "SE", "core", 1)
+    state = {(base, buyer): (100, 1000) for buyer in range(4)}
+    edited = state | {(base, 0): (179, 8900), (base, 1): (120, 3000), (base, 2): (101, 1100)}
+    assert ("cell", *base[:3]) in release_of(edited).published
+    breaches = check_release(changes_between(state, edited), release_of(state), release_of(edited), K, P, PERCENT)
+    assert breaches and all("could estimate another's change to within 20%" in b.reason for b in breaches)
+    assert "3 changes from 3 buyers" in breaches[0].reason
+    # Two buyers changing a figure are always held, even where the alliance lets k = 2 buyers publish.
+    edited = state | {(base, 0): (150, 1500), (base, 1): (140, 1400)}
+    breaches = check_release(changes_between(state, edited), release_of(state), release_of(edited), 2, P, PERCENT)
+    assert breaches and "2 changes from 2 buyers, one of whom could estimate" in breaches[0].reason
+    # Spread widely enough, the same change goes out.
+    edited = state | {(base, buyer): (110, 1100) for buyer in range(4)}
+    assert check_release(changes_between(state, edited), release_of(state), release_of(edited), K, P, PERCENT) == []
 
 
 def test_a_readiness_required_quantity_is_a_figure_too():
@@ -185,7 +210,7 @@ def test_a_readiness_required_quantity_is_a_figure_too():
     required = ("required", "30213100-6", 1, "comprehensive")
     shown = PublicFigures(frozenset({required}), frozenset({required}))
     change = BuyerChange(("30213100-6", "2027-Q1", "SE", "comprehensive", 1), 7, 10, 900_000)
-    breaches = check_release([change], shown, shown, K, P)
+    breaches = check_release([change], shown, shown, K, P, PERCENT)
     assert breaches[0].key == required and {b.reason for b in breaches} == {"1 change from 1 buyer"}
     # a criteria set figure that no table lists is not known to be 0 (unlike an unlisted cell)
     assert not shown.known(("set", "30213100-6", 1, "comprehensive"))
@@ -207,6 +232,6 @@ def test_the_lp_over_stacked_releases_pins_what_one_subtraction_does_not():
         for member in members:
             for buyer, d in figures.get(member, {}).items():
                 combined[buyer] = [a + b for a, b in zip(combined.get(buyer, [0, 0, 0]), d, strict=True)]
-        assert judge(combined, K, P) is None
-    breaches = stacked_audit(figures, shown, shown, groups, K, P)
+        assert judge(combined, K, P, PERCENT) is None
+    breaches = stacked_audit(figures, shown, shown, groups, K, P, PERCENT)
     assert [(b.key, b.reason) for b in breaches] == [(("x",), "1 change from 1 buyer")]

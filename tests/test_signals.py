@@ -239,3 +239,38 @@ def test_the_contract_reads_a_view_stored_before_reason_codes_without_changing_i
     assert view["readiness"][0]["reason_code"] == "ks:3;p:80"
     assert "reason_code" not in stored["cells"][0]  # the stored JSON is left as it was
     assert [key for key, _ in figure_rows(view)] == [("total",), ("cell", LAPTOPS, "2027-Q2", "DK")]
+
+
+def test_the_compile_finds_each_figures_two_largest_buyers_for_the_p_percent_rule(app):
+    """The SQL rollups (and readiness's required quantities) give every figure its largest and second-largest
+    buyer by quantity and by value, ties and single buyers included, as a reference in Python does."""
+    from alliance.signals.aggregation import aggregate_round, per_buyer_rows
+    from alliance.suppliers.readiness import required_quantities
+    from tests.test_disclosure import aggregate
+
+    world = make_pledging_round(app)
+    c, d = more_buyers(app, world, 2)
+    a, b, lead = world.a_org, world.b_org, world.lead_org
+    rows = [(a, "2027-Q1", "SE", "core", 100, 90_000), (a, "2027-Q1", "SE", "core", 200, 10_000),  # a: 300 in two
+            (b, "2027-Q1", "SE", "comprehensive", 300, 50_000),  # ties with a by quantity
+            (c, "2027-Q1", "SE", "core", 50, 100_000), (lead, "2027-Q1", "SE", "comprehensive", 10, 0),
+            (d, "2027-Q2", "DK", "core", 613, 457_901),  # alone in its cell: no second buyer
+            (b, "2027-Q2", "SE", "comprehensive", 790, 790), (c, "2027-Q2", "SE", "core", 200, 200),
+            (a, "2027-Q2", "SE", "core", 10, 10), (a, "2027-Q3", "SE", "core", 5, 5, "draft")]
+    add_pledges(app, world, rows)
+    set_id = world.sets[f"{LAPTOPS}/v2"]
+    pledges = [(org, world.laptops_id, quarter, country, level, set_id, quantity, value)
+               for org, quarter, country, level, quantity, value, *status in rows if not status]
+    with app.app_context():
+        with per_buyer_rows(world.round_id) as per_buyer:
+            agg = aggregate_round(per_buyer)
+        required = required_quantities(world.round_id)
+        db.session.rollback()
+    assert agg.figures == aggregate(pledges)
+    assert agg.figures[("cell", world.laptops_id, "2027-Q1", "SE")].second_quantity == 300  # the tie
+    assert agg.figures[("cell", world.laptops_id, "2027-Q2", "DK")].second_quantity == 0
+    core = aggregate([(*p[:4], "any", *p[5:]) for p in pledges])[("set", world.laptops_id, set_id, "any")]
+    comprehensive = aggregate([p for p in pledges if p[4] == "comprehensive"])
+    expected = {(set_id, "core"): core,
+                (set_id, "comprehensive"): comprehensive[("set", world.laptops_id, set_id, "comprehensive")]}
+    assert required == agg.required == expected

@@ -18,9 +18,10 @@ K_HINT = _l("Minimum number of distinct buyers in a published cell; fewer and th
 # The per cent sign is a placeholder: a bare "% o" reads as a format directive to the catalogue tools.
 P_HINT = _l("Dominance threshold: a cell where one buyer holds more than p %(percent)s of the volume is suppressed.",
             percent="%")
-PROTECTION_HINT = _l("Protection interval: anyone holding every published figure can narrow a figure hidden by k or p "
-                     "no closer than ± this %(percent)s of its true value (checked by linear programming at every "
-                     "compile).", percent="%")
+PROTECTION_HINT = _l("Protection interval: no buyer can estimate another buyer's volume in a published figure "
+                     "within ± this %(percent)s (the p%(percent)s rule), and anyone holding every published figure "
+                     "can narrow a figure hidden by k, p or p%(percent)s no closer than ± this %(percent)s of its "
+                     "true value (checked by linear programming at every compile).", percent="%")
 
 
 class SettingsForm(FlaskForm):

@@ -4,10 +4,13 @@ Volumes are plausible for municipalities, regions, universities and hospitals (1
 pairs by the ten thousand) at typical public-sector unit prices. The mix is chosen so the compiled
 signals show each outcome of disclosure control, down to the category × quarter × country cells:
 - laptops in 2027-Q3 come from three or four buyers each in Sweden, the Netherlands and Germany, monitors
-  in 2027-Q3 from three each in Sweden and the Netherlands: those country cells are published;
+  in 2027-Q3 from three in the Netherlands: those country cells are published;
+- Swedish monitors in 2027-Q3 come from three buyers too, but the lead holds 1,800 of 2,650: the 500-unit
+  buyer could bound it at 2,149, within 20 % (p% rule);
 - German monitors in 2027-Q3 come from three buyers, one holding over 80 % (dominance rule);
 - Swedish laptops: 2027-Q3 and 2028-Q1 have three or more buyers each, but 2027-Q4 has one, so 2028-Q1 is
-  hidden as well (secondary suppression), else the Swedish total would give 2027-Q4 away by subtraction;
+  hidden as well (secondary suppression), else the Swedish total would give 2027-Q4 away by subtraction
+  (2028-Q1 itself passes the p% rule: its third buyer's 262,500 EUR are over 20 % of the lead's 1,296,000);
 - the other countries have one buyer per cell, and smartphones in 2027-Q4 two buyers in all (fewer than
   k = 3); tablets in 2027-Q2 are dominated by one buyer holding over 80 %;
 - gloves: three Swedish regions pledge disposable gloves for 2027-Q2 (published), the rest is one buyer
@@ -64,7 +67,7 @@ ICT_PLEDGES = (
     ("buyer11@ict.demo", LAPTOPS, "2028-Q1", 300, 950, "core", "submitted"),
     ("buyer12@ict.demo", LAPTOPS, "2027-Q3", 450, 910, "core", "submitted"),
     ("buyer12@ict.demo", MONITORS, "2027-Q3", 350, 205, "core", "submitted"),
-    ("buyer12@ict.demo", LAPTOPS, "2028-Q1", 250, 930, "core", "submitted"),
+    ("buyer12@ict.demo", LAPTOPS, "2028-Q1", 250, 1050, "core", "submitted"),
     ("buyer13@ict.demo", LAPTOPS, "2027-Q3", 600, 1000, "comprehensive", "submitted"),
     ("buyer13@ict.demo", LAPTOPS, "2027-Q4", 180, 990, "comprehensive", "submitted"),
     ("buyer14@ict.demo", LAPTOPS, "2027-Q3", 420, 930, "core", "submitted"),

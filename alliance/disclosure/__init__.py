@@ -1,6 +1,6 @@
 """Disclosure control: the one home for every rule that decides what the public may see.
 
-- rules: the threshold and dominance rules (primary suppression) and secondary suppression on groups.
+- rules: the threshold, dominance and p% rules (primary suppression) and secondary suppression on groups.
 - audit: protection intervals checked by linear programming (an attacker's best range for every hidden
   figure, given everything published in the release).
 
@@ -13,6 +13,7 @@ from alliance.disclosure.rules import (
     Group,
     dominance_reason,
     layout_groups,
+    p_percent_reason,
     primary_reason,
     protect,
     threshold_reason,
@@ -24,6 +25,7 @@ __all__ = [
     "Group",
     "dominance_reason",
     "layout_groups",
+    "p_percent_reason",
     "primary_reason",
     "protect",
     "threshold_reason",

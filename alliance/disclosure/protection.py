@@ -1,7 +1,7 @@
 """Primary and secondary suppression, then the protection-interval audit, until the audit passes.
 
 `protect_release` is what a compile calls: the rules of rules.py hide figures, the LP audit of audit.py
-checks every figure hidden by the threshold or dominance rule against an attacker holding everything
+checks every figure hidden by the threshold, dominance or p% rule against an attacker holding everything
 else, and where a figure is not protected by ±P % the smallest published figure that shares a table
 with it is hidden too (least cost first), then both run again. Each round hides at least one more
 figure, so it ends: at the latest when everything sharing an equation with the exposed figures is hidden,
@@ -44,7 +44,8 @@ def audit_figures(figures: dict[tuple, Figures], groups: list[Group], reasons: d
 
 def protect_release(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: int,
                     percent: float) -> dict[tuple, str]:
-    """{key: reason} for every figure the public may not see, audited to ±percent."""
+    """{key: reason} for every figure the public may not see, audited to ±percent (which is also the p% rule's
+    P: no buyer may estimate another's share within it)."""
     groups = [g for g in groups if g.total in figures and g.members]
     touching: dict[tuple, list[Group]] = {}
     for group in groups:
@@ -53,7 +54,7 @@ def protect_release(figures: dict[tuple, Figures], groups: Iterable[Group], k: i
     forced: dict[tuple, str] = {}
     cache: dict = {}
     while True:
-        reasons = protect(figures, groups, k, p, forced)
+        reasons = protect(figures, groups, k, p, percent, forced)
         findings = audit_figures(figures, groups, reasons, percent, cache)
         if not findings:
             return reasons

@@ -1,7 +1,8 @@
 """Why a figure is hidden, as a rule code a snapshot stores and any page renders in its reader's language.
 
 A code names the rule and its parameter: "k:3" fewer than 3 buyers, "ks:3" fewer than 3 suppliers,
-"p:80" one buyer holds more than 80 %, "s" hidden so a suppressed figure cannot be derived (secondary
+"p:80" one buyer holds more than 80 %, "pp:20" another buyer could estimate one buyer's volume to within
+20 % (the p% rule, its parameter the protection interval), "s" hidden so a suppressed figure cannot be derived (secondary
 suppression), "a" hidden so one cannot be narrowed down (the protection-interval audit), "w" withheld by
 disclosure control, "n" not published. A figure hidden for several reasons (a readiness row) joins their
 codes with ";". Snapshots store the code ("reason_code") beside the English sentence ("reason", kept for
@@ -19,12 +20,14 @@ NOT_PUBLISHED = "not published"
 # Code rule → the English sentence (with its parameter as %(n)s), and the key of the page legends' notes
 # (one key per rule, so "k" means the same in every release and summary edition).
 ENGLISH = {"k": "fewer than %(n)s buyers", "ks": "fewer than %(n)s suppliers",
-           "p": "one buyer holds more than %(n)s%% of the volume", "s": SECONDARY, "a": AUDIT_REASON,
+           "p": "one buyer holds more than %(n)s%% of the volume",
+           "pp": "another buyer could estimate one buyer's volume to within %(n)s%%", "s": SECONDARY, "a": AUDIT_REASON,
            "w": WITHHELD, "n": NOT_PUBLISHED}
-NOTE_KEY = {"k": "k", "ks": "k", "p": "p", "s": "s", "a": "a"}
-_CODE = re.compile(r"^(k|ks|p|s|a|w|n)(:\d+)?(;(k|ks|p|s|a|w|n)(:\d+)?)*$")
+NOTE_KEY = {"k": "k", "ks": "k", "p": "p", "pp": "p%", "s": "s", "a": "a"}
+_CODE = re.compile(r"^(k|ks|pp|p|s|a|w|n)(:\d+)?(;(k|ks|pp|p|s|a|w|n)(:\d+)?)*$")
 _SENTENCES = [(re.compile(r"^fewer than (\d+) buyers$"), "k"), (re.compile(r"^fewer than (\d+) suppliers$"), "ks"),
-              (re.compile(r"^one buyer holds more than (\d+)% of the volume$"), "p")]
+              (re.compile(r"^one buyer holds more than (\d+)% of the volume$"), "p"),
+              (re.compile(r"^another buyer could estimate one buyer's volume to within (\d+)%$"), "pp")]
 
 
 def is_code(value: str | None) -> bool:

@@ -4,8 +4,9 @@ The attacker keeps every earlier public release of the round. Subtracting an ear
 one gives, for every figure published in both, exactly what the buyers changed in it in between; and where
 a group's total and some of its members are published in both, the change of the remaining members taken
 together. Each such difference is a figure of its own and must pass the rules of a single release: it comes
-from at least k buyers, and no buyer holds more than p % of it (of the absolute changes, by quantity and by
-value). A figure that a complete table (cells, quarters, countries, levels, categories, total) does not
+from at least k buyers, no buyer holds more than p % of it, and it passes the p% rule — what the two buyers
+who changed it most leave of it is at least P % of the largest change, so neither of them can estimate the
+other's change within P % (all of the absolute changes, by quantity and by value). A figure that a complete table (cells, quarters, countries, levels, categories, total) does not
 list in a release is known to be 0 there.
 
 A change is counted per buyer: one buyer's edits to several pledges of one figure are one buyer's change;
@@ -23,7 +24,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from alliance.disclosure.rules import Group, layout_groups
+from alliance.disclosure.rules import Group, layout_groups, p_percent_sensitive
 
 Base = tuple  # (cpv, quarter, country, level, criteria set id): the finest grain a buyer pledges at
 # Tables that list every figure with a pledge behind it: a figure they do not list is known to be 0.
@@ -55,7 +56,8 @@ class PublicFigures:
 
 @dataclass(frozen=True)
 class ReleaseBreach:
-    """A difference an attacker reads that fewer than k buyers make, or that one buyer dominates."""
+    """A difference an attacker reads that fewer than k buyers make, that one buyer dominates, or that the p%
+    rule finds sensitive."""
 
     key: tuple  # the figure, or ("rest", total key, members…) for what is left of a group's change
     buyers: int
@@ -142,8 +144,9 @@ def readable_differences(before: PublicFigures, now: PublicFigures,
     return readable
 
 
-def judge(per_buyer: Mapping[int, list[int]], k: int, p: int) -> str | None:
-    """Why one readable difference may not be published, or None. per_buyer: buyer → [Δq, Δv, changes]."""
+def judge(per_buyer: Mapping[int, list[int]], k: int, p: int, percent: int) -> str | None:
+    """Why one readable difference may not be published, or None. per_buyer: buyer → [Δq, Δv, changes];
+    percent: the p% rule's P."""
     changed = {buyer: d for buyer, d in per_buyer.items() if d[0] or d[1]}
     if not changed:
         return None
@@ -154,13 +157,20 @@ def judge(per_buyer: Mapping[int, list[int]], k: int, p: int) -> str | None:
         magnitudes = [abs(d[index]) for d in changed.values()]
         if sum(magnitudes) and max(magnitudes) * 100 > p * sum(magnitudes):
             return f"{change_reason(changes, len(changed))}, one of whom made more than {p}% of the change"
+    for index in (0, 1):
+        largest, second = ([*sorted((abs(d[index]) for d in changed.values()), reverse=True), 0])[:2]
+        total = sum(abs(d[index]) for d in changed.values())
+        if p_percent_sensitive(total, largest, second, percent):
+            return (f"{change_reason(changes, len(changed))}, one of whom could estimate another's change "
+                    f"to within {percent}%")
     return None
 
 
 def check_release(changes: Iterable[BuyerChange], before: PublicFigures, now: PublicFigures, k: int, p: int,
-                  groups: Iterable[Group] | None = None) -> list[ReleaseBreach]:
+                  percent: int, groups: Iterable[Group] | None = None) -> list[ReleaseBreach]:
     """The differences between two public releases that would give away what fewer than k buyers (or one
-    dominant buyer) changed. Empty when `now` may follow `before`."""
+    dominant buyer) changed, or let one buyer estimate another's change within percent % (the p% rule).
+    Empty when `now` may follow `before`."""
     figures = per_buyer_changes(changes)
     if groups is None:
         listed = before.listed | now.listed
@@ -174,18 +184,18 @@ def check_release(changes: Iterable[BuyerChange], before: PublicFigures, now: Pu
                 mine[0] += dq
                 mine[1] += dv
                 mine[2] += n
-        reason = judge(combined, k, p)
+        reason = judge(combined, k, p, percent)
         if reason:
             changed = [d for d in combined.values() if d[0] or d[1]]
             breaches.append(ReleaseBreach(label, len(changed), sum(d[2] for d in changed), reason))
-    return breaches + stacked_audit(figures, before, now, groups, k, p)
+    return breaches + stacked_audit(figures, before, now, groups, k, p, percent)
 
 
 def stacked_audit(figures: Mapping[tuple, Mapping[int, list[int]]], before: PublicFigures, now: PublicFigures,
-                  groups: Iterable[Group], k: int, p: int) -> list[ReleaseBreach]:
+                  groups: Iterable[Group], k: int, p: int, percent: int) -> list[ReleaseBreach]:
     """The LP audit of the stacked system: the differences of the two releases as unknowns bound by the
     groups' sums (no sign: pledges go up and down), those read in both releases as knowns. Any difference
-    the solver pins down exactly, and whose change fewer than k buyers or a dominant one made, is a breach.
+    the solver pins down exactly, and whose change breaks a rule (judge), is a breach.
 
     This is the single call site of alliance.disclosure.audit for release control.
     """
@@ -197,17 +207,17 @@ def stacked_audit(figures: Mapping[tuple, Mapping[int, list[int]]], before: Publ
     # What the attacker can write down: the figures listed in either release and those the tables' sums name.
     universe = before.listed | now.listed | {key for g in groups for key in (g.total, *g.members)}
     known = {key for key in universe if before.known(key) and now.known(key)}
-    sensitive = [key for key in universe - known if judge(figures.get(key, {}), k, p)]
+    sensitive = [key for key in universe - known if judge(figures.get(key, {}), k, p, percent)]
     if not sensitive:
         return []
     breaches = [breach for index in (0, 1)
                 for breach in _pinned_differences(attacker_ranges, figures, index, universe, known, sensitive,
-                                                  groups, k, p)]
+                                                  groups, k, p, percent)]
     return list({(b.key, b.reason): b for b in breaches}.values())
 
 
 def _pinned_differences(attacker_ranges, figures, index: int, universe: set, known: set, sensitive: list,
-                        groups: list, k: int, p: int) -> list[ReleaseBreach]:
+                        groups: list, k: int, p: int, percent: int) -> list[ReleaseBreach]:
     """The sensitive differences of one measure (index into the per-buyer difference) the solver pins down."""
     truth = {key: sum(d[index] for d in figures.get(key, {}).values()) for key in universe}
     # A difference has no sign, but the solver scales by its bounds: a floor far below any true change
@@ -225,7 +235,8 @@ def _pinned_differences(attacker_ranges, figures, index: int, universe: set, kno
         if high - low < 0.5:  # integers: the difference is pinned down
             per_buyer = figures.get(key, {})
             changed = [d for d in per_buyer.values() if d[0] or d[1]]
-            breaches.append(ReleaseBreach(key, len(changed), sum(d[2] for d in changed), judge(per_buyer, k, p)))
+            breaches.append(ReleaseBreach(key, len(changed), sum(d[2] for d in changed),
+                                           judge(per_buyer, k, p, percent)))
     return breaches
 
 

@@ -2,11 +2,21 @@
 
 A figure is keyed by a tuple naming its table and position, e.g. ("cell", cat, "2027-Q1", "SE"),
 ("quarter", cat, "2027-Q1"), ("category", cat) or ("total",). Each carries the sums of the cell and the
-largest single buyer's share of it (`top_quantity`, `top_value`), which the dominance rule needs.
+largest and second-largest single buyers' shares of it (`top_*`, `second_*`), which the dominance and p%
+rules need.
 
 Rules (DESIGN.md): fewer than k distinct buyers → suppressed; one buyer above p % of the quantity or
-the value → suppressed; then secondary suppression, so that no suppressed figure can be worked out by
-subtraction from a published total of a group (a row or column and its total).
+the value → suppressed; the p% rule (below) → suppressed; then secondary suppression, so that no
+suppressed figure can be worked out by subtraction from a published total of a group (a row or column
+and its total).
+
+The p% rule (prior-posterior rule; Hundepool et al., Statistical Disclosure Control, 2012, §4.2.2, as
+tau-argus and sdcTable apply it): the best-placed insider is the second-largest buyer, who subtracts its
+own share from the figure and bounds the largest buyer's by what is left. The figure is sensitive when
+that leftover — total - largest - second largest — is under P % of the largest, so no buyer can estimate
+another's share to within P % (P is the alliance's protection interval). The dominance rule alone misses
+790 + 200 + 10: 79 % passes p = 80, yet the 200-unit buyer knows the largest holds at most 799. Every
+figure of two buyers is sensitive (nothing is left), whatever k the alliance chose.
 """
 
 from collections.abc import Iterable
@@ -22,6 +32,8 @@ class Figures:
     buyers: int
     top_quantity: int
     top_value: int
+    second_quantity: int  # the second-largest buyer's share (0 with a single buyer)
+    second_value: int
 
 
 @dataclass(frozen=True)
@@ -54,8 +66,18 @@ def dominance_reason(p: int) -> str:
     return f"one buyer holds more than {p}% of the volume"
 
 
-def primary_reason(figures: Figures, k: int, p: int) -> str | None:
-    """Why this figure may not be published on its own, or None."""
+def p_percent_reason(percent: int) -> str:
+    return f"another buyer could estimate one buyer's volume to within {percent}%"
+
+
+def p_percent_sensitive(total: int, largest: int, second: int, percent: int) -> bool:
+    """The p% rule on one measure: what is left beside the two largest shares is under percent % of the
+    largest. Integer arithmetic, so exactly percent % passes (as "more than p %" does for dominance)."""
+    return (total - largest - second) * 100 < percent * largest
+
+
+def primary_reason(figures: Figures, k: int, p: int, percent: int) -> str | None:
+    """Why this figure may not be published on its own, or None (percent: the p% rule's P)."""
     if figures.buyers < k:
         return threshold_reason(k)
     # Integer arithmetic: top * 100 > p * total is "more than p %" without rounding.
@@ -63,12 +85,15 @@ def primary_reason(figures: Figures, k: int, p: int) -> str | None:
         return dominance_reason(p)
     if figures.value_minor > 0 and figures.top_value * 100 > p * figures.value_minor:
         return dominance_reason(p)
+    if (p_percent_sensitive(figures.quantity, figures.top_quantity, figures.second_quantity, percent)
+            or p_percent_sensitive(figures.value_minor, figures.top_value, figures.second_value, percent)):
+        return p_percent_reason(percent)
     return None
 
 
-def protect(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: int,
+def protect(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: int, percent: int,
             forced: dict[tuple, str] | None = None) -> dict[tuple, str]:
-    """Suppress figures by the threshold and dominance rules, then secondary suppression until stable.
+    """Suppress figures by the threshold, dominance and p% rules, then secondary suppression until stable.
 
     `forced` adds suppressions decided elsewhere (the protection-interval audit, see protection.py).
 
@@ -78,7 +103,7 @@ def protect(figures: dict[tuple, Figures], groups: Iterable[Group], k: int, p: i
     is hidden too, and when no member is left to hide, the total is.
     """
     groups = [g for g in groups if g.total in figures and g.members]
-    reasons = {key: reason for key, fig in figures.items() if (reason := primary_reason(fig, k, p))}
+    reasons = {key: reason for key, fig in figures.items() if (reason := primary_reason(fig, k, p, percent))}
     for key, reason in (forced or {}).items():
         reasons.setdefault(key, reason)
     changed = True

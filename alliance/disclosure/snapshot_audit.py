@@ -42,7 +42,7 @@ def view_figures(rows: Iterable[tuple[tuple, dict]]) -> tuple[dict[tuple, Figure
     for key, row in rows:
         if row.get("quantity") is None:
             continue
-        figures[key] = Figures(int(row["quantity"]), int(row["value_minor"]), int(row.get("buyers") or 0), 0, 0)
+        figures[key] = Figures(int(row["quantity"]), int(row["value_minor"]), int(row.get("buyers") or 0), 0, 0, 0, 0)
         if row.get("suppressed"):
             reasons[key] = row.get("reason") or SECONDARY
     return figures, reasons

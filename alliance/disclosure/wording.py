@@ -14,6 +14,8 @@ def _sentence(rule: str, n: int | None) -> str:
         return _("fewer than %(k)s suppliers", k=n)
     if rule == "p":
         return _("one buyer holds more than %(p)s%% of the volume", p=n)
+    if rule == "pp":
+        return _("another buyer could estimate one buyer's volume to within %(percent)s%%", percent=n)
     if rule == "s":
         return _("hidden so a suppressed figure cannot be derived")
     if rule == "a":

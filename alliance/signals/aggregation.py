@@ -2,10 +2,10 @@
 
 One INSERT … SELECT groups them per (category, quarter, country, level, criteria set, buyer) into a
 temporary table (per_buyer_rows): 48k rows for the benchmark's 1M pledges of 600 buyers, the finest grain
-every figure is rolled up from. Every table of the snapshot — and the quantities the readiness view's criteria require — is then
-rolled up from those rows in one statement, with the largest single buyer's share beside each sum for the
-dominance rule; release control reads the same rows (what changed since each earlier release, and what a
-new release keeps). No pledge row reaches Python, and every part of the compile sees the same pledges,
+every figure is rolled up from. Every table of the snapshot — and the quantities the readiness view's criteria
+require — is then rolled up from those rows in one statement, with the largest and second-largest single
+buyers' shares beside each sum for the dominance and p% rules; release control reads the same rows (what
+changed since each earlier release, and what a new release keeps). No pledge row reaches Python, and every part of the compile sees the same pledges,
 even when buyers keep pledging meanwhile (on PostgreSQL each statement of a READ COMMITTED transaction
 would otherwise see the pledges committed by its own start).
 """
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from alliance.database import is_postgres
 from alliance.disclosure.rules import Figures
+from alliance.disclosure.sql import largest, second_largest
 from alliance.extensions import db
 from alliance.models import Category, Pledge, ReadinessDeclaration
 from alliance.suppliers.readiness import REQUIRED_BY
@@ -115,7 +116,8 @@ def aggregate_round(per_buyer: sa.Table) -> Aggregates:
     required: dict[tuple[int, str], Figures] = {}
     for row in db.session.execute(sa.union_all(*selects)).mappings():
         fig = Figures(int(row["quantity"]), int(row["value_minor"]), int(row["buyers"]),
-                      int(row["top_quantity"]), int(row["top_value"]))
+                      int(row["top_quantity"]), int(row["top_value"]), int(row["second_quantity"]),
+                      int(row["second_value"]))
         if row["kind"] == "required":
             required[(row["criteria_set_id"], row["level"])] = fig
         else:
@@ -156,8 +158,8 @@ def _by_buyer(rows, dims: tuple[str, ...], where=None) -> sa.Select:
 
 
 def _rollup(grain, table: str, dims: tuple[str, ...], level: str | None = None, where=None):
-    """Sums per `dims` plus the largest single buyer: each buyer's sums per dims first (from the buyer grain,
-    unless that is already dims), then per dims.
+    """Sums per `dims` plus the largest and second-largest single buyers: each buyer's sums per dims first
+    (from the buyer grain, unless that is already dims), then per dims.
 
     `where` keeps only some rows of the grain; `level`, when given, is output as the level column.
     """
@@ -165,10 +167,17 @@ def _rollup(grain, table: str, dims: tuple[str, ...], level: str | None = None, 
         buyer = grain
     else:
         buyer = _by_buyer(grain, dims, where).subquery(f"by_buyer_{table}_{level or 'all'}")
+    # One window partitioned like the GROUP BY below, for both measures: each table's buyer rows are sorted
+    # (or hashed) once more, not twice.
+    partition = [buyer.c[d] for d in dims]
+    ranked = sa.select(
+        *partition, buyer.c.quantity, buyer.c.value_minor,
+        largest(buyer.c.quantity, partition), largest(buyer.c.value_minor, partition),
+    ).subquery(f"ranked_{table}_{level or 'all'}")
 
     def output(d: str):
         if d in dims:
-            return buyer.c[d].label(d)
+            return ranked.c[d].label(d)
         if d == "level" and level is not None:
             return sa.literal(level, sa.String).label(d)
         return sa.cast(sa.null(), _TYPES[d]).label(d)
@@ -176,11 +185,13 @@ def _rollup(grain, table: str, dims: tuple[str, ...], level: str | None = None, 
     return (
         sa.select(
             sa.literal(table, sa.String).label("kind"), *(output(d) for d in _ALL_DIMENSIONS),
-            sa.func.sum(buyer.c.quantity).label("quantity"), sa.func.sum(buyer.c.value_minor).label("value_minor"),
-            sa.func.count().label("buyers"), sa.func.max(buyer.c.quantity).label("top_quantity"),
-            sa.func.max(buyer.c.value_minor).label("top_value"),
+            sa.func.sum(ranked.c.quantity).label("quantity"), sa.func.sum(ranked.c.value_minor).label("value_minor"),
+            sa.func.count().label("buyers"), sa.func.max(ranked.c.quantity).label("top_quantity"),
+            sa.func.max(ranked.c.value_minor).label("top_value"),
+            second_largest(ranked.c.quantity, ranked.c.largest_quantity).label("second_quantity"),
+            second_largest(ranked.c.value_minor, ranked.c.largest_value_minor).label("second_value"),
         )
-        .group_by(*[buyer.c[d] for d in dims])
+        .group_by(*[ranked.c[d] for d in dims])
     )
 
 

@@ -119,7 +119,7 @@ def _stored(release: Snapshot, sign: int) -> sa.Select:
 
 
 def check_against_releases(per_buyer: sa.Table, public_view: View, codes: dict[int, str], k: int, p: int,
-                           earlier: list[Snapshot]) -> ReleaseDecision:
+                           percent: int, earlier: list[Snapshot]) -> ReleaseDecision:
     """May this public view, compiled from these per-buyer rows, follow every earlier release of the round?"""
     earlier_views = {release.id: from_json(release.public_data) for release in earlier}
     sets = criterion_sets([public_view, *earlier_views.values()])
@@ -128,7 +128,7 @@ def check_against_releases(per_buyer: sa.Table, public_view: View, codes: dict[i
     for release in earlier:
         changes = changes_since(release, per_buyer, codes)
         before = public_figures(earlier_views[release.id], sets)
-        checks[release.release_number] = check_release(changes, before, now, k, p)
+        checks[release.release_number] = check_release(changes, before, now, k, p, percent)
     return decide(checks)
 
 
@@ -160,12 +160,15 @@ def release_audit(round_id: int) -> list[tuple[str, bool]]:
     released = released_snapshots(round_id)
     views = {r.id: from_json(r.public_data) for r in released}
     sets = criterion_sets(list(views.values()))
+    # A release states the protection interval it was compiled with; one from before it did is held to today's.
+    percent = db.session.get(DemandRound, round_id).alliance.protection_percent
     lines: list[tuple[str, bool]] = []
     for index, later in enumerate(released):
         for earlier in released[:index]:
             changes = changes_since(earlier, later, codes)
             breaches = check_release(changes, public_figures(views[earlier.id], sets),
-                                     public_figures(views[later.id], sets), later.k, later.p)
+                                     public_figures(views[later.id], sets), later.k, later.p,
+                                     views[later.id].get("protection_percent") or percent)
             if breaches:
                 lines += [(f"release {later.release_number} vs {earlier.release_number}: BREACH {b.reason} "
                            f"in {describe(b.key)}", True) for b in breaches]

@@ -73,7 +73,8 @@ def _compile(demand_round: DemandRound, alliance: Alliance, per_buyer, mark: str
     category_rows = categories(category_ids)
     codes = {cid: category.cpv_code for cid, category in category_rows.items()}
     criteria = _cited_criteria({key[2] for key in agg.figures if key[0] == "set"})
-    lead_readiness, public_readiness = _readiness(round_id, k, p, reasons, agg.required)
+    lead_readiness, public_readiness = _readiness(round_id, k, p, alliance.protection_percent, reasons,
+                                                  agg.required)
     compiled_at = utcnow()
     common = _round_header(demand_round, alliance, category_rows)
     earlier = releases.released_snapshots(round_id)
@@ -84,7 +85,8 @@ def _compile(demand_round: DemandRound, alliance: Alliance, per_buyer, mark: str
         True: _public_view(common, agg, reasons, codes, criteria, public_readiness, last_release),
     }
     step(0.85, "checking the release against the earlier ones")
-    decision = releases.check_against_releases(per_buyer, data[True], codes, k, p, earlier)
+    decision = releases.check_against_releases(per_buyer, data[True], codes, k, p,
+                                                alliance.protection_percent, earlier)
     number = releases.next_release_number(round_id) if decision.released else None
     # The public learns a release number and its date, never the watermark or the instant of a compile.
     data[True]["release"] = {"number": number, "date": compiled_at.date().isoformat() if number else None}
@@ -156,11 +158,11 @@ def _cited_criteria(criteria_set_ids: set[int]) -> list[Criterion]:
     ))
 
 
-def _readiness(round_id: int, k: int, p: int, reasons: dict[tuple, str],
+def _readiness(round_id: int, k: int, p: int, percent: int, reasons: dict[tuple, str],
                required: dict[tuple[int, str], Figures]) -> tuple[list, list]:
     """The suppliers' readiness rows, with required quantities hidden where they would reveal a figure
     this snapshot suppressed (a criterion's required quantity is its set's pledged quantity by level)."""
-    lead_rows, public_rows = compile_readiness(round_id, k, p, required)
+    lead_rows, public_rows = compile_readiness(round_id, k, p, required, percent)
     hidden_sets = {key[2] for key in reasons if key[0] == "set"}
     ids = [row["criterion_id"] for row in public_rows]
     set_of = dict(db.session.execute(

@@ -54,7 +54,7 @@ def build_view(agg: Aggregates, reasons: dict[tuple, str], codes: dict[int, str]
             tables["by_category"].append(row)
     tables["by_category"].sort(key=lambda r: r["category"])
     total_key = ("total",)
-    total = figures.get(total_key, Figures(0, 0, 0, 0, 0))
+    total = figures.get(total_key, Figures(0, 0, 0, 0, 0, 0, 0))
     any_level_hidden = any(k[0] == "level" for k in reasons)
     totals = entry(total, reasons.get(total_key), public)
     totals["countries"] = None if public and total_key in reasons else agg.countries.get(total_key, 0)

@@ -11,7 +11,8 @@ criteria set that submitted pledges of the round use:
 
 Disclosure control (the rules live in alliance.disclosure): a supplier count from fewer than k
 organisations is suppressed (a count of 0 names nobody and is shown); required_quantity follows the buyer
-rules (fewer than k buyers, or one buyer holding more than p % of its quantity or value). Public rows carry null for a suppressed figure; lead rows keep the figures. Each row
+rules (fewer than k buyers, one buyer holding more than p % of its quantity or value, or the p% rule). Public
+rows carry null for a suppressed figure; lead rows keep the figures. Each row
 also lists "suppressed_fields" so a page can mark exactly which figure is hidden.
 """
 
@@ -27,6 +28,7 @@ from alliance.disclosure.rules import (
     supplier_count_hidden,
     supplier_threshold_reason,
 )
+from alliance.disclosure.sql import largest, second_largest
 from alliance.extensions import db
 from alliance.models import Category, CriteriaSet, Criterion, DemandRound, Organisation, Pledge, ReadinessDeclaration
 
@@ -36,15 +38,19 @@ REQUIRED_BY = {"core": ("core", "comprehensive"), "comprehensive": ("comprehensi
 
 
 def compile_readiness(round_id: int, k: int, p: int | None = None,
-                      required: Mapping[tuple[int, str], Figures] | None = None) -> tuple[list[dict], list[dict]]:
-    """(lead_rows, public_rows) of the round's readiness view; p defaults to the alliance's p.
+                      required: Mapping[tuple[int, str], Figures] | None = None,
+                      percent: int | None = None) -> tuple[list[dict], list[dict]]:
+    """(lead_rows, public_rows) of the round's readiness view; p and percent (the p% rule's P, the protection
+    interval) default to the alliance's.
 
     `required` maps (criteria set id, criterion level) to the figures of the round's submitted pledges
     that require such a criterion (see REQUIRED_BY); compile_signals passes the ones its own aggregation
     computed, so the pledges are read once. Without it they are computed here by required_quantities().
     """
-    if p is None:
-        p = db.session.get(DemandRound, round_id).alliance.p
+    if p is None or percent is None:
+        alliance = db.session.get(DemandRound, round_id).alliance
+        p = alliance.p if p is None else p
+        percent = alliance.protection_percent if percent is None else percent
     if required is None:
         required = required_quantities(round_id)
     pledged_sets = sorted({set_id for set_id, _ in required})
@@ -63,7 +69,8 @@ def compile_readiness(round_id: int, k: int, p: int | None = None,
     lead_rows, public_rows = [], []
     for criterion in criteria:
         demand = required.get((criterion.criteria_set_id, criterion.level))
-        lead, public = _row(criterion, supply.get(criterion.id), ready_quarters.get(criterion.id), demand, k, p)
+        lead, public = _row(criterion, supply.get(criterion.id), ready_quarters.get(criterion.id), demand, k, p,
+                            percent)
         lead_rows.append(lead)
         public_rows.append(public)
     return lead_rows, public_rows
@@ -129,27 +136,42 @@ def required_quantities(round_id: int) -> dict[tuple[int, str], Figures]:
         .group_by(Pledge.criteria_set_id, Pledge.organisation_id)
         .subquery()
     )
+    # Each buyer row with its set's largest shares beside it (one window), for the p% rule's second largest.
     c = per_buyer.c
+    ranked = sa.select(
+        c.criteria_set_id, c.quantity, c.value_minor, c.comprehensive_quantity, c.comprehensive_value,
+        *(largest(column, [c.criteria_set_id])
+          for column in (c.quantity, c.value_minor, c.comprehensive_quantity, c.comprehensive_value)),
+    ).subquery()
+    r = ranked.c
     rows = db.session.execute(
         sa.select(
-            c.criteria_set_id,
-            sa.func.sum(c.quantity), sa.func.sum(c.value_minor), sa.func.count(),
-            sa.func.max(c.quantity), sa.func.max(c.value_minor),
-            sa.func.sum(c.comprehensive_quantity), sa.func.sum(c.comprehensive_value),
-            sa.func.count(c.comprehensive_quantity),  # buyers with a comprehensive pledge (NULL otherwise)
-            sa.func.max(c.comprehensive_quantity), sa.func.max(c.comprehensive_value),
-        ).group_by(c.criteria_set_id)
+            r.criteria_set_id,
+            sa.func.sum(r.quantity), sa.func.sum(r.value_minor), sa.func.count(),
+            sa.func.max(r.quantity), sa.func.max(r.value_minor),
+            second_largest(r.quantity, r.largest_quantity), second_largest(r.value_minor, r.largest_value_minor),
+            sa.func.sum(r.comprehensive_quantity), sa.func.sum(r.comprehensive_value),
+            sa.func.count(r.comprehensive_quantity),  # buyers with a comprehensive pledge (NULL otherwise)
+            sa.func.max(r.comprehensive_quantity), sa.func.max(r.comprehensive_value),
+            second_largest(r.comprehensive_quantity, r.largest_comprehensive_quantity),
+            second_largest(r.comprehensive_value, r.largest_comprehensive_value),
+        ).group_by(r.criteria_set_id)
     ).all()
     required = {}
-    for set_id, *core, comp_quantity, comp_value, comp_buyers, comp_top_quantity, comp_top_value in rows:
-        required[(set_id, "core")] = Figures(*(int(figure) for figure in core))
-        if comp_buyers:
-            required[(set_id, "comprehensive")] = Figures(
-                int(comp_quantity), int(comp_value), comp_buyers, int(comp_top_quantity), int(comp_top_value))
+    for set_id, *figures in rows:
+        core, comprehensive = figures[:7], figures[7:]
+        required[(set_id, "core")] = _figures(*core)
+        if comprehensive[2]:  # buyers with a comprehensive pledge
+            required[(set_id, "comprehensive")] = _figures(*comprehensive)
     return required
 
 
-def _row(criterion, supply, ready_quarter: str | None, demand, k: int, p: int) -> tuple[dict, dict]:
+def _figures(quantity, value, buyers, top_quantity, top_value, second_quantity, second_value) -> Figures:
+    return Figures(int(quantity), int(value), int(buyers), int(top_quantity), int(top_value), int(second_quantity),
+                   int(second_value))
+
+
+def _row(criterion, supply, ready_quarter: str | None, demand, k: int, p: int, percent: int) -> tuple[dict, dict]:
     figures = {name: int(getattr(supply, name)) if supply else 0 for name in SUPPLIER_FIELDS}
     figures["earliest_quarter"] = ready_quarter
     quantity = demand.quantity if demand else 0
@@ -161,7 +183,7 @@ def _row(criterion, supply, ready_quarter: str | None, demand, k: int, p: int) -
             hidden.append(name)
     if hidden:
         reasons.append(supplier_threshold_reason(k))
-    if demand is not None and (reason := primary_reason(demand, k, p)):
+    if demand is not None and (reason := primary_reason(demand, k, p, percent)):
         hidden.append("required_quantity")
         reasons.append(reason)
 
