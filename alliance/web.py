@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException, SecurityError, default_exceptions
 
 from alliance.criteria.categories import alliance_units
 from alliance.disclosure.reasons import note_key
-from alliance.disclosure.wording import reason_of, reason_text
+from alliance.disclosure.wording import held_reason_text, reason_of, reason_text
 from alliance.errors import DomainError, StaleEditError
 from alliance.extensions import db
 from alliance.markdown import render_markdown
@@ -66,6 +66,7 @@ def init_web(app: Flask) -> None:
     app.add_template_filter(lambda reason: (note_key(reason), reason_text(reason)), "note_key_pair")
     app.add_template_filter(reason_text, "reason_text")
     app.add_template_filter(reason_of, "reason_of")
+    app.add_template_filter(held_reason_text, "held_reason")
     app.add_template_filter(format_quantity, "quantity")
     app.add_template_filter(unit_label, "unit_name")  # pages name units in the reader's language
     app.add_template_global(_alliance_unit, "alliance_unit")

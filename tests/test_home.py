@@ -124,7 +124,7 @@ def test_lead_sees_releases_held_back_with_a_link_to_the_dashboard(app, client):
     assert "Release of “ICT round 2027” held back by disclosure control" in html
     dashboard = f"/alliances/ict/signals?round={world.round_id}"
     assert f'href="{dashboard}"' in html
-    assert "Not released to the public: held: 1 change from 1 buyer" in _text_of(client, dashboard)  # the reason
+    assert "Not released to the public. Since public release 1, only 1 buyer changed" in _text_of(client, dashboard)
 
     more = more_buyers(app, world, 2)
     add_pledges(app, world, [(org, "2027-Q1", "SE", "core", 20 + i, 16_000) for i, org in enumerate(more)])

@@ -138,7 +138,10 @@ def test_one_buyer_adding_to_a_passing_cell_moves_no_public_figure(app, client, 
     assert held.startswith("held: 1 change from 1 buyer since public release 1")
     dashboard = app.test_client()
     login(dashboard, world.lead)
-    assert "Not released to the public: held: 1 change from 1 buyer" in dashboard.get("/alliances/ict/signals").text
+    page = dashboard.get("/alliances/ict/signals").text
+    assert "Not released to the public. Since public release 1, only 1 buyer changed" in page
+    french = dashboard.get("/alliances/ict/signals", headers={"Accept-Language": "fr"}).text
+    assert "Depuis la publication 1" in french  # the reason in the lead's language
     public_page = client.get("/alliances/ict/signals").text
     assert "Public release 1 of" in public_page and "held" not in public_page
 

@@ -62,7 +62,18 @@ class ReleaseBreach:
     key: tuple  # the figure, or ("rest", total key, members…) for what is left of a group's change
     buyers: int
     changes: int
-    reason: str
+    rule: str  # "k" (fewer than k buyers), "p:P" (one made more than P % of it) or "pp:P" (the p% rule)
+
+    @property
+    def reason(self) -> str:
+        """The breach in English (the audit command, the stored held reason); pages word it from `rule`."""
+        text = change_reason(self.changes, self.buyers)
+        name, _, percent = self.rule.partition(":")
+        if name == "p":
+            return f"{text}, one of whom made more than {percent}% of the change"
+        if name == "pp":
+            return f"{text}, one of whom could estimate another's change to within {percent}%"
+        return text
 
 
 @dataclass
@@ -80,6 +91,17 @@ class ReleaseDecision:
         more = f" ({len(found)} figures affected)" if len(found) > 1 else ""
         return (f"held: {first.reason} since public release {number} in {describe(first.key)}{more}; "
                 f"the public keeps seeing the last release until more buyers change these figures")
+
+    @property
+    def held(self) -> dict | None:
+        """The held reason as data, for pages to word in the reader's language (alliance.disclosure.wording)."""
+        if self.released:
+            return None
+        number, found = min(self.breaches.items())
+        first = found[0]
+        figure = first.key[1] if first.key[0] == "rest" else first.key
+        return {"rule": first.rule, "buyers": first.buyers, "changes": first.changes, "since": number,
+                "figure": list(figure), "hidden_part": first.key[0] == "rest", "affected": len(found)}
 
 
 def figure_keys(base: Base) -> tuple[tuple, ...]:
@@ -145,24 +167,22 @@ def readable_differences(before: PublicFigures, now: PublicFigures,
 
 
 def judge(per_buyer: Mapping[int, list[int]], k: int, p: int, percent: int) -> str | None:
-    """Why one readable difference may not be published, or None. per_buyer: buyer → [Δq, Δv, changes];
-    percent: the p% rule's P."""
+    """The rule one readable difference breaks (ReleaseBreach.rule), or None. per_buyer: buyer → [Δq, Δv,
+    changes]; percent: the p% rule's P."""
     changed = {buyer: d for buyer, d in per_buyer.items() if d[0] or d[1]}
     if not changed:
         return None
-    changes = sum(d[2] for d in changed.values())
     if len(changed) < k:
-        return change_reason(changes, len(changed))
+        return "k"
     for index in (0, 1):
         magnitudes = [abs(d[index]) for d in changed.values()]
         if sum(magnitudes) and max(magnitudes) * 100 > p * sum(magnitudes):
-            return f"{change_reason(changes, len(changed))}, one of whom made more than {p}% of the change"
+            return f"p:{p}"
     for index in (0, 1):
         largest, second = ([*sorted((abs(d[index]) for d in changed.values()), reverse=True), 0])[:2]
         total = sum(abs(d[index]) for d in changed.values())
         if p_percent_sensitive(total, largest, second, percent):
-            return (f"{change_reason(changes, len(changed))}, one of whom could estimate another's change "
-                    f"to within {percent}%")
+            return f"pp:{percent}"
     return None
 
 
@@ -184,10 +204,10 @@ def check_release(changes: Iterable[BuyerChange], before: PublicFigures, now: Pu
                 mine[0] += dq
                 mine[1] += dv
                 mine[2] += n
-        reason = judge(combined, k, p, percent)
-        if reason:
+        rule = judge(combined, k, p, percent)
+        if rule:
             changed = [d for d in combined.values() if d[0] or d[1]]
-            breaches.append(ReleaseBreach(label, len(changed), sum(d[2] for d in changed), reason))
+            breaches.append(ReleaseBreach(label, len(changed), sum(d[2] for d in changed), rule))
     return breaches + stacked_audit(figures, before, now, groups, k, p, percent)
 
 
@@ -213,7 +233,7 @@ def stacked_audit(figures: Mapping[tuple, Mapping[int, list[int]]], before: Publ
     breaches = [breach for index in (0, 1)
                 for breach in _pinned_differences(attacker_ranges, figures, index, universe, known, sensitive,
                                                   groups, k, p, percent)]
-    return list({(b.key, b.reason): b for b in breaches}.values())
+    return list({(b.key, b.rule): b for b in breaches}.values())
 
 
 def _pinned_differences(attacker_ranges, figures, index: int, universe: set, known: set, sensitive: list,

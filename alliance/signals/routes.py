@@ -16,7 +16,7 @@ from alliance.queue import commit_and_dispatch, rq_job_id
 from alliance.signals.charts import demand_charts
 from alliance.signals.contract import View
 from alliance.signals.job_status import compile_job_status, job_round
-from alliance.signals.snapshots import latest_release_id, latest_snapshot, view_for
+from alliance.signals.snapshots import latest_release_stamp, latest_snapshot, view_for
 from alliance.signals.triggers import compile_now
 
 bp = Blueprint("signals", __name__)
@@ -41,7 +41,7 @@ def dashboard(slug: str):
     # public's tag follows releases only.
     etag = None if current_user.is_authenticated else public_etag(
         alliance.id, alliance.name, [(r.id, r.status, r.title) for r in rounds],
-        latest_release_id(demand_round.id) if demand_round else None)
+        latest_release_stamp(demand_round.id) if demand_round else None)
 
     def render() -> str:
         snapshot = latest_snapshot(demand_round.id, view="lead" if lead else "public") if demand_round else None

@@ -92,7 +92,7 @@ def _compile(demand_round: DemandRound, alliance: Alliance, per_buyer, mark: str
     data[True]["release"] = {"number": number, "date": compiled_at.date().isoformat() if number else None}
     data[False] |= {"compiled_at": compiled_at.isoformat(), "watermark": mark, "release": data[True]["release"],
                     "release_check": {"released": decision.released, "held_reason": decision.held_reason,
-                                      "against": [s.release_number for s in earlier]}}
+                                      "held": decision.held, "against": [s.release_number for s in earlier]}}
     snapshot = Snapshot(
         round_id=round_id, compiled_at=compiled_at, watermark=mark, pledge_count=pledge_count, k=k, p=p,
         lead_data=data[False], public_data=data[True], job_id=job_id, release_number=number,
@@ -194,14 +194,17 @@ def latest_snapshot(round_id: int, view: str | None = None) -> Snapshot | None:
     return db.session.scalar(query)
 
 
-def latest_release_id(round_id: int) -> int | None:
-    """The id of the round's newest released snapshot (what latest_snapshot(view="public") returns), without
-    its data. The public page's ETag is built from it: a tag that moved with held snapshots too would tell a
-    stranger polling the page when a held edit happened."""
-    return db.session.scalar(
-        sa.select(Snapshot.id).where(Snapshot.round_id == round_id, Snapshot.release_number.is_not(None))
+def latest_release_stamp(round_id: int) -> tuple | None:
+    """(id, compile time) of the round's newest released snapshot (what latest_snapshot(view="public")
+    returns), without its data. The public page's ETag is built from it: a tag that moved with held snapshots
+    too would tell a stranger polling the page when a held edit happened. The time makes the stamp unique
+    even where a database reuses the id of a deleted row."""
+    row = db.session.execute(
+        sa.select(Snapshot.id, Snapshot.compiled_at).where(Snapshot.round_id == round_id,
+                                                           Snapshot.release_number.is_not(None))
         .order_by(Snapshot.compiled_at.desc(), Snapshot.id.desc()).limit(1)
-    )
+    ).first()
+    return tuple(row) if row else None
 
 
 def view_for(snapshot: Snapshot, lead: bool) -> View:

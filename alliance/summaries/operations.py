@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from alliance import editions as edition_life
 from alliance.alliances.access import is_lead
+from alliance.disclosure.wording import held_reason_text
 from alliance.errors import ConflictError, InvalidError, NotFoundError, StaleEditError
 from alliance.extensions import db
 from alliance.markdown import sanitise_markdown
@@ -165,9 +166,8 @@ def _criteria_sets(alliance_id: int, ids: list[int], cpv_codes: list[str]) -> li
 def _check_released(snapshot: Snapshot) -> None:
     """A summary is public, so it shows only a snapshot released to the public (release control)."""
     if snapshot.release_number is None:
-        # The held reason is written by alliance.disclosure.release, in English.
-        raise SummaryError(_("This snapshot is not released to the public (%(reason)s); choose a released one.",
-                             reason=snapshot.held_reason or _("held")), "snapshot_id")
+        raise SummaryError(_("This snapshot is not released to the public: %(reason)s Choose a released one.",
+                             reason=held_reason_text(snapshot)), "snapshot_id")
 
 
 def create_draft(user: User, snapshot_id: int, fields: SummaryFields) -> DemandSummary:
