@@ -105,6 +105,7 @@ def test_a_french_reader_gets_a_summarys_tables_in_french_and_its_csv_stays_engl
         series_id = db.session.get(DemandSummary, summary_id).series_id
     html = client.get(f"/summaries/{series_id}", headers=FRENCH).get_data(as_text=True)
     assert "Demande par pays" in html and "Demand per country" not in html
+    assert "Quantité engagée par pays" in html  # the charts' captions too
     assert "Danemark" in html and "Denmark" not in html  # countries named in the reader's language
     assert "Niveau d&#39;ambition" in html or "Niveau d'ambition" in html
     csv = client.get(f"/api/v1/summaries/{summary_id}.csv", headers=FRENCH).get_data(as_text=True)

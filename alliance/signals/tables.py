@@ -7,6 +7,8 @@ figures. A suppressed figure is a `Suppressed` cell carrying its reason, never a
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from alliance.disclosure.reasons import code_of, english
 from alliance.disclosure.wording import reason_of
 from alliance.formatting import country_name, major_amount
@@ -213,8 +215,9 @@ def headline(summary: DemandSummary) -> dict:
     }
 
 
-CHARTED_VIEWS = {"quarter": "Pledged quantity per delivery quarter", "country": "Pledged quantity per country",
-                 "level": "Pledged quantity per ambition level"}
+# Captions of the summary page's charts (pages only: lazy, so each reader gets its language).
+CHARTED_VIEWS = {"quarter": _l("Pledged quantity per delivery quarter"), "country": _l("Pledged quantity per country"),
+                 "level": _l("Pledged quantity per ambition level")}
 
 
 def summary_charts(summary: DemandSummary) -> list[tuple[dict, list[tuple[str, str]]]]:
