@@ -111,3 +111,14 @@ def test_a_french_reader_gets_a_summarys_tables_in_french_and_its_csv_stays_engl
     csv = client.get(f"/api/v1/summaries/{summary_id}.csv", headers=FRENCH).get_data(as_text=True)
     assert "DK" in csv or "Denmark" in csv  # exports keep their plain, machine-readable form
     assert "Danemark" not in csv
+
+
+def test_every_compile_step_a_lead_watches_has_a_label():
+    """The job page words the compile's progress messages through LABELS["compile_step"]: a new step without a
+    label would show in English."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sources = (root / "alliance/signals/snapshots.py").read_text() + (root / "workers/signals.py").read_text()
+    steps = set(re.findall(r'(?:step|report_progress)\([\d.]+, "([^"]+)"\)', sources))
+    assert steps and steps <= set(LABELS["compile_step"])

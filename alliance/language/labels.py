@@ -37,6 +37,16 @@ LABELS = {
         "summary": _l("Summarised by the project from the source"), "missing": _l("The official wording is missing"),
     },
     "readiness": {"meets": _l("Meets now"), "by_date": _l("Can meet by a date"), "cannot": _l("Cannot meet")},
+    # The steps a compile reports while it runs (workers/signals.py, alliance/signals/snapshots.py; the API keeps
+    # them in English).
+    "compile_step": {
+        "starting": _l("starting"), "aggregating pledges": _l("aggregating pledges"),
+        "applying disclosure control": _l("applying disclosure control"), "building the views": _l("building the views"),
+        "checking the release against the earlier ones": _l("checking the release against the earlier ones"),
+        "snapshot stored": _l("snapshot stored"), "unchanged since the last snapshot": _l("unchanged since the last snapshot"),
+        "finished": _l("finished"),
+        "The worker stopped; the compile will be retried.": _l("The worker stopped; the compile will be retried."),
+    },
     # The titles and column headings of a summary's tables: alliance.signals.tables keeps them in English for
     # the exports, pages show them through this table.
     "summary_heading": {
