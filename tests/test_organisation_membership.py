@@ -255,7 +255,7 @@ def test_never_demote_or_remove_the_last_admin(app):
     post_form(client, f"/organisations/{org}/members/{admin_id}/role", role="member", page=page)
     assert organisation_of(app, admin_id) == (org, "member")
     with app.app_context():
-        changes = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "organisation.role_changed")).all()
+        changes = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "organisation.role_changed").order_by(AuditEvent.id)).all()
         assert [(e.object_id, e.detail["role"]) for e in changes] == [(member_id, "admin"), (admin_id, "member")]
 
 
