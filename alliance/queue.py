@@ -16,6 +16,8 @@ from pathlib import Path
 import redis
 import sqlalchemy as sa
 from flask import Flask, current_app
+from redis.backoff import NoBackoff
+from redis.retry import Retry as ConnectionRetry
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -88,10 +90,13 @@ def stop_embedded_redis(app: Flask) -> None:
     app.extensions.pop("alliance_redis", None)
     # redis_dir is set only when this process started the server (not when it joined a running one).
     if server is not None and server.redis_dir and server.pid:
+        # A client that does not retry: the server closes the connection as it stops, which redis-py's
+        # default retries (with backoff) would answer by reconnecting for two seconds.
+        stopper = redis.Redis(unix_socket_path=server.socket_file, retry=ConnectionRetry(NoBackoff(), 0))
         try:
-            server.shutdown(nosave=True)
+            stopper.shutdown(nosave=True)
         except redis.RedisError:
-            pass  # the server closes the connection as it stops
+            pass  # the connection closed as the server stopped
         if server.redis_dir:
             shutil.rmtree(server.redis_dir, ignore_errors=True)
 
