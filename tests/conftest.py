@@ -154,16 +154,18 @@ def redis_conn(app):
 @pytest.fixture
 def run_worker(app):
     """Process every queued job with a real RQ worker (forking, as in production), then return."""
+    return lambda: run_jobs(app)
+
+
+def run_jobs(app) -> None:
+    """run_worker's work, for fixtures wider than one test."""
     from workers.__main__ import prepare_worker_process
 
-    def run() -> None:
-        with app.app_context():
-            prepare_worker_process()
-            queue = get_queue(app)
-            Worker([queue], connection=queue.connection).work(burst=True, with_scheduler=True)
-            db.session.remove()
-
-    return run
+    with app.app_context():
+        prepare_worker_process()
+        queue = get_queue(app)
+        Worker([queue], connection=queue.connection).work(burst=True, with_scheduler=True)
+        db.session.remove()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from alliance.models import (
     User,
 )
 from alliance.models.base import utcnow
+from tests.conftest import empty_state, run_jobs
 from tests.factories import (
     PledgingRound,
     add_member,
@@ -183,9 +184,29 @@ def _leaks(text: str) -> list[str]:
             if re.search(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", text)]
 
 
-@pytest.fixture
-def world(app, run_worker):
-    return build_world(app, run_worker)
+# The module's tests run on one worker, in file order: the world below is built once for all that read it.
+pytestmark = pytest.mark.xdist_group("confidentiality_world")
+
+
+@pytest.fixture(scope="module")
+def world(app):
+    """Built once for the module (a compile with a real worker, a summary, a dialogue): the tests that use it
+    only read and log in, which changes no figure they look for."""
+    built = build_world(app, lambda: run_jobs(app))
+    yield built
+    empty_state(app)
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, app):
+    """Replaces conftest's: the module's world outlives each test that reads it; any other test starts and
+    ends with an empty database."""
+    reads_world = "world" in request.fixturenames
+    if not reads_world:
+        empty_state(app)
+    yield
+    if not reads_world:
+        empty_state(app)
 
 
 def test_owner_and_lead_do_see_the_figures(app, world):
