@@ -17,7 +17,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import flask_migrate  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
@@ -25,10 +24,9 @@ from alliance import create_app  # noqa: E402
 from alliance.extensions import db  # noqa: E402
 from alliance.models import Alliance, Membership, Organisation, User  # noqa: E402
 from alliance.settings.tokens import issue_token  # noqa: E402
-from bench.signals import SIZES, SLUG, setup  # noqa: E402
+from bench.signals import SLUG, prepare  # noqa: E402
 from tests.factories import login  # noqa: E402
 
-SIZES = SIZES | {"2m": 2_000_000}
 LEAD_EMAIL = "lead@bench-signals.example"
 PASSWORD = "bench pledge list"
 
@@ -65,14 +63,9 @@ def median_ms(client, url: str, **kwargs) -> tuple[float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", nargs="?", default="100k", help="10k, 100k, 1M, 2M or a number of pledges")
-    n = SIZES.get(parser.parse_args().size.lower()) or int(parser.parse_args().size)
     app = create_app()
     with app.app_context():
-        flask_migrate.upgrade()
-        print(f"database: {db.engine.dialect.name}; pledges: {n:,}")
-        start = time.perf_counter()
-        round_id = setup(n)
-        print(f"generated in {time.perf_counter() - start:.1f} s")
+        round_id = prepare(parser.parse_args().size)
         _user, token = make_lead()
     client = app.test_client()
     login(client, LEAD_EMAIL, PASSWORD)

@@ -53,7 +53,7 @@ QUARTERS = [f"{year}-Q{q}" for year in (2027, 2028) for q in (1, 2, 3, 4)]
 CATEGORIES = [("30213100-6", "Portable computers"), ("30231310-3", "Flat panel displays"),
               ("32250000-0", "Mobile telephones"), ("30232110-8", "Laser printers"),
               ("30213200-7", "Tablet computer")]
-SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "2m": 2_000_000}
 
 
 def setup(n: int) -> int:
@@ -220,6 +220,17 @@ def dashboard_latency(app, requests: int = 50) -> float:
     return statistics.median(timings)
 
 
+def prepare(size: str) -> int:
+    """Migrate, then build the bench round with `size` pledges ("10k", "1M" or a number); returns its id."""
+    n = SIZES.get(size.lower()) or int(size)
+    flask_migrate.upgrade()
+    print(f"database: {db.engine.dialect.name}; pledges: {n:,}")
+    start = time.perf_counter()
+    round_id = setup(n)
+    print(f"generated in {time.perf_counter() - start:.1f} s")
+    return round_id
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", nargs="?", default="10k", help="10k, 100k, 1M or a number of pledges")
@@ -229,14 +240,9 @@ def main() -> None:
     if args.compile:
         child_compile(args.compile, args.commit)
         return
-    n = SIZES.get(args.size.lower()) or int(args.size)
     app = create_app()
     with app.app_context():
-        flask_migrate.upgrade()
-        print(f"database: {db.engine.dialect.name}; pledges: {n:,}")
-        start = time.perf_counter()
-        round_id = setup(n)
-        print(f"generated in {time.perf_counter() - start:.1f} s")
+        round_id = prepare(args.size)
         plain = min(plain_group_by(round_id) for _ in range(3))
         db.session.remove()
     runs = [compile_in_child(round_id, commit=False) for _ in range(3)]
