@@ -69,13 +69,6 @@ def unit_label(code: str) -> str:
     return str(PLURAL_LABELS.get(code or "C62", unit_name(code)))
 
 
-def format_quantity(quantity, code: str) -> str:
-    """15020, 'C62' → '15,020 units'."""
-    if quantity is None:
-        return ""
-    return f"{quantity:,} {unit_name(code)}"
-
-
 def unit_choices() -> list[tuple[str, str]]:
     """(code, label) pairs for a unit select: the offered units, by name with the code for reference."""
     names = rec20()

@@ -13,7 +13,6 @@ from alliance.disclosure.wording import held_reason_text, reason_of, reason_text
 from alliance.errors import DomainError, StaleEditError
 from alliance.extensions import db
 from alliance.markdown import render_markdown
-from alliance.units import format_quantity, unit_label
 
 # Each module exposes `bp`, a flask.Blueprint. Add a feature's routes module here.
 BLUEPRINT_MODULES = [
@@ -67,8 +66,6 @@ def init_web(app: Flask) -> None:
     app.add_template_filter(reason_text, "reason_text")
     app.add_template_filter(reason_of, "reason_of")
     app.add_template_filter(held_reason_text, "held_reason")
-    app.add_template_filter(format_quantity, "quantity")
-    app.add_template_filter(unit_label, "unit_name")  # pages name units in the reader's language
     app.add_template_global(_alliance_unit, "alliance_unit")
 
 

@@ -12,7 +12,7 @@ from alliance.criteria import operations as ops
 from alliance.extensions import db
 from alliance.models import Alliance, AllianceCategory, Category, User
 from alliance.reference.loader import DATA_DIR, load_reference
-from alliance.units import format_quantity, is_current_unit, unit_name
+from alliance.units import is_current_unit, unit_name
 from tests.factories import add_member, csrf_token, email_of, login, make_alliance, make_organisation, make_user
 
 # Codes and English names of Regulation (EC) No 213/2008 that the project recorded before copying the
@@ -108,11 +108,16 @@ def test_each_alliance_chooses_its_own_unit_and_keeps_it_once_pledged(app):
         category_search.set_unit(other, laptops, "PR")  # the other alliance has no pledges
 
 
-def test_unit_names_replace_codes():
+def test_unit_names_replace_codes(app):
+    from alliance.language import quantity
+
     assert (unit_name("C62"), unit_name("H87"), unit_name("PR"), unit_name("KGM")) == \
         ("units", "pieces", "pairs", "kilograms")
     assert unit_name("MTQ") == "cubic metres" and unit_name("") == "units"
-    assert format_quantity(15020, "C62") == "15,020 units"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert quantity(15020, "C62") == "15,020 units"
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert quantity(15020, "C62") == "15\u202f020 unités"  # a page in French: its grouping and unit name
     assert not is_current_unit("BX") and not is_current_unit("PK")  # deleted in Rec. 20
     assert is_current_unit("C62") and is_current_unit("PR") and is_current_unit("H87")
 

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from alliance.formatting import country_name, major_amount
 from alliance.language.labels import label
+from alliance.units import unit_label
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 SESSION_KEY = "locale"
@@ -44,6 +45,13 @@ def number(value: int | float | None) -> str:
     if value is None:
         return ""
     return format_decimal(value, locale=str(get_locale()))
+
+
+def quantity(value: int | None, code: str) -> str:
+    """A quantity with its unit, as the reader reads it: 15020, "C62" → "15,020 units" (en), "15 020 unités" (fr)."""
+    if value is None:
+        return ""
+    return f"{number(value)} {unit_label(code)}"
 
 
 def decimal_mark() -> str:
@@ -78,7 +86,7 @@ def country_label(code: str | None) -> str:
 
 
 def percent(fraction: float | None, digits: int = 1) -> str:
-    """0.603 → "60.3%" (en), "60,3 %" (fr)."""
+    """0.603 → "60.3 %" (en), "60,3 %" (fr)."""
     if fraction is None:
         return ""
     return format_percent(fraction, format="#,##0." + "0" * digits + " %" if digits else "#,##0 %",
@@ -97,6 +105,8 @@ def init_language(app: Flask) -> None:
     app.add_template_filter(day, "day")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(country_label, "country_name")  # pages name countries in the reader's language
+    app.add_template_filter(unit_label, "unit_name")  # and units
+    app.add_template_filter(quantity, "quantity")
     app.add_template_filter(moment, "moment")
     app.add_template_filter(status_label, "status_label")
     app.add_template_filter(label, "label")  # {{ criterion.level|label('level') }}
